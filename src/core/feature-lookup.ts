@@ -1,0 +1,130 @@
+import type { FeatureStatus } from '../domain/feature-status.js'
+import type { FeatureValue } from '../domain/feature-value.js'
+import type { ReadOptions } from '../domain/read-options.js'
+import { LimitExceededError } from '../errors.js'
+import type { FeatureRow, RowRequest } from '../repo/feature-row.js'
+import { checkEntityId } from './entity-id.js'
+import type { FeatureRegistry, ResolvedFeature } from './feature-registry.js'
+
+/** What the lookup needs from the repository. */
+export interface RowReader {
+  readRows (requests: readonly RowRequest[], options: ReadOptions): Promise<Array<FeatureRow | undefined>>
+}
+
+export interface LookupLimits {
+  readonly maxEntitiesPerRequest: number
+  readonly maxFeaturesPerRequest: number
+  readonly defaultDeadlineMs: number
+}
+
+export interface LookupOptions {
+  readonly signal?: AbortSignal
+  /** Absolute deadline (Date.now() clock); the configured default applies when absent. */
+  readonly deadlineAt?: number
+  /** Clock for staleness; tests pin it. */
+  readonly now?: number
+}
+
+export interface FeatureResult {
+  readonly status: FeatureStatus
+  /** Present for PRESENT and STALE; null otherwise. */
+  readonly value: FeatureValue | null
+  /** Event time of the row the value came from (ms since epoch); undefined when not found. */
+  readonly eventTime: number | undefined
+}
+
+export interface EntityFeatures {
+  readonly entityId: string
+  /** Aligned with LookupResult.features. */
+  readonly results: readonly FeatureResult[]
+}
+
+export interface LookupResult {
+  readonly features: readonly ResolvedFeature[]
+  /** In request order, duplicates kept. */
+  readonly entities: readonly EntityFeatures[]
+}
+
+const NOT_FOUND: FeatureResult = Object.freeze({ status: 'NOT_FOUND', value: null, eventTime: undefined })
+
+/**
+ * The one lookup both protocols call: validates ids and references, reads each (entity, feature set)
+ * row once however often it was asked for, and reports each feature's status and freshness.
+ */
+export class FeatureLookup {
+  readonly #registry: FeatureRegistry
+  readonly #rows: RowReader
+  readonly #limits: LookupLimits
+
+  constructor (registry: FeatureRegistry, rows: RowReader, limits: LookupLimits) {
+    this.#registry = registry
+    this.#rows = rows
+    this.#limits = limits
+  }
+
+  get limits (): LookupLimits {
+    return this.#limits
+  }
+
+  /** Checks everything a caller can get wrong, before any store call. */
+  resolve (entityIds: readonly string[], featureRefs: readonly string[]): ResolvedFeature[] {
+    if (entityIds.length === 0) throw new LimitExceededError('entity ids', 0, 'at least 1')
+    if (entityIds.length > this.#limits.maxEntitiesPerRequest) throw new LimitExceededError('entity ids', entityIds.length, this.#limits.maxEntitiesPerRequest)
+    if (featureRefs.length === 0) throw new LimitExceededError('features', 0, 'at least 1')
+    for (const entityId of entityIds) checkEntityId(entityId)
+    const features = this.#registry.resolve(featureRefs)
+    if (features.length > this.#limits.maxFeaturesPerRequest) throw new LimitExceededError('features', features.length, this.#limits.maxFeaturesPerRequest)
+    return features
+  }
+
+  async getFeatures (entityIds: readonly string[], featureRefs: readonly string[], options: LookupOptions = {}): Promise<LookupResult> {
+    const features = this.resolve(entityIds, featureRefs)
+    return await this.read(entityIds, features, options)
+  }
+
+  /** For callers that resolved already (e.g. a GraphQL cost check that needed the column count). */
+  async read (entityIds: readonly string[], features: readonly ResolvedFeature[], options: LookupOptions = {}): Promise<LookupResult> {
+    const readOptions: ReadOptions = {
+      signal: options.signal,
+      deadlineAt: options.deadlineAt ?? Date.now() + this.#limits.defaultDeadlineMs
+    }
+    // One row request per distinct (feature set, entity), carrying the union of that set's features.
+    const setFeatures = new Map<string, { spec: ResolvedFeature['featureSet'], names: Set<string> }>()
+    for (const f of features) {
+      const entry = setFeatures.get(f.featureSet.name) ?? { spec: f.featureSet, names: new Set<string>() }
+      entry.names.add(f.feature.name)
+      setFeatures.set(f.featureSet.name, entry)
+    }
+    const uniqueIds = [...new Set(entityIds)]
+    const requests: RowRequest[] = []
+    const rowIndex = new Map<string, number>()
+    for (const [setName, { spec, names }] of setFeatures) {
+      const projection = [...names]
+      for (const entityId of uniqueIds) {
+        rowIndex.set(`${setName}\u0000${entityId}`, requests.length)
+        requests.push({ entityId, featureSet: spec, features: projection })
+      }
+    }
+    const rows = await this.#rows.readRows(requests, readOptions)
+
+    const now = options.now ?? Date.now()
+    const byId = new Map<string, EntityFeatures>()
+    for (const entityId of uniqueIds) {
+      const results = features.map((f) => featureResult(rows[rowIndex.get(`${f.featureSet.name}\u0000${entityId}`)!], f, now))
+      byId.set(entityId, { entityId, results })
+    }
+    return { features, entities: entityIds.map((id) => byId.get(id)!) }
+  }
+}
+
+function featureResult (row: FeatureRow | undefined, f: ResolvedFeature, now: number): FeatureResult {
+  if (row === undefined) return NOT_FOUND
+  const name = f.feature.name
+  if (row.invalid.has(name)) return { status: 'INVALID', value: null, eventTime: row.eventTime }
+  const value = row.values.get(name)
+  if (value === undefined) return { status: 'NOT_FOUND', value: null, eventTime: row.eventTime }
+  if (value === null) return { status: 'NULL_VALUE', value: null, eventTime: row.eventTime }
+  const maxAge = f.featureSet.maxAgeSeconds
+  const stale = maxAge !== undefined && now - row.eventTime > maxAge * 1000
+  return { status: stale ? 'STALE' : 'PRESENT', value, eventTime: row.eventTime }
+}

@@ -1,0 +1,89 @@
+import type { FeatureSetSpec, FeatureSpec } from '../domain/feature-set-spec.js'
+import { formatFeatureRef, parseFeatureRef } from '../domain/feature-ref.js'
+import { UnknownFeatureError, UnknownFeatureSetError } from '../errors.js'
+
+/** Where specs come from: the registry table in production, anything with list() in tests. */
+export interface RegistrySource {
+  list (signal?: AbortSignal): Promise<FeatureSetSpec[]>
+}
+
+/** One column of a lookup: a feature of a set, named the way the caller will see it. */
+export interface ResolvedFeature {
+  /** `feature_set:feature` */
+  readonly ref: string
+  readonly featureSet: FeatureSetSpec
+  readonly feature: FeatureSpec
+}
+
+export interface RegistrySearch {
+  /** Case-insensitive substring of the set's name, or of one of its features' names. */
+  readonly text?: string
+  /** A tag on the set or on one of its features. */
+  readonly tag?: string
+}
+
+/**
+ * The gateway's view of the registry: a snapshot swapped whole on reload, so a lookup never sees
+ * half of an update. Reloaded periodically and on demand (the CLI's apply, an admin call).
+ */
+export class FeatureRegistry {
+  readonly #source: RegistrySource
+  #sets = new Map<string, FeatureSetSpec>()
+  #loadedAt: number | undefined
+
+  constructor (source: RegistrySource) {
+    this.#source = source
+  }
+
+  async reload (signal?: AbortSignal): Promise<void> {
+    const specs = await this.#source.list(signal)
+    this.#sets = new Map(specs.map((spec) => [spec.name, spec]))
+    this.#loadedAt = Date.now()
+  }
+
+  get loaded (): boolean {
+    return this.#loadedAt !== undefined
+  }
+
+  get loadedAt (): number | undefined {
+    return this.#loadedAt
+  }
+
+  featureSets (): FeatureSetSpec[] {
+    return [...this.#sets.values()]
+  }
+
+  featureSet (name: string): FeatureSetSpec {
+    const spec = this.#sets.get(name)
+    if (spec === undefined) throw new UnknownFeatureSetError(name)
+    return spec
+  }
+
+  /** Expands whole-set references and checks every name; the first unknown one is the error. */
+  resolve (refs: readonly string[]): ResolvedFeature[] {
+    const resolved: ResolvedFeature[] = []
+    for (const text of refs) {
+      const ref = parseFeatureRef(text)
+      const featureSet = this.featureSet(ref.featureSet)
+      if (ref.feature === undefined) {
+        for (const feature of featureSet.features) resolved.push({ ref: formatFeatureRef(featureSet.name, feature.name), featureSet, feature })
+        continue
+      }
+      const feature = featureSet.features.find((f) => f.name === ref.feature)
+      if (feature === undefined) throw new UnknownFeatureError(ref.feature, featureSet.name)
+      resolved.push({ ref: formatFeatureRef(featureSet.name, feature.name), featureSet, feature })
+    }
+    return resolved
+  }
+
+  search (query: RegistrySearch): FeatureSetSpec[] {
+    const text = query.text?.toLowerCase()
+    return this.featureSets().filter((set) => {
+      if (text !== undefined && !set.name.toLowerCase().includes(text) &&
+        !set.features.some((f) => f.name.toLowerCase().includes(text))) return false
+      if (query.tag !== undefined && !(set.tags?.includes(query.tag) ?? false) &&
+        !set.features.some((f) => f.tags?.includes(query.tag!) ?? false)) return false
+      return true
+    })
+  }
+}

@@ -1,0 +1,53 @@
+import createError from '@fastify/error'
+
+/**
+ * Every error a caller can see, with a stable code. Each protocol maps `kind` to its own status once
+ * (src/plugins/grpc/status-mapping.ts, src/plugins/graphql/error-mapping.ts); nothing else decides
+ * what a client is told. Messages name the offending input and the limit, never internals.
+ */
+export type ErrorKind =
+  | 'invalid_argument'
+  | 'not_found'
+  | 'deadline_exceeded'
+  | 'unavailable'
+  | 'resource_exhausted'
+  | 'unauthenticated'
+  | 'permission_denied'
+  | 'internal'
+
+export interface FeaturegateError extends Error {
+  readonly code: string
+  readonly statusCode?: number
+  readonly kind: ErrorKind
+}
+
+function define (code: string, message: string, statusCode: number, kind: ErrorKind) {
+  const Base = createError<[string?, (string | number)?, (string | number)?]>(code, message, statusCode)
+  return class extends Base implements FeaturegateError {
+    readonly kind = kind
+  }
+}
+
+// Input that the caller can fix.
+export const InvalidFeatureRefError = define('FG_ERR_INVALID_FEATURE_REF', 'Invalid feature reference %s: expected "feature_set:feature" or "feature_set"', 400, 'invalid_argument')
+export const UnknownFeatureSetError = define('FG_ERR_UNKNOWN_FEATURE_SET', 'Unknown feature set "%s"', 400, 'invalid_argument')
+export const UnknownFeatureError = define('FG_ERR_UNKNOWN_FEATURE', 'Unknown feature "%s" in feature set "%s"', 400, 'invalid_argument')
+export const InvalidEntityIdError = define('FG_ERR_INVALID_ENTITY_ID', 'Invalid entity id: %s', 400, 'invalid_argument')
+export const LimitExceededError = define('FG_ERR_LIMIT_EXCEEDED', 'Too many %s: %s requested, the limit is %s', 400, 'invalid_argument')
+export const InvalidFeatureValueError = define('FG_ERR_INVALID_FEATURE_VALUE', 'Invalid value for %s: %s', 400, 'invalid_argument')
+export const InvalidRegistryError = define('FG_ERR_INVALID_REGISTRY', 'Invalid registry: %s', 400, 'invalid_argument')
+export const ItemTooLargeError = define('FG_ERR_ITEM_TOO_LARGE', 'Row for entity %s in feature set %s is %s bytes; DynamoDB items are limited to 400 KB', 400, 'invalid_argument')
+export const EntityNotFoundError = define('FG_ERR_ENTITY_NOT_FOUND', 'Entity "%s" has none of the requested features', 404, 'not_found')
+
+// The store, seen from a caller.
+export const DeadlineExceededError = define('FG_ERR_DEADLINE_EXCEEDED', 'Deadline exceeded while %s', 504, 'deadline_exceeded')
+export const StoreThrottledError = define('FG_ERR_STORE_THROTTLED', 'The feature store is throttling reads; retry with backoff', 429, 'resource_exhausted')
+export const StoreUnavailableError = define('FG_ERR_STORE_UNAVAILABLE', 'The feature store is unavailable', 503, 'unavailable')
+export const NotReadyError = define('FG_ERR_NOT_READY', 'The gateway is not ready: %s', 503, 'unavailable')
+
+export const InvalidConfigError = define('FG_ERR_INVALID_CONFIG', '%s', 500, 'internal')
+
+export function isFeaturegateError (error: unknown): error is FeaturegateError {
+  return error instanceof Error && typeof (error as Partial<FeaturegateError>).kind === 'string' &&
+    typeof (error as Partial<FeaturegateError>).code === 'string' && (error as Partial<FeaturegateError>).code!.startsWith('FG_ERR_')
+}

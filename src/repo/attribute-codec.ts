@@ -1,0 +1,102 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb'
+import type { FeatureValue } from '../domain/feature-value.js'
+import type { FeatureSpec } from '../domain/feature-set-spec.js'
+import { InvalidFeatureValueError } from '../errors.js'
+
+/**
+ * FeatureValue <-> DynamoDB attribute. The declared feature type decides the decoding, because
+ * DynamoDB's own types are too coarse (N is both double and int64; B both bytes and embeddings).
+ * Embeddings are packed little-endian float32 in one B attribute: 4x smaller than an L of N and
+ * decoded as a view over the response buffer instead of element by element.
+ */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+export function encodeFeatureValue (value: FeatureValue | null): AttributeValue {
+  if (value === null) return { NULL: true }
+  switch (value.type) {
+    case 'double': return { N: formatDouble(value.value) }
+    case 'int64': return { N: value.value.toString() }
+    case 'string': return { S: value.value }
+    case 'bool': return { BOOL: value.value }
+    case 'bytes': return { B: value.value }
+    case 'timestamp': return { N: String(Math.trunc(value.value)) }
+    case 'float_vector': return { B: packFloat32(value.value) }
+    case 'double_list': return { L: value.value.map((n) => ({ N: formatDouble(n) })) }
+    case 'int64_list': return { L: value.value.map((n) => ({ N: n.toString() })) }
+    case 'string_list': return { L: value.value.map((s) => ({ S: s })) }
+    case 'bool_list': return { L: value.value.map((b) => ({ BOOL: b })) }
+  }
+}
+
+/** Returns undefined when the stored attribute does not fit the declared type (reported as invalid, not guessed). */
+export function decodeFeatureValue (spec: FeatureSpec, attr: AttributeValue): FeatureValue | null | undefined {
+  if (attr.NULL === true) return null
+  switch (spec.type) {
+    case 'double': return attr.N === undefined ? undefined : { type: 'double', value: Number(attr.N) }
+    case 'int64': return attr.N === undefined ? undefined : { type: 'int64', value: BigInt(attr.N) }
+    case 'string': return attr.S === undefined ? undefined : { type: 'string', value: attr.S }
+    case 'bool': return attr.BOOL === undefined ? undefined : { type: 'bool', value: attr.BOOL }
+    case 'bytes': return attr.B === undefined ? undefined : { type: 'bytes', value: attr.B }
+    case 'timestamp': return attr.N === undefined ? undefined : { type: 'timestamp', value: Number(attr.N) }
+    case 'float_vector': return attr.B === undefined || attr.B.byteLength % 4 !== 0 ? undefined : { type: 'float_vector', value: unpackFloat32(attr.B) }
+    case 'double_list': return decodeList(attr, (a) => a.N === undefined ? undefined : Number(a.N), (value) => ({ type: 'double_list', value }))
+    case 'int64_list': return decodeList(attr, (a) => a.N === undefined ? undefined : BigInt(a.N), (value) => ({ type: 'int64_list', value }))
+    case 'string_list': return decodeList(attr, (a) => a.S, (value) => ({ type: 'string_list', value }))
+    case 'bool_list': return decodeList(attr, (a) => a.BOOL, (value) => ({ type: 'bool_list', value }))
+  }
+}
+
+function decodeList<T> (attr: AttributeValue, item: (a: AttributeValue) => T | undefined, wrap: (items: T[]) => FeatureValue): FeatureValue | undefined {
+  if (attr.L === undefined) return undefined
+  const items: T[] = new Array<T>(attr.L.length)
+  for (let i = 0; i < attr.L.length; i++) {
+    const decoded = item(attr.L[i]!)
+    if (decoded === undefined) return undefined
+    items[i] = decoded
+  }
+  return wrap(items)
+}
+
+function formatDouble (n: number): string {
+  // DynamoDB numbers cannot hold NaN or infinities; refuse them at the edge rather than store garbage.
+  if (!Number.isFinite(n)) throw new InvalidFeatureValueError('double', `${n} is not a finite number`)
+  return String(n)
+}
+
+export function packFloat32 (vector: Float32Array): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength)
+  const out = new Uint8Array(vector.length * 4)
+  const view = new DataView(out.buffer)
+  for (let i = 0; i < vector.length; i++) view.setFloat32(i * 4, vector[i]!, true)
+  return out
+}
+
+export function unpackFloat32 (bytes: Uint8Array): Float32Array {
+  // Zero-copy when the bytes sit at a 4-byte aligned offset (the usual case for SDK-decoded buffers).
+  if (LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)
+  const out = new Float32Array(bytes.byteLength / 4)
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true)
+  return out
+}
+
+/**
+ * DynamoDB's item size: attribute name lengths plus value sizes (numbers ~ 1 byte per 2 digits + 1,
+ * each list/map element 1 byte of overhead, 3 bytes per list/map). Used to refuse rows over 400 KB
+ * on write with a clear error instead of a ValidationException from the service.
+ */
+export function attributeSize (attr: AttributeValue): number {
+  if (attr.S !== undefined) return Buffer.byteLength(attr.S)
+  if (attr.N !== undefined) return Math.ceil(attr.N.replace(/^-|\.|e.*$/gi, '').length / 2) + 1
+  if (attr.B !== undefined) return attr.B.byteLength
+  if (attr.BOOL !== undefined || attr.NULL !== undefined) return 1
+  if (attr.L !== undefined) return 3 + attr.L.reduce((sum, item) => sum + 1 + attributeSize(item), 0)
+  if (attr.M !== undefined) return 3 + Object.entries(attr.M).reduce((sum, [k, v]) => sum + 1 + Buffer.byteLength(k) + attributeSize(v), 0)
+  return 0
+}
+
+export function itemSize (item: Record<string, AttributeValue>): number {
+  let size = 0
+  for (const name in item) size += Buffer.byteLength(name) + attributeSize(item[name]!)
+  return size
+}

@@ -1,0 +1,138 @@
+import { BatchGetItemCommand, type AttributeValue, type DynamoDBClient, type KeysAndAttributes } from '@aws-sdk/client-dynamodb'
+import type { ReadOptions } from '../domain/read-options.js'
+import { DeadlineExceededError, StoreThrottledError } from '../errors.js'
+import { backoffDelayMs, sleepWithin } from './backoff.js'
+import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR, rowCacheKey } from './feature-row.js'
+import type { Semaphore } from './semaphore.js'
+import type { StoreObserver } from './store-observer.js'
+import { toStoreError } from './store-errors.js'
+
+export const MAX_KEYS_PER_BATCH_GET = 100
+
+export interface StoreKey {
+  readonly entityId: string
+  readonly featureSet: string
+}
+
+export type StoredItem = Record<string, AttributeValue>
+
+export interface BatchGetContext {
+  readonly client: DynamoDBClient
+  readonly table: string
+  readonly semaphore: Semaphore
+  readonly observer: StoreObserver
+  readonly retryBaseMs: number
+  /** Rounds of UnprocessedKeys retries before giving up with a throttling error. */
+  readonly maxUnprocessedRetries: number
+}
+
+/**
+ * Reads items by key: duplicates merged, at most 100 keys per call, chunks in parallel (capped by
+ * the semaphore), UnprocessedKeys retried with backoff and jitter inside the caller's deadline.
+ * Returns items by rowCacheKey; a key with no item is simply absent.
+ *
+ * `attributes` undefined reads whole items; otherwise only those attributes (plus our own key and
+ * event-time attributes), through placeholder names so that any attribute name is safe.
+ */
+export async function batchGetItems (
+  context: BatchGetContext, keys: readonly StoreKey[], attributes: readonly string[] | undefined,
+  options: ReadOptions, lookupsMerged = keys.length
+): Promise<Map<string, StoredItem>> {
+  const unique = new Map<string, StoreKey>()
+  for (const key of keys) unique.set(rowCacheKey(key.featureSet, key.entityId), key)
+  const all = [...unique.values()]
+  const chunks: StoreKey[][] = []
+  for (let i = 0; i < all.length; i += MAX_KEYS_PER_BATCH_GET) chunks.push(all.slice(i, i + MAX_KEYS_PER_BATCH_GET))
+
+  const projection = attributes === undefined ? undefined : buildProjection(attributes)
+  const found = new Map<string, StoredItem>()
+  await Promise.all(chunks.map(async (chunk) => {
+    const merged = Math.max(1, Math.round(lookupsMerged * chunk.length / all.length))
+    await readChunk(context, chunk, projection, options, found, merged)
+  }))
+  return found
+}
+
+interface Projection {
+  readonly expression: string
+  readonly names: Record<string, string>
+}
+
+function buildProjection (attributes: readonly string[]): Projection {
+  const names: Record<string, string> = {}
+  const placeholders: string[] = []
+  for (const name of new Set([ENTITY_ATTR, SET_ATTR, EVENT_TIME_ATTR, ...attributes])) {
+    const placeholder = `#a${placeholders.length}`
+    names[placeholder] = name
+    placeholders.push(placeholder)
+  }
+  return { expression: placeholders.join(','), names }
+}
+
+function keysAndAttributes (keys: ReadonlyArray<Record<string, AttributeValue>>, projection: Projection | undefined): KeysAndAttributes {
+  // Built fresh for every round: dynalite drops the projection from the UnprocessedKeys it returns,
+  // so a retry must never reuse what the store handed back.
+  return projection === undefined
+    ? { Keys: [...keys] }
+    : { Keys: [...keys], ProjectionExpression: projection.expression, ExpressionAttributeNames: projection.names }
+}
+
+async function readChunk (
+  context: BatchGetContext, chunk: readonly StoreKey[], projection: Projection | undefined,
+  options: ReadOptions, found: Map<string, StoredItem>, lookupsMerged: number
+): Promise<void> {
+  let pending: ReadonlyArray<Record<string, AttributeValue>> = chunk.map((key) => ({
+    [ENTITY_ATTR]: { S: key.entityId }, [SET_ATTR]: { S: key.featureSet }
+  }))
+  context.observer.batchGet(pending.length, lookupsMerged)
+  for (let round = 0; ; round++) {
+    const response = await sendBatchGet(context, keysAndAttributes(pending, projection), options)
+    for (const item of response.items) {
+      const entityId = item[ENTITY_ATTR]?.S
+      const featureSet = item[SET_ATTR]?.S
+      if (entityId !== undefined && featureSet !== undefined) found.set(rowCacheKey(featureSet, entityId), item)
+    }
+    if (response.unprocessed.length === 0) return
+    if (round >= context.maxUnprocessedRetries) {
+      context.observer.throttled()
+      throw new StoreThrottledError()
+    }
+    context.observer.unprocessedRetry(response.unprocessed.length)
+    pending = response.unprocessed
+    await sleepWithin(backoffDelayMs(round, context.retryBaseMs, 1_000), options.signal, options.deadlineAt, 'waiting to retry unprocessed keys')
+  }
+}
+
+async function sendBatchGet (
+  context: BatchGetContext, request: KeysAndAttributes, options: ReadOptions
+): Promise<{ items: StoredItem[], unprocessed: ReadonlyArray<Record<string, AttributeValue>> }> {
+  await context.semaphore.acquire()
+  const started = performance.now()
+  try {
+    if (options.deadlineAt !== undefined && Date.now() >= options.deadlineAt) throw new DeadlineExceededError('reading features')
+    const output = await context.client.send(new BatchGetItemCommand({ RequestItems: { [context.table]: request } }), {
+      abortSignal: callSignal(options)
+    })
+    context.observer.storeCall('BatchGetItem', (performance.now() - started) / 1e3, 'ok')
+    return {
+      items: output.Responses?.[context.table] ?? [],
+      unprocessed: output.UnprocessedKeys?.[context.table]?.Keys ?? []
+    }
+  } catch (error) {
+    const typed = toStoreError(error, 'reading features', options.deadlineAt)
+    if (typed.kind === 'resource_exhausted') context.observer.throttled()
+    context.observer.storeCall('BatchGetItem', (performance.now() - started) / 1e3, typed.code)
+    throw typed
+  } finally {
+    context.semaphore.release()
+  }
+}
+
+/** The caller's signal and its remaining deadline, as one signal the SDK aborts the HTTP request on. */
+export function callSignal (options: ReadOptions): AbortSignal | undefined {
+  const signals: AbortSignal[] = []
+  if (options.signal !== undefined) signals.push(options.signal)
+  if (options.deadlineAt !== undefined) signals.push(AbortSignal.timeout(Math.max(1, options.deadlineAt - Date.now())))
+  if (signals.length <= 1) return signals[0]
+  return AbortSignal.any(signals)
+}

@@ -1,0 +1,43 @@
+import http from 'node:http'
+import https from 'node:https'
+import { DynamoDBClient, DescribeTableCommand } from '@aws-sdk/client-dynamodb'
+import { NodeHttpHandler } from '@smithy/node-http-handler'
+import { ConfiguredRetryStrategy } from '@smithy/core/retry'
+
+export interface DynamoClientOptions {
+  readonly endpoint: string | undefined
+  readonly region: string
+  readonly maxSockets: number
+  readonly connectTimeoutMs: number
+  readonly maxAttempts: number
+  readonly retryBaseMs: number
+  /** Fixed credentials for the embedded store, which accepts any; undefined uses the AWS chain (IRSA, env, profile). */
+  readonly staticCredentials?: { accessKeyId: string, secretAccessKey: string }
+}
+
+/**
+ * A client tuned for a serving path. The SDK's defaults back off for seconds on a throttle and
+ * open a new socket per burst; here connections are kept alive in a pool sized for the load, and
+ * retries start at a few milliseconds and stay inside the caller's deadline (each call also gets
+ * the caller's abort signal, see batch-get.ts).
+ */
+export function createDynamoClient (options: DynamoClientOptions): DynamoDBClient {
+  const agentOptions = { keepAlive: true, keepAliveMsecs: 1_000, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets }
+  return new DynamoDBClient({
+    endpoint: options.endpoint,
+    region: options.region,
+    credentials: options.staticCredentials,
+    retryStrategy: new ConfiguredRetryStrategy(options.maxAttempts, (attempt) => options.retryBaseMs * 2 ** attempt),
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new http.Agent(agentOptions),
+      httpsAgent: new https.Agent(agentOptions),
+      connectionTimeout: options.connectTimeoutMs,
+      throwOnRequestTimeout: true
+    })
+  })
+}
+
+/** Opens `connections` sockets up front so the first requests do not pay for TCP and TLS set-up. */
+export async function warmConnections (client: DynamoDBClient, table: string, connections: number): Promise<void> {
+  await Promise.all(Array.from({ length: connections }, async () => await client.send(new DescribeTableCommand({ TableName: table }))))
+}

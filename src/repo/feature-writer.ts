@@ -1,0 +1,78 @@
+import { BatchWriteItemCommand, type AttributeValue, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb'
+import type { FeatureSetSpec } from '../domain/feature-set-spec.js'
+import type { FeatureValue } from '../domain/feature-value.js'
+import { ItemTooLargeError, StoreThrottledError } from '../errors.js'
+import { encodeFeatureValue, itemSize } from './attribute-codec.js'
+import { backoffDelayMs, sleepWithin } from './backoff.js'
+import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR } from './feature-row.js'
+
+export const MAX_ITEMS_PER_BATCH_WRITE = 25
+export const MAX_ITEM_BYTES = 400 * 1024
+
+export interface RowWrite {
+  readonly entityId: string
+  readonly featureSet: FeatureSetSpec
+  /** Milliseconds since the Unix epoch: when the values were true, not when they were written. */
+  readonly eventTime: number
+  readonly values: ReadonlyMap<string, FeatureValue | null>
+}
+
+export interface WriterOptions {
+  readonly retryBaseMs: number
+  /** Rounds of UnprocessedItems retries before reporting the rest as throttled. */
+  readonly maxUnprocessedRetries: number
+}
+
+/** Builds the stored item; throws ItemTooLargeError before DynamoDB would reject it. */
+export function toItem (row: RowWrite): Record<string, AttributeValue> {
+  const item: Record<string, AttributeValue> = {
+    [ENTITY_ATTR]: { S: row.entityId },
+    [SET_ATTR]: { S: row.featureSet.name },
+    [EVENT_TIME_ATTR]: { N: String(Math.trunc(row.eventTime)) }
+  }
+  for (const [name, value] of row.values) item[name] = encodeFeatureValue(value)
+  const size = itemSize(item)
+  if (size > MAX_ITEM_BYTES) throw new ItemTooLargeError(row.entityId, row.featureSet.name, size)
+  return item
+}
+
+/**
+ * Writes whole rows of one feature set each: a put replaces that set's row for the entity and never
+ * touches another set's, so pipelines need no read-modify-write. 25 items per BatchWriteItem,
+ * UnprocessedItems retried with backoff; anything still unwritten is an error, never dropped silently.
+ */
+export class FeatureWriter {
+  readonly #client: DynamoDBClient
+  readonly #table: string
+  readonly #options: WriterOptions
+
+  constructor (client: DynamoDBClient, table: string, options: WriterOptions) {
+    this.#client = client
+    this.#table = table
+    this.#options = options
+  }
+
+  /** Items must already be built with toItem (so size errors surface per row, before any write). */
+  async writeItems (items: ReadonlyArray<Record<string, AttributeValue>>): Promise<void> {
+    const chunks: WriteRequest[][] = []
+    // Two puts of one key in one call are rejected by DynamoDB; the later write of a key wins.
+    const byKey = new Map<string, Record<string, AttributeValue>>()
+    for (const item of items) byKey.set(`${item[SET_ATTR]?.S ?? ''}\u0000${item[ENTITY_ATTR]?.S ?? ''}`, item)
+    const unique = [...byKey.values()]
+    for (let i = 0; i < unique.length; i += MAX_ITEMS_PER_BATCH_WRITE) {
+      chunks.push(unique.slice(i, i + MAX_ITEMS_PER_BATCH_WRITE).map((Item) => ({ PutRequest: { Item } })))
+    }
+    for (const chunk of chunks) await this.#writeChunk(chunk)
+  }
+
+  async #writeChunk (chunk: WriteRequest[]): Promise<void> {
+    let pending = chunk
+    for (let round = 0; ; round++) {
+      const output = await this.#client.send(new BatchWriteItemCommand({ RequestItems: { [this.#table]: pending } }))
+      pending = output.UnprocessedItems?.[this.#table] ?? []
+      if (pending.length === 0) return
+      if (round >= this.#options.maxUnprocessedRetries) throw new StoreThrottledError()
+      await sleepWithin(backoffDelayMs(round, this.#options.retryBaseMs, 2_000), undefined, undefined, 'writing features')
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { BatchConfig, CacheConfig, StoreConfig } from '../config.js'
+import type { BatchGetContext } from './batch-get.js'
+import { createDynamoClient, warmConnections } from './dynamo-client.js'
+import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamo.js'
+import { FeatureRowStore } from './feature-row-store.js'
+import { FeatureWriter } from './feature-writer.js'
+import { ItemBatcher } from './item-batcher.js'
+import { RegistryStore } from './registry-store.js'
+import { RowCache } from './row-cache.js'
+import { Semaphore } from './semaphore.js'
+import { NO_OP_OBSERVER, type StoreObserver } from './store-observer.js'
+import { toStoreError } from './store-errors.js'
+import { ensureTables } from './tables.js'
+
+export interface FeatureStore {
+  readonly rows: FeatureRowStore
+  readonly registry: RegistryStore
+  readonly writer: FeatureWriter
+  /** The endpoint in use, for the start-up log line; undefined means AWS's regional endpoint. */
+  readonly endpoint: string | undefined
+  readonly embedded: boolean
+  /** Resolves when the feature table answers; rejects with a typed store error otherwise. */
+  ping (signal?: AbortSignal): Promise<void>
+  close (): Promise<void>
+}
+
+export interface OpenStoreOptions {
+  readonly store: StoreConfig
+  readonly cache: CacheConfig
+  readonly batch: BatchConfig
+  readonly observer?: StoreObserver
+  /** Create the tables when missing (always in embedded mode). */
+  readonly createTables?: boolean
+}
+
+const UNPROCESSED_RETRIES = 8
+
+/** Wires the repository from configuration: client (or embedded server), tables, cache, batcher. */
+export async function openFeatureStore (options: OpenStoreOptions): Promise<FeatureStore> {
+  const { store } = options
+  let embedded: EmbeddedDynamo | undefined
+  let endpoint = store.endpoint
+  if (store.mode === 'embedded') {
+    embedded = await startEmbeddedDynamo({ dataDir: store.embeddedDataDir })
+    endpoint = embedded.endpoint
+  }
+  const client: DynamoDBClient = createDynamoClient({
+    endpoint,
+    region: store.region,
+    maxSockets: store.maxSockets,
+    connectTimeoutMs: store.connectTimeoutMs,
+    maxAttempts: store.maxAttempts,
+    retryBaseMs: store.retryBaseMs,
+    ...(embedded !== undefined && { staticCredentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' } })
+  })
+  try {
+    if (embedded !== undefined || options.createTables === true) await ensureTables(client, store.featureTable, store.registryTable)
+    await warmConnections(client, store.featureTable, Math.min(store.maxSockets, 8))
+  } catch (error) {
+    client.destroy()
+    await embedded?.close()
+    throw error
+  }
+  const observer = options.observer ?? NO_OP_OBSERVER
+  const context: BatchGetContext = {
+    client,
+    table: store.featureTable,
+    semaphore: new Semaphore(store.maxConcurrentCalls),
+    observer,
+    retryBaseMs: store.retryBaseMs,
+    maxUnprocessedRetries: UNPROCESSED_RETRIES
+  }
+  const batcher = options.batch.enabled ? new ItemBatcher(context, { windowMs: options.batch.windowMs, maxKeys: options.batch.maxKeys }) : undefined
+  const cache = options.cache.enabled ? new RowCache(options.cache) : undefined
+  return {
+    rows: new FeatureRowStore(context, batcher, cache),
+    registry: new RegistryStore(client, store.registryTable),
+    writer: new FeatureWriter(client, store.featureTable, { retryBaseMs: store.retryBaseMs, maxUnprocessedRetries: UNPROCESSED_RETRIES }),
+    endpoint,
+    embedded: embedded !== undefined,
+    async ping (signal) {
+      try {
+        await client.send(new DescribeTableCommand({ TableName: store.featureTable }), { abortSignal: signal ?? AbortSignal.timeout(1_000) })
+      } catch (error) {
+        throw toStoreError(error, 'checking the store', undefined)
+      }
+    },
+    async close () {
+      client.destroy()
+      await embedded?.close()
+    }
+  }
+}

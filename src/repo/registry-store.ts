@@ -1,0 +1,50 @@
+import { PutItemCommand, ScanCommand, DeleteItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { FeatureSetSpec } from '../domain/feature-set-spec.js'
+import { parseFeatureSetSpec } from '../domain/parse-registry.js'
+
+export const REGISTRY_KEY_ATTR = 'name'
+const SPEC_ATTR = 'spec'
+const UPDATED_ATTR = 'updated_at'
+
+/** Feature-set specs kept in DynamoDB beside the data, so registering a set needs no redeploy. */
+export class RegistryStore {
+  readonly #client: DynamoDBClient
+  readonly #table: string
+
+  constructor (client: DynamoDBClient, table: string) {
+    this.#client = client
+    this.#table = table
+  }
+
+  async list (signal?: AbortSignal): Promise<FeatureSetSpec[]> {
+    const specs: FeatureSetSpec[] = []
+    let startKey: Record<string, AttributeValue> | undefined
+    do {
+      const page = await this.#client.send(new ScanCommand({ TableName: this.#table, ExclusiveStartKey: startKey, ConsistentRead: true }), { abortSignal: signal })
+      for (const item of page.Items ?? []) {
+        const json = item[SPEC_ATTR]?.S
+        // A spec that no longer parses is skipped rather than taking every other set down with it.
+        if (json !== undefined) {
+          try { specs.push(parseFeatureSetSpec(JSON.parse(json))) } catch {}
+        }
+      }
+      startKey = page.LastEvaluatedKey
+    } while (startKey !== undefined)
+    return specs.sort((a, b) => a.name.localeCompare(b.name))
+  }
+
+  async put (spec: FeatureSetSpec): Promise<void> {
+    await this.#client.send(new PutItemCommand({
+      TableName: this.#table,
+      Item: {
+        [REGISTRY_KEY_ATTR]: { S: spec.name },
+        [SPEC_ATTR]: { S: JSON.stringify(spec) },
+        [UPDATED_ATTR]: { N: String(Date.now()) }
+      }
+    }))
+  }
+
+  async delete (name: string): Promise<void> {
+    await this.#client.send(new DeleteItemCommand({ TableName: this.#table, Key: { [REGISTRY_KEY_ATTR]: { S: name } } }))
+  }
+}

@@ -1,0 +1,67 @@
+import { LRUCache } from 'lru-cache'
+import type { FeatureRow } from './feature-row.js'
+import { estimateRowBytes } from './row-decoder.js'
+
+export interface RowCacheOptions {
+  readonly maxBytes: number
+  readonly ttlMs: number
+  /** How long "this entity has no row in this set" is remembered; 0 disables negative caching. */
+  readonly negativeTtlMs: number
+}
+
+export interface RowCacheStats {
+  readonly hits: number
+  readonly misses: number
+  readonly evictions: number
+  readonly bytes: number
+  readonly entries: number
+}
+
+/** Marks a key the store has no row for; cached so that lookups of unknown ids do not hammer DynamoDB. */
+const MISSING = Symbol('missing')
+type Entry = FeatureRow | typeof MISSING
+
+const MISSING_BYTES = 64
+
+/** Decoded rows bounded by bytes (embeddings dominate), with a TTL and negative entries. */
+export class RowCache {
+  readonly #lru: LRUCache<string, Entry>
+  readonly #negativeTtlMs: number
+  #hits = 0
+  #misses = 0
+  #evictions = 0
+
+  constructor (options: RowCacheOptions) {
+    this.#negativeTtlMs = options.negativeTtlMs
+    this.#lru = new LRUCache<string, Entry>({
+      maxSize: options.maxBytes,
+      ttl: options.ttlMs,
+      sizeCalculation: (entry, key) => key.length * 2 + (entry === MISSING ? MISSING_BYTES : estimateRowBytes(entry)),
+      dispose: (_value, _key, reason) => { if (reason === 'evict') this.#evictions++ }
+    })
+  }
+
+  /** undefined: not cached. null: cached as missing. */
+  get (key: string): FeatureRow | null | undefined {
+    const entry = this.#lru.get(key)
+    if (entry === undefined) {
+      this.#misses++
+      return undefined
+    }
+    this.#hits++
+    return entry === MISSING ? null : entry
+  }
+
+  set (key: string, row: FeatureRow | undefined): void {
+    if (row !== undefined) this.#lru.set(key, row)
+    else if (this.#negativeTtlMs > 0) this.#lru.set(key, MISSING, { ttl: this.#negativeTtlMs })
+  }
+
+  clear (): void {
+    this.#lru.clear()
+  }
+
+  stats (): RowCacheStats {
+    return { hits: this.#hits, misses: this.#misses, evictions: this.#evictions, bytes: this.#lru.calculatedSize, entries: this.#lru.size }
+  }
+}
