@@ -6,7 +6,7 @@ import { FeatureRegistry } from '../core/feature-registry.js'
 import { Readiness } from '../core/readiness.js'
 import { loadDemoData } from '../demo/load-demo-data.js'
 import { openFeatureStore, type FeatureStore } from '../repo/open-feature-store.js'
-import type { StoreObserver } from '../repo/store-observer.js'
+import { NO_OP_GATEWAY_OBSERVER, type GatewayObserver } from '../core/gateway-observer.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,13 +15,15 @@ declare module 'fastify' {
     featureRegistry: FeatureRegistry
     featureLookup: FeatureLookup
     readiness: Readiness
+    /** Where protocols and the repository report what they did; metrics plugin's, or a no-op. */
+    observer: GatewayObserver
   }
 }
 
 export interface FeatureStorePluginOptions {
   readonly config: Config
-  /** Metrics hook; the metrics plugin passes its own. */
-  readonly observer?: StoreObserver
+  /** Metrics hook; the metrics plugin's observer when metrics are on. */
+  readonly observer?: GatewayObserver
 }
 
 /**
@@ -31,7 +33,8 @@ export interface FeatureStorePluginOptions {
  */
 async function featureStorePlugin (fastify: FastifyInstance, options: FeatureStorePluginOptions): Promise<void> {
   const { config } = options
-  const store = await openFeatureStore({ ...config, observer: options.observer })
+  const observer = options.observer ?? NO_OP_GATEWAY_OBSERVER
+  const store = await openFeatureStore({ ...config, observer })
   fastify.addHook('onClose', async () => await store.close())
   if (store.embedded) {
     const loaded = config.store.demoUsers > 0 ? await loadDemoData(store, config.store.demoUsers, config.store.demoSeed) : undefined
@@ -52,6 +55,7 @@ async function featureStorePlugin (fastify: FastifyInstance, options: FeatureSto
   }
 
   fastify.decorate('config', config)
+  fastify.decorate('observer', observer)
   fastify.decorate('featureStore', store)
   fastify.decorate('featureRegistry', registry)
   fastify.decorate('featureLookup', new FeatureLookup(registry, store.rows, config.limits))

@@ -1,0 +1,31 @@
+import type { StoreObserver } from '../repo/store-observer.js'
+
+/**
+ * Everything the gateway reports for operators, as one typed interface: protocols and the
+ * repository record through it and never import a metrics library. The metrics plugin provides
+ * the Prometheus implementation; NO_OP_GATEWAY_OBSERVER stands in when metrics are off.
+ */
+export interface GatewayObserver extends StoreObserver {
+  /** One finished gRPC call: full method name (e.g. /feature_store.v1.FeatureStoreService/GetOnlineFeatures) and status code name. */
+  grpcCall (method: string, code: string, seconds: number): void
+  /** One finished GraphQL operation; `operation` is already a bounded label, `outcome` 'ok' | 'error' | 'rejected'. */
+  graphqlOperation (operation: string, outcome: string, seconds: number): void
+  /** Static cost of an accepted GraphQL query. */
+  graphqlCost (cost: number): void
+  /** A GraphQL query refused before execution, by reason (depth, cost, aliases, tokens, batch, ...). */
+  graphqlRejected (reason: string): void
+  /** Per-feature lookup outcomes, counted by status (PRESENT, NOT_FOUND, ...). */
+  featureStatuses (protocol: 'grpc' | 'graphql', counts: Readonly<Record<string, number>>): void
+}
+
+export const NO_OP_GATEWAY_OBSERVER: GatewayObserver = {
+  storeCall () {},
+  batchGet () {},
+  unprocessedRetry () {},
+  throttled () {},
+  grpcCall () {},
+  graphqlOperation () {},
+  graphqlCost () {},
+  graphqlRejected () {},
+  featureStatuses () {}
+}
