@@ -45,6 +45,12 @@ export const StoreThrottledError = define('FG_ERR_STORE_THROTTLED', 'The feature
 export const StoreUnavailableError = define('FG_ERR_STORE_UNAVAILABLE', 'The feature store is unavailable', 503, 'unavailable')
 export const NotReadyError = define('FG_ERR_NOT_READY', 'The gateway is not ready: %s', 503, 'unavailable')
 
+// Who is calling, and what they may do.
+export const UnauthenticatedError = define('FG_ERR_UNAUTHENTICATED', 'Missing or invalid credentials', 401, 'unauthenticated')
+export const PermissionDeniedError = define('FG_ERR_PERMISSION_DENIED', 'This credential may not %s', 403, 'permission_denied')
+export const RateLimitedError = define('FG_ERR_RATE_LIMITED', 'Rate limit reached: %s; retry in %s s', 429, 'resource_exhausted')
+export const OverloadedError = define('FG_ERR_OVERLOADED', 'The gateway is overloaded; retry shortly', 503, 'unavailable')
+
 export const InvalidConfigError = define('FG_ERR_INVALID_CONFIG', '%s', 500, 'internal')
 
 export function isFeaturegateError (error: unknown): error is FeaturegateError {

@@ -1,0 +1,56 @@
+import type { Authenticator, PresentedCredentials } from './authenticator.js'
+import type { OverloadGuard } from './overload-guard.js'
+import type { Principal } from './principal.js'
+import type { RateDecision, RateLimiter } from './rate-limiter.js'
+
+export type Entry = 'online' | 'explore' | 'admin'
+
+export interface Admission {
+  readonly principal: Principal
+  /** The caller's request budget after this request (online entry only). */
+  readonly rate: RateDecision | undefined
+}
+
+/**
+ * The one door both protocols go through, in the order that is cheapest to refuse: overload first
+ * (no crypto while drowning), then credentials, scope, and the caller's budget.
+ */
+export class AccessGate {
+  readonly #authenticator: Authenticator
+  readonly #onlineRate: RateLimiter | undefined
+  readonly #explorePoints: RateLimiter | undefined
+  readonly #overload: OverloadGuard | undefined
+
+  constructor (options: { authenticator: Authenticator, onlineRate?: RateLimiter, explorePoints?: RateLimiter, overload?: OverloadGuard }) {
+    this.#authenticator = options.authenticator
+    this.#onlineRate = options.onlineRate
+    this.#explorePoints = options.explorePoints
+    this.#overload = options.overload
+  }
+
+  get open (): boolean {
+    return this.#authenticator.open
+  }
+
+  async admit (entry: Entry, presented: PresentedCredentials): Promise<Admission> {
+    if (entry !== 'admin') this.#overload?.check(entry)
+    const principal = await this.#authenticator.authenticate(presented)
+    this.#authenticator.authorize(principal, entry === 'online' ? 'online:read' : entry === 'explore' ? 'explore:read' : 'admin')
+    const rate = entry === 'online' ? this.#onlineRate?.take(principal.id) : undefined
+    return { principal, rate }
+  }
+
+  /** Where a principal is limited to some feature sets, refuses any other. */
+  authorizeFeatureSets (principal: Principal, featureSets: Iterable<string>): void {
+    this.#authenticator.authorizeFeatureSets(principal, featureSets)
+  }
+
+  /** Spends GraphQL cost points from the caller's per-minute budget. */
+  chargePoints (principal: Principal, points: number): RateDecision | undefined {
+    return this.#explorePoints?.take(principal.id, points)
+  }
+
+  close (): void {
+    this.#overload?.close()
+  }
+}

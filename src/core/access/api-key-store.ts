@@ -1,0 +1,79 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { InvalidConfigError } from '../../errors.js'
+import { isScope, type Principal, type Scope } from './principal.js'
+
+/**
+ * API keys as stored: only the SHA-256 of each key, so a leaked key file leaks no usable secret.
+ * File format (YAML or JSON, e.g. a mounted Kubernetes Secret):
+ *   keys: [{ id: "ranker", sha256: "<hex>", scopes: ["online:read"], featureSets: ["user_text"], revoked: false }]
+ */
+export interface StoredApiKey {
+  readonly id: string
+  readonly sha256: Buffer
+  readonly scopes: ReadonlySet<Scope>
+  readonly featureSets: ReadonlySet<string> | undefined
+}
+
+export function hashApiKey (key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex')
+}
+
+export function parseApiKeyFile (input: unknown, source: string): StoredApiKey[] {
+  const fail = (why: string): never => { throw new InvalidConfigError(`${source}: ${why}`) }
+  const list = Array.isArray(input) ? input : (typeof input === 'object' && input !== null ? (input as { keys?: unknown }).keys : undefined)
+  if (!Array.isArray(list)) return fail('expected { keys: [...] }')
+  const ids = new Set<string>()
+  const keys: StoredApiKey[] = []
+  for (const [i, raw] of list.entries()) {
+    if (typeof raw !== 'object' || raw === null) return fail(`keys[${i}] must be an object`)
+    const entry = raw as Record<string, unknown>
+    if (typeof entry.id !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(entry.id)) return fail(`keys[${i}].id must be 1-64 of A-Z a-z 0-9 _ . -`)
+    if (ids.has(entry.id)) return fail(`key id "${entry.id}" appears twice`)
+    ids.add(entry.id)
+    if (typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(entry.sha256)) return fail(`keys[${i}].sha256 must be 64 hex digits (sha256 of the key)`)
+    if (!Array.isArray(entry.scopes) || !entry.scopes.every((s): s is Scope => typeof s === 'string' && isScope(s))) {
+      return fail(`keys[${i}].scopes must list some of online:read, explore:read, admin`)
+    }
+    if (entry.featureSets !== undefined && !(Array.isArray(entry.featureSets) && entry.featureSets.every((s) => typeof s === 'string'))) {
+      return fail(`keys[${i}].featureSets must be a list of feature set names`)
+    }
+    if (entry.revoked === true) continue
+    keys.push({
+      id: entry.id,
+      sha256: Buffer.from(entry.sha256, 'hex'),
+      scopes: new Set(entry.scopes),
+      featureSets: entry.featureSets === undefined ? undefined : new Set(entry.featureSets as string[])
+    })
+  }
+  return keys
+}
+
+export class ApiKeyStore {
+  #keys: readonly StoredApiKey[]
+
+  constructor (keys: readonly StoredApiKey[]) {
+    this.#keys = keys
+  }
+
+  /** Swapped whole when the key file changes, so a revocation takes effect without a restart. */
+  replace (keys: readonly StoredApiKey[]): void {
+    this.#keys = keys
+  }
+
+  get size (): number {
+    return this.#keys.length
+  }
+
+  /**
+   * Compares the presented key's hash with every stored hash in constant time per entry and
+   * without stopping at the first match, so timing reveals neither which key nor how close.
+   */
+  verify (presented: string): Principal | undefined {
+    const digest = createHash('sha256').update(presented, 'utf8').digest()
+    let match: StoredApiKey | undefined
+    for (const key of this.#keys) {
+      if (timingSafeEqual(digest, key.sha256) && match === undefined) match = key
+    }
+    return match === undefined ? undefined : { id: match.id, scopes: match.scopes, featureSets: match.featureSets, via: 'api-key' }
+  }
+}

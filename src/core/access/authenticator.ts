@@ -1,0 +1,77 @@
+import { PermissionDeniedError, UnauthenticatedError } from '../../errors.js'
+import type { ApiKeyStore } from './api-key-store.js'
+import type { JwtVerifier } from './jwt-verifier.js'
+import { OPEN_PRINCIPAL, type Principal, type Scope } from './principal.js'
+
+/** What a caller presented, however its protocol carries it (HTTP headers, gRPC metadata). */
+export interface PresentedCredentials {
+  /** `Bearer <jwt or api key>` or `ApiKey <key>`. */
+  readonly authorization?: string | undefined
+  readonly apiKey?: string | undefined
+}
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
+const MAX_CREDENTIAL_LENGTH = 8192
+
+/**
+ * Authentication and authorisation, written once for both protocols. `open` mode (development,
+ * or production explicitly told so) lets everyone in as one anonymous principal.
+ */
+export class Authenticator {
+  readonly #apiKeys: ApiKeyStore | undefined
+  readonly #jwt: JwtVerifier | undefined
+  readonly #open: boolean
+
+  constructor (options: { apiKeys?: ApiKeyStore, jwt?: JwtVerifier, open: boolean }) {
+    this.#apiKeys = options.apiKeys
+    this.#jwt = options.jwt
+    this.#open = options.open
+  }
+
+  get open (): boolean {
+    return this.#open
+  }
+
+  async authenticate (presented: PresentedCredentials): Promise<Principal> {
+    if (this.#open) return OPEN_PRINCIPAL
+    const secret = credentialOf(presented)
+    if (secret === undefined || secret.length > MAX_CREDENTIAL_LENGTH) throw new UnauthenticatedError()
+    let principal: Principal | undefined
+    if (JWT_SHAPE.test(secret) && this.#jwt !== undefined) principal = await this.#jwt.verify(secret)
+    else if (this.#apiKeys !== undefined) principal = this.#apiKeys.verify(secret)
+    if (principal === undefined) throw new UnauthenticatedError()
+    return principal
+  }
+
+  authorize (principal: Principal, scope: Scope): void {
+    if (!principal.scopes.has(scope)) throw new PermissionDeniedError(describeScope(scope))
+  }
+
+  /** Where the principal is limited to some feature sets, throws for any other. */
+  authorizeFeatureSets (principal: Principal, featureSets: Iterable<string>): void {
+    if (principal.featureSets === undefined) return
+    for (const set of featureSets) {
+      if (!principal.featureSets.has(set)) throw new PermissionDeniedError(`read feature set "${set}"`)
+    }
+  }
+}
+
+function credentialOf (presented: PresentedCredentials): string | undefined {
+  if (presented.apiKey !== undefined && presented.apiKey !== '') return presented.apiKey.trim()
+  const header = presented.authorization?.trim()
+  if (header === undefined || header === '') return undefined
+  const space = header.indexOf(' ')
+  if (space === -1) return undefined
+  const scheme = header.slice(0, space).toLowerCase()
+  if (scheme !== 'bearer' && scheme !== 'apikey') return undefined
+  const value = header.slice(space + 1).trim()
+  return value === '' ? undefined : value
+}
+
+function describeScope (scope: Scope): string {
+  switch (scope) {
+    case 'online:read': return 'make online reads (scope online:read)'
+    case 'explore:read': return 'use the exploration API (scope explore:read)'
+    case 'admin': return 'administer the gateway (scope admin)'
+  }
+}
