@@ -13,7 +13,55 @@ export interface Config {
   readonly cache: CacheConfig
   readonly batch: BatchConfig
   readonly limits: LimitsConfig
+  readonly metrics: MetricsConfig
+  readonly lifecycle: LifecycleConfig
+  /** Requests slower than this are logged at warn with their route and timing; 0 turns it off. */
+  readonly slowRequestMs: number
   readonly registryReloadMs: number
+  readonly access: AccessConfig
+}
+
+export interface AccessConfig {
+  /**
+   * open: no credentials asked (development, or production explicitly told so). unset: production
+   * with no credentials configured — the serving app refuses to start (the CLI does not care).
+   */
+  readonly mode: 'open' | 'required' | 'unset'
+  readonly apiKeysFile: string | undefined
+  readonly jwksFile: string | undefined
+  readonly jwksUrl: string | undefined
+  readonly jwtIssuer: string | undefined
+  readonly jwtAudience: string | undefined
+  /** Per caller, on the online (gRPC) path. */
+  readonly onlineRequestsPerSecond: number
+  readonly onlineBurst: number
+  /** Per caller, GraphQL query cost points per minute. */
+  readonly explorePointsPerMinute: number
+  readonly exploreMaxLagMs: number
+  readonly onlineMaxLagMs: number
+  /** TLS for both ports when both are set. */
+  readonly tlsCertFile: string | undefined
+  readonly tlsKeyFile: string | undefined
+  readonly httpBodyLimitBytes: number
+  /** Empty: CORS off. */
+  readonly corsOrigins: readonly string[]
+}
+
+export interface MetricsConfig {
+  /** Prometheus metrics; off removes /metrics and records nothing (the observer becomes a no-op). */
+  readonly enabled: boolean
+  /**
+   * Separate port for /metrics, /livez and /readyz so they are not exposed with the public API;
+   * undefined serves /metrics on the HTTP port beside the API.
+   */
+  readonly port: number | undefined
+}
+
+export interface LifecycleConfig {
+  /** After SIGTERM, how long to keep serving while reporting not ready, so load balancers stop sending work first. */
+  readonly shutdownDelayMs: number
+  /** How long in-flight calls then get to finish before the process gives up and exits 1. */
+  readonly shutdownGraceMs: number
 }
 
 export interface StoreConfig {
@@ -142,6 +190,65 @@ export function loadConfig (env: Env = process.env): Config {
       maxFeaturesPerRequest: readInt(env, 'MAX_FEATURES_PER_REQUEST', 200, 1, 100_000),
       defaultDeadlineMs: readInt(env, 'DEFAULT_DEADLINE_MS', 2_000, 1, 600_000)
     },
-    registryReloadMs: readInt(env, 'REGISTRY_RELOAD_MS', 30_000, 0, 86_400_000)
+    metrics: {
+      enabled: readBool(env, 'METRICS_ENABLED', true),
+      port: readMetricsPort(env)
+    },
+    lifecycle: {
+      shutdownDelayMs: readInt(env, 'SHUTDOWN_DELAY_MS', 0, 0, 300_000),
+      shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 20_000, 1, 3_600_000)
+    },
+    slowRequestMs: readInt(env, 'SLOW_REQUEST_MS', 1_000, 0, 3_600_000),
+    registryReloadMs: readInt(env, 'REGISTRY_RELOAD_MS', 30_000, 0, 86_400_000),
+    access: loadAccessConfig(env, mode)
   }
+}
+
+function readOptional (env: Env, name: string): string | undefined {
+  const raw = env[name]
+  return raw === undefined || raw === '' ? undefined : raw
+}
+
+function loadAccessConfig (env: Env, storeMode: StoreConfig['mode']): AccessConfig {
+  const apiKeysFile = readOptional(env, 'AUTH_API_KEYS_FILE')
+  const jwksFile = readOptional(env, 'AUTH_JWKS_FILE')
+  const jwksUrl = readUrl(env, 'AUTH_JWKS_URL')
+  const hasCredentials = apiKeysFile !== undefined || jwksFile !== undefined || jwksUrl !== undefined
+  const fallback = hasCredentials ? 'required' : storeMode === 'embedded' ? 'open' : 'unset'
+  const mode = readEnum<'open' | 'required' | 'unset'>(env, 'AUTH_MODE', fallback, ['open', 'required'])
+  if (mode === 'required' && !hasCredentials) {
+    throw new InvalidConfigError('AUTH_MODE=required needs credentials: set AUTH_API_KEYS_FILE and/or AUTH_JWKS_FILE or AUTH_JWKS_URL')
+  }
+  const tlsCertFile = readOptional(env, 'TLS_CERT_FILE')
+  const tlsKeyFile = readOptional(env, 'TLS_KEY_FILE')
+  if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) throw new InvalidConfigError('TLS_CERT_FILE and TLS_KEY_FILE must be set together')
+  const onlineRequestsPerSecond = readInt(env, 'RATE_LIMIT_ONLINE_RPS', 5_000, 1, 10_000_000)
+  return {
+    mode,
+    apiKeysFile,
+    jwksFile,
+    jwksUrl,
+    jwtIssuer: readOptional(env, 'AUTH_JWT_ISSUER'),
+    jwtAudience: readOptional(env, 'AUTH_JWT_AUDIENCE'),
+    onlineRequestsPerSecond,
+    onlineBurst: readInt(env, 'RATE_LIMIT_ONLINE_BURST', onlineRequestsPerSecond, 1, 10_000_000),
+    explorePointsPerMinute: readInt(env, 'RATE_LIMIT_EXPLORE_POINTS_PER_MINUTE', 1_000_000, 1, 1_000_000_000),
+    exploreMaxLagMs: readInt(env, 'OVERLOAD_EXPLORE_MAX_LAG_MS', 200, 1, 60_000),
+    onlineMaxLagMs: readInt(env, 'OVERLOAD_ONLINE_MAX_LAG_MS', 1_000, 1, 60_000),
+    tlsCertFile,
+    tlsKeyFile,
+    httpBodyLimitBytes: readInt(env, 'HTTP_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    corsOrigins: (readOptional(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '')
+  }
+}
+
+/** Unset means "beside the API"; a fixed port equal to another listener's would only fail later as EADDRINUSE. */
+function readMetricsPort (env: Env): number | undefined {
+  if (env.METRICS_PORT === undefined || env.METRICS_PORT === '') return undefined
+  const port = readInt(env, 'METRICS_PORT', 0, 0, 65535)
+  const others = { HTTP_PORT: readInt(env, 'HTTP_PORT', 8080, 0, 65535), GRPC_PORT: readInt(env, 'GRPC_PORT', 50051, 0, 65535) }
+  for (const [name, taken] of Object.entries(others)) {
+    if (port !== 0 && port === taken) throw new InvalidConfigError(`METRICS_PORT must differ from ${name}, both are ${port}`)
+  }
+  return port
 }

@@ -14,7 +14,11 @@ function configOrExit (): Config {
 }
 
 const config = configOrExit()
-const app = await buildApp(config)
+const app = await buildApp(config).catch((error: unknown) => {
+  if (!isFeaturegateError(error)) throw error
+  process.stderr.write(`featuregate: ${error.message}\n`)
+  process.exit(1)
+})
 
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   if (err !== undefined) app.log.error({ err }, 'Shutting down after an error')

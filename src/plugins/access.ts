@@ -1,0 +1,111 @@
+import { readFileSync, watchFile, unwatchFile } from 'node:fs'
+import fp from 'fastify-plugin'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { JSONWebKeySet } from 'jose'
+import { parse as parseYaml } from 'yaml'
+import type { AccessConfig } from '../config.js'
+import { AccessGate, type Entry } from '../core/access/access-gate.js'
+import { ApiKeyStore, parseApiKeyFile } from '../core/access/api-key-store.js'
+import { Authenticator } from '../core/access/authenticator.js'
+import { JwtVerifier } from '../core/access/jwt-verifier.js'
+import { OverloadGuard } from '../core/access/overload-guard.js'
+import type { Principal } from '../core/access/principal.js'
+import { RateLimiter } from '../core/access/rate-limiter.js'
+import { InvalidConfigError, isFeaturegateError } from '../errors.js'
+import { httpStatusOf } from './http-errors.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    access: AccessGate
+  }
+  interface FastifyRequest {
+    /** Set by the access hook on routes that need a caller; undefined on open routes (probes, metrics). */
+    principal: Principal | undefined
+  }
+}
+
+/** Which door each HTTP route is behind; anything not listed (probes, metrics) is open. */
+const HTTP_ENTRIES: Readonly<Record<string, Entry>> = {
+  '/graphql': 'explore',
+  '/admin/registry/reload': 'admin'
+}
+
+function readStructured (path: string, what: string): unknown {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new InvalidConfigError(`${what} ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`)
+  }
+  try {
+    return parseYaml(text) as unknown
+  } catch {
+    throw new InvalidConfigError(`${what} ${path} is not valid YAML or JSON`)
+  }
+}
+
+function buildGate (config: AccessConfig): { gate: AccessGate, apiKeys: ApiKeyStore | undefined } {
+  const apiKeys = config.apiKeysFile === undefined ? undefined : new ApiKeyStore(parseApiKeyFile(readStructured(config.apiKeysFile, 'AUTH_API_KEYS_FILE'), config.apiKeysFile))
+  let jwt: JwtVerifier | undefined
+  const jwks = config.jwksUrl !== undefined ? new URL(config.jwksUrl) : config.jwksFile !== undefined ? readStructured(config.jwksFile, 'AUTH_JWKS_FILE') as JSONWebKeySet : undefined
+  if (jwks !== undefined) jwt = new JwtVerifier({ jwks, issuer: config.jwtIssuer, audience: config.jwtAudience })
+  const gate = new AccessGate({
+    authenticator: new Authenticator({ apiKeys, jwt, open: config.mode !== 'required' }),
+    onlineRate: new RateLimiter({ capacity: config.onlineBurst, refillPerSecond: config.onlineRequestsPerSecond, describe: `${config.onlineRequestsPerSecond} requests per second` }),
+    explorePoints: new RateLimiter({ capacity: config.explorePointsPerMinute, refillPerSecond: config.explorePointsPerMinute / 60, describe: `${config.explorePointsPerMinute} query cost points per minute` }),
+    overload: new OverloadGuard({ exploreMaxLagMs: config.exploreMaxLagMs, onlineMaxLagMs: config.onlineMaxLagMs })
+  })
+  return { gate, apiKeys }
+}
+
+/**
+ * Authentication, authorisation, per-caller budgets and load shedding for HTTP, over the same
+ * AccessGate the gRPC server uses. Refuses to start a production store without credentials
+ * unless told to run open.
+ */
+async function accessPlugin (fastify: FastifyInstance): Promise<void> {
+  const config = fastify.config.access
+  const { gate, apiKeys } = buildGate(config)
+  fastify.decorate('access', gate)
+  fastify.decorateRequest('principal', undefined)
+  fastify.addHook('onClose', async () => gate.close())
+
+  if (config.mode === 'open') {
+    fastify.log.warn('AUTHENTICATION IS OFF: every caller may read every feature and use the admin endpoints. Set AUTH_API_KEYS_FILE or AUTH_JWKS_FILE/AUTH_JWKS_URL for production.')
+  }
+  // A revoked key takes effect without a restart: the key file (e.g. a mounted Secret) is re-read on change.
+  if (apiKeys !== undefined && config.apiKeysFile !== undefined) {
+    const path = config.apiKeysFile
+    watchFile(path, { interval: 2_000, persistent: false }, () => {
+      try {
+        apiKeys.replace(parseApiKeyFile(readStructured(path, 'AUTH_API_KEYS_FILE'), path))
+        fastify.log.info({ keys: apiKeys.size }, 'API keys reloaded')
+      } catch (error) {
+        fastify.log.error({ err: error }, 'API key file is invalid; keeping the previous keys')
+      }
+    })
+    fastify.addHook('onClose', async () => unwatchFile(path))
+  }
+
+  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const entry = HTTP_ENTRIES[request.routeOptions.url ?? '']
+    if (entry === undefined) return
+    try {
+      const admission = await gate.admit(entry, {
+        authorization: request.headers.authorization,
+        apiKey: typeof request.headers['x-api-key'] === 'string' ? request.headers['x-api-key'] : undefined
+      })
+      request.principal = admission.principal
+    } catch (error) {
+      if (!isFeaturegateError(error)) throw error
+      const status = httpStatusOf(error)
+      if (status === 401) void reply.header('www-authenticate', 'Bearer realm="featuregate"')
+      const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds
+      if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter))
+      // GraphQL clients read errors[].extensions.code; everyone else reads the same body shape.
+      return await reply.code(status).send({ errors: [{ message: error.message, extensions: { code: error.code } }] })
+    }
+  })
+}
+
+export default fp(accessPlugin, { name: 'featuregate-access', dependencies: ['featuregate-store'] })
