@@ -60,7 +60,7 @@ t.test('JWT: verified against the key set; expired, mis-signed, wrong audience r
   const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }
   const verifier = new JwtVerifier({ jwks: { keys: [jwk] }, issuer: 'https://idp.example', audience: 'featuregate' })
   const auth = new Authenticator({ jwt: verifier, open: false })
-  const sign = async (key: CryptoKey, claims: Record<string, unknown>, expires = '5m'): Promise<string> =>
+  const sign = async (key: Parameters<SignJWT['sign']>[0], claims: Record<string, unknown>, expires = '5m'): Promise<string> =>
     await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer('https://idp.example')
       .setAudience('featuregate').setSubject('pipeline-7').setIssuedAt().setExpirationTime(expires).sign(key)
 
