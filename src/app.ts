@@ -3,6 +3,9 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { Config } from './config.js'
 import { InvalidConfigError } from './errors.js'
 import featureStore from './plugins/feature-store.js'
+import { GatewayMetrics } from './plugins/metrics/gateway-metrics.js'
+import metricsPlugin from './plugins/metrics/metrics-plugin.js'
+import requestLogging, { requestIdOf, requestLogFields } from './plugins/request-logging.js'
 import health from './plugins/health.js'
 import access from './plugins/access.js'
 import httpHardening from './plugins/http-hardening.js'
@@ -13,24 +16,39 @@ function httpsOptions (config: Config): { cert: Buffer, key: Buffer } | undefine
   return { cert: readFileSync(tlsCertFile), key: readFileSync(tlsKeyFile) }
 }
 
+export interface BuildAppOptions {
+  /** Where log lines go instead of stdout; tests read them. */
+  readonly logStream?: { write (line: string): void }
+}
+
 /**
  * Builds the gateway without listening, so tests run it in-process. The process entry point
  * (server.ts) adds listening, signals and graceful shutdown.
  */
-export async function buildApp (config: Config): Promise<FastifyInstance> {
+export async function buildApp (config: Config, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   if (config.access.mode === 'unset') {
     throw new InvalidConfigError('No authentication is configured for a production store: set AUTH_API_KEYS_FILE and/or AUTH_JWKS_FILE or AUTH_JWKS_URL, or AUTH_MODE=open to run without it')
   }
   const app = Fastify({
-    logger: { level: config.logLevel },
-    requestIdHeader: 'x-request-id',
+    logger: {
+      level: config.logLevel,
+      serializers: { req: requestLogFields },
+      ...(options.logStream !== undefined && { stream: options.logStream })
+    },
+    // The caller's x-request-id when sane, else a UUID (requestIdOf); returned by request-logging.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     // Seconds are plenty for any lookup; a stuck client must not hold a socket forever.
     requestTimeout: 30_000,
     connectionTimeout: 10_000,
     bodyLimit: config.access.httpBodyLimitBytes,
     ...(httpsOptions(config) !== undefined && { https: httpsOptions(config) })
   })
-  await app.register(featureStore, { config })
+  // Created before the store so the repository reports into it from its first call.
+  const metrics = config.metrics.enabled ? new GatewayMetrics() : undefined
+  await app.register(featureStore, { config, observer: metrics })
+  await app.register(requestLogging)
+  await app.register(metricsPlugin, { metrics })
   await app.register(access)
   await app.register(httpHardening)
   await app.register(health)

@@ -1,0 +1,233 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { GatewayObserver } from '../../core/gateway-observer.js'
+import { FEATURE_STATUSES } from '../../domain/feature-status.js'
+import type { RowCacheStats } from '../../repo/row-cache.js'
+import { BoundedLabel } from './bounded-label.js'
+
+/**
+ * Latency buckets from 100 µs to 10 s: a cached lookup answers in well under a millisecond and a
+ * DynamoDB round trip in a few, so the low end needs resolution a default histogram does not have.
+ */
+export const LATENCY_BUCKETS_SECONDS: readonly number[] = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+]
+
+const GRPC_CODES = new Set([
+  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS',
+  'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE',
+  'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'
+])
+const GRAPHQL_OUTCOMES = new Set(['ok', 'error', 'rejected'])
+const PROTOCOLS = new Set(['grpc', 'graphql'])
+const STATUSES = new Set<string>(FEATURE_STATUSES)
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_.-]*$/
+// '/package.Service/Method', as grpc-js names a handler.
+const GRPC_PATH = /^\/([A-Za-z_][A-Za-z0-9_.]*)\/([A-Za-z_][A-Za-z0-9_]*)$/
+
+/**
+ * The one owner of the prom-client registry, and the Prometheus implementation of GatewayObserver:
+ * protocols and the repository report through the observer interface and never see prom-client.
+ * Each instance has its own registry, so several apps in one process (tests) never share series.
+ */
+export class GatewayMetrics implements GatewayObserver {
+  readonly registry = new Registry()
+  #cacheSource: () => RowCacheStats | undefined = () => undefined
+
+  readonly #grpcSeconds: Histogram<'grpc_service' | 'grpc_method' | 'grpc_code'>
+  readonly #graphqlSeconds: Histogram<'operation' | 'outcome'>
+  readonly #httpSeconds: Histogram<'method' | 'route' | 'status_code'>
+  readonly #storeSeconds: Histogram<'operation' | 'outcome'>
+  readonly #batchKeys: Histogram
+  readonly #batchLookups: Histogram
+  readonly #unprocessedKeys: Counter
+  readonly #throttles: Counter
+  readonly #graphqlCost: Histogram
+  readonly #graphqlRejections: Counter<'reason'>
+  readonly #featureStatuses: Counter<'protocol' | 'status'>
+
+  readonly #grpcService = new BoundedLabel(IDENTIFIER, 20, 'unknown')
+  readonly #grpcMethod = new BoundedLabel(IDENTIFIER, 100, 'unknown')
+  readonly #graphqlOperation = new BoundedLabel(IDENTIFIER, 200)
+  readonly #storeOperation = new BoundedLabel(IDENTIFIER, 20)
+  readonly #storeOutcome = new BoundedLabel(IDENTIFIER, 50)
+  readonly #rejectionReason = new BoundedLabel(IDENTIFIER, 50)
+  readonly #httpRoute = new BoundedLabel(/^\/[\x21-\x7e]*$/, 100)
+
+  constructor () {
+    const registers = [this.registry]
+    collectDefaultMetrics({ register: this.registry })
+
+    this.#grpcSeconds = new Histogram({
+      name: 'featuregate_grpc_server_handling_seconds',
+      help: 'Time from receiving a gRPC call to sending its status, by service, method and status code.',
+      labelNames: ['grpc_service', 'grpc_method', 'grpc_code'],
+      buckets: [...LATENCY_BUCKETS_SECONDS],
+      registers
+    })
+    this.#graphqlSeconds = new Histogram({
+      name: 'featuregate_graphql_operation_duration_seconds',
+      help: 'Time to answer one GraphQL operation, by operation label (known names only) and outcome (ok, error, rejected).',
+      labelNames: ['operation', 'outcome'],
+      buckets: [...LATENCY_BUCKETS_SECONDS],
+      registers
+    })
+    this.#httpSeconds = new Histogram({
+      name: 'featuregate_http_request_duration_seconds',
+      help: 'Time to answer one HTTP request, by method, route pattern and status code.',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [...LATENCY_BUCKETS_SECONDS],
+      registers
+    })
+    this.#storeSeconds = new Histogram({
+      name: 'featuregate_dynamodb_request_duration_seconds',
+      help: 'Time of one DynamoDB call, by operation and outcome (ok or the error code).',
+      labelNames: ['operation', 'outcome'],
+      buckets: [...LATENCY_BUCKETS_SECONDS],
+      registers
+    })
+    this.#batchKeys = new Histogram({
+      name: 'featuregate_store_batch_keys',
+      help: 'Keys sent in one BatchGetItem call (DynamoDB allows at most 100).',
+      buckets: [1, 2, 5, 10, 25, 50, 75, 100],
+      registers
+    })
+    this.#batchLookups = new Histogram({
+      name: 'featuregate_store_batch_lookups',
+      help: 'Separate lookups merged into one BatchGetItem call by the batcher.',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+      registers
+    })
+    this.#unprocessedKeys = new Counter({
+      name: 'featuregate_dynamodb_unprocessed_keys_retried_total',
+      help: 'Keys DynamoDB returned as UnprocessedKeys and the gateway asked for again.',
+      registers
+    })
+    this.#throttles = new Counter({
+      name: 'featuregate_dynamodb_throttles_total',
+      help: 'Reads DynamoDB throttled (throttling errors, or unprocessed keys still left after the last retry).',
+      registers
+    })
+    this.#graphqlCost = new Histogram({
+      name: 'featuregate_graphql_query_cost',
+      help: 'Static cost of accepted GraphQL queries.',
+      buckets: [1, 10, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 50_000, 100_000],
+      registers
+    })
+    this.#graphqlRejections = new Counter({
+      name: 'featuregate_graphql_rejections_total',
+      help: 'GraphQL queries refused before execution, by reason.',
+      labelNames: ['reason'],
+      registers
+    })
+    this.#featureStatuses = new Counter({
+      name: 'featuregate_feature_statuses_total',
+      help: 'Per-feature lookup results, by protocol and status (PRESENT, NULL_VALUE, NOT_FOUND, STALE, INVALID).',
+      labelNames: ['protocol', 'status'],
+      registers
+    })
+    this.#cacheMetrics(registers)
+  }
+
+  /** Where cache statistics come from; read at scrape time so the hot path pays nothing for them. */
+  watchCache (source: () => RowCacheStats | undefined): void {
+    this.#cacheSource = source
+  }
+
+  async scrape (): Promise<string> {
+    return await this.registry.metrics()
+  }
+
+  get contentType (): string {
+    return this.registry.contentType
+  }
+
+  storeCall (operation: string, seconds: number, outcome: string): void {
+    this.#storeSeconds.observe({ operation: this.#storeOperation.of(operation), outcome: this.#storeOutcome.of(outcome) }, seconds)
+  }
+
+  batchGet (keys: number, lookupsMerged: number): void {
+    this.#batchKeys.observe(keys)
+    this.#batchLookups.observe(lookupsMerged)
+  }
+
+  unprocessedRetry (keys: number): void {
+    this.#unprocessedKeys.inc(keys)
+  }
+
+  throttled (): void {
+    this.#throttles.inc()
+  }
+
+  grpcCall (method: string, code: string, seconds: number): void {
+    const path = GRPC_PATH.exec(method)
+    this.#grpcSeconds.observe({
+      grpc_service: path === null ? 'unknown' : this.#grpcService.of(path[1]!),
+      grpc_method: path === null ? 'unknown' : this.#grpcMethod.of(path[2]!),
+      grpc_code: GRPC_CODES.has(code) ? code : 'UNKNOWN'
+    }, seconds)
+  }
+
+  graphqlOperation (operation: string, outcome: string, seconds: number): void {
+    this.#graphqlSeconds.observe({
+      operation: this.#graphqlOperation.of(operation),
+      outcome: GRAPHQL_OUTCOMES.has(outcome) ? outcome : 'other'
+    }, seconds)
+  }
+
+  graphqlCost (cost: number): void {
+    if (Number.isFinite(cost) && cost >= 0) this.#graphqlCost.observe(cost)
+  }
+
+  graphqlRejected (reason: string): void {
+    this.#graphqlRejections.inc({ reason: this.#rejectionReason.of(reason) })
+  }
+
+  featureStatuses (protocol: 'grpc' | 'graphql', counts: Readonly<Record<string, number>>): void {
+    if (!PROTOCOLS.has(protocol)) return
+    for (const [status, count] of Object.entries(counts)) {
+      if (count > 0 && Number.isFinite(count)) this.#featureStatuses.inc({ protocol, status: STATUSES.has(status) ? status : 'other' }, count)
+    }
+  }
+
+  /** Not part of GatewayObserver: HTTP timing is recorded by the metrics plugin's own hook. */
+  httpRequest (method: string, route: string | undefined, statusCode: number, seconds: number): void {
+    this.#httpSeconds.observe({
+      method,
+      route: route === undefined ? 'unmatched' : this.#httpRoute.of(route),
+      status_code: String(statusCode)
+    }, seconds)
+  }
+
+  #cacheMetrics (registers: Registry[]): void {
+    // Counters mirror the cache's own monotonic tallies at scrape time: reset, then add the total.
+    const read = (): RowCacheStats | undefined => this.#cacheSource()
+    const mirror = (name: string, help: string, pick: (stats: RowCacheStats) => number): void => {
+      // Registered on construction; the registry keeps it.
+      new Counter({
+        name,
+        help,
+        registers,
+        collect () {
+          const stats = read()
+          this.reset()
+          if (stats !== undefined) this.inc(pick(stats))
+        }
+      })
+    }
+    mirror('featuregate_row_cache_hits_total', 'Row cache lookups answered from the cache (including remembered misses).', (s) => s.hits)
+    mirror('featuregate_row_cache_misses_total', 'Row cache lookups that had to go to the store.', (s) => s.misses)
+    mirror('featuregate_row_cache_evictions_total', 'Rows evicted from the cache to stay within its byte budget.', (s) => s.evictions)
+    new Gauge({
+      name: 'featuregate_row_cache_bytes',
+      help: 'Estimated bytes held by the row cache.',
+      registers,
+      collect () { this.set(read()?.bytes ?? 0) }
+    })
+    new Gauge({
+      name: 'featuregate_row_cache_entries',
+      help: 'Rows (and remembered misses) held by the row cache.',
+      registers,
+      collect () { this.set(read()?.entries ?? 0) }
+    })
+  }
+}
