@@ -19,6 +19,42 @@ export interface Config {
   readonly slowRequestMs: number
   readonly registryReloadMs: number
   readonly access: AccessConfig
+  readonly graphql: GraphqlConfig
+}
+
+/** The GraphQL exploration API: its limits are checked before any store call (src/plugins/graphql). */
+export interface GraphqlConfig {
+  /** GraphiQL at /graphiql; on by default only in the embedded (development) mode. */
+  readonly graphiql: boolean
+  /** Deepest field nesting of a query, introspection (__schema) excluded. */
+  readonly maxDepth: number
+  /** Deepest nesting counting __schema introspection (GraphiQL's own query needs 13). */
+  readonly maxIntrospectionDepth: number
+  /** Static cost (points, see graphql/README.md) above which a query is refused before it runs. */
+  readonly maxCost: number
+  readonly maxAliases: number
+  /** Lexical tokens in one query document. */
+  readonly maxTokens: number
+  /** Operations in one batched request; 0 turns batching off. */
+  readonly maxBatch: number
+  /** Largest `first` of a bulk pull page. */
+  readonly maxPageSize: number
+  /** Items one page may examine before it returns what it has (selective filters scan many). */
+  readonly maxScanItemsPerPage: number
+  /** DynamoDB parallel-scan segments a pull spreads over. */
+  readonly scanSegments: number
+  /** Rows one statistics query may read (a whole-set request stops there and says so). */
+  readonly maxStatisticsRows: number
+  /** Concurrent DynamoDB calls of bulk pulls, apart from the online lookups' own limit. */
+  readonly bulkMaxConcurrentCalls: number
+  /** Deadline of a pull page or a statistics query. */
+  readonly bulkDeadlineMs: number
+  /** graphql-jit: compile a query after it ran this many times; 0 off. */
+  readonly jitAfter: number
+  /** Operation names always given their own metrics label. */
+  readonly operationLabels: readonly string[]
+  /** Other safe operation names labelled as first seen, up to this many; the rest are "other". */
+  readonly maxLearnedOperationLabels: number
 }
 
 export interface AccessConfig {
@@ -200,7 +236,35 @@ export function loadConfig (env: Env = process.env): Config {
     },
     slowRequestMs: readInt(env, 'SLOW_REQUEST_MS', 1_000, 0, 3_600_000),
     registryReloadMs: readInt(env, 'REGISTRY_RELOAD_MS', 30_000, 0, 86_400_000),
-    access: loadAccessConfig(env, mode)
+    access: loadAccessConfig(env, mode),
+    graphql: loadGraphqlConfig(env, mode)
+  }
+}
+
+const OPERATION_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/
+
+function loadGraphqlConfig (env: Env, storeMode: StoreConfig['mode']): GraphqlConfig {
+  const operationLabels = (readOptional(env, 'GRAPHQL_OPERATION_LABELS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '')
+  for (const name of operationLabels) {
+    if (!OPERATION_NAME.test(name)) throw new InvalidConfigError(`GRAPHQL_OPERATION_LABELS must be GraphQL operation names (letter, then letters, digits, _; at most 64), got ${JSON.stringify(name)}`)
+  }
+  return {
+    graphiql: readBool(env, 'GRAPHIQL', storeMode === 'embedded'),
+    maxDepth: readInt(env, 'GRAPHQL_MAX_DEPTH', 10, 2, 100),
+    maxIntrospectionDepth: readInt(env, 'GRAPHQL_MAX_INTROSPECTION_DEPTH', 15, 2, 100),
+    maxCost: readInt(env, 'GRAPHQL_MAX_COST', 50_000, 1, 1_000_000_000),
+    maxAliases: readInt(env, 'GRAPHQL_MAX_ALIASES', 30, 0, 10_000),
+    maxTokens: readInt(env, 'GRAPHQL_MAX_TOKENS', 5_000, 100, 1_000_000),
+    maxBatch: readInt(env, 'GRAPHQL_MAX_BATCH', 0, 0, 100),
+    maxPageSize: readInt(env, 'GRAPHQL_MAX_PAGE_SIZE', 1_000, 1, 100_000),
+    maxScanItemsPerPage: readInt(env, 'GRAPHQL_MAX_SCAN_ITEMS_PER_PAGE', 100_000, 100, 100_000_000),
+    scanSegments: readInt(env, 'GRAPHQL_SCAN_SEGMENTS', 4, 1, 64),
+    maxStatisticsRows: readInt(env, 'GRAPHQL_MAX_STATISTICS_ROWS', 100_000, 1, 100_000_000),
+    bulkMaxConcurrentCalls: readInt(env, 'GRAPHQL_BULK_MAX_CONCURRENT_CALLS', 8, 1, 1_000),
+    bulkDeadlineMs: readInt(env, 'GRAPHQL_BULK_DEADLINE_MS', 30_000, 1, 600_000),
+    jitAfter: readInt(env, 'GRAPHQL_JIT_AFTER', 0, 0, 1_000_000),
+    operationLabels,
+    maxLearnedOperationLabels: readInt(env, 'GRAPHQL_MAX_LEARNED_OPERATION_LABELS', 50, 0, 1_000)
   }
 }
 

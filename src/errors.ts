@@ -37,6 +37,8 @@ export const LimitExceededError = define('FG_ERR_LIMIT_EXCEEDED', 'Too many %s: 
 export const InvalidFeatureValueError = define('FG_ERR_INVALID_FEATURE_VALUE', 'Invalid value for %s: %s', 400, 'invalid_argument')
 export const InvalidRegistryError = define('FG_ERR_INVALID_REGISTRY', 'Invalid registry: %s', 400, 'invalid_argument')
 export const ItemTooLargeError = define('FG_ERR_ITEM_TOO_LARGE', 'Row for entity %s in feature set %s is %s bytes; DynamoDB items are limited to 400 KB', 400, 'invalid_argument')
+export const InvalidCursorError = define('FG_ERR_INVALID_CURSOR', 'Invalid cursor: %s', 400, 'invalid_argument')
+export const InvalidFilterError = define('FG_ERR_INVALID_FILTER', 'Invalid filter on %s: %s', 400, 'invalid_argument')
 export const EntityNotFoundError = define('FG_ERR_ENTITY_NOT_FOUND', 'Entity "%s" has none of the requested features', 404, 'not_found')
 
 // The store, seen from a caller.
