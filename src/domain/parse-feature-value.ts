@@ -18,7 +18,7 @@ export function parseFeatureValue (spec: FeatureSpec, input: unknown): FeatureVa
     case 'int64':
       return { type: 'int64', value: parseInt64(input) ?? fail('expected a 64-bit integer (number or decimal string)') }
     case 'string':
-      return typeof input === 'string' ? { type: 'string', value: input } : fail('expected a string')
+      return typeof input === 'string' && input.isWellFormed() ? { type: 'string', value: input } : fail('expected a string of well-formed Unicode')
     case 'bool':
       return typeof input === 'boolean' ? { type: 'bool', value: input } : fail('expected true or false')
     case 'bytes':
@@ -28,6 +28,9 @@ export function parseFeatureValue (spec: FeatureSpec, input: unknown): FeatureVa
     case 'float_vector': {
       if (!Array.isArray(input) || !input.every((n) => typeof n === 'number' && Number.isFinite(n))) return fail('expected a list of finite numbers')
       if (input.length !== spec.dimension) return fail(`expected ${spec.dimension ?? '?'} numbers, got ${input.length}`)
+      // float32 would silently turn these into Infinity.
+      const outOfRange = input.findIndex((n: number) => !Number.isFinite(Math.fround(n)))
+      if (outOfRange !== -1) return fail(`element ${outOfRange} (${String(input[outOfRange])}) is outside the float32 range`)
       return { type: 'float_vector', value: Float32Array.from(input as number[]) }
     }
     case 'double_list':
@@ -37,7 +40,7 @@ export function parseFeatureValue (spec: FeatureSpec, input: unknown): FeatureVa
       return { type: 'int64_list', value: input.map((n) => parseInt64(n) ?? fail('expected a list of 64-bit integers')) }
     }
     case 'string_list':
-      return Array.isArray(input) && input.every((s) => typeof s === 'string') ? { type: 'string_list', value: input as string[] } : fail('expected a list of strings')
+      return Array.isArray(input) && input.every((s) => typeof s === 'string' && s.isWellFormed()) ? { type: 'string_list', value: input as string[] } : fail('expected a list of strings of well-formed Unicode')
     case 'bool_list':
       return Array.isArray(input) && input.every((b) => typeof b === 'boolean') ? { type: 'bool_list', value: input as boolean[] } : fail('expected a list of booleans')
   }

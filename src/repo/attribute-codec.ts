@@ -11,17 +11,18 @@ import { InvalidFeatureValueError } from '../errors.js'
  */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 
-export function encodeFeatureValue (value: FeatureValue | null): AttributeValue {
+/** `feature` names the feature in the error when a value cannot be stored. */
+export function encodeFeatureValue (value: FeatureValue | null, feature: string = value?.type ?? 'null'): AttributeValue {
   if (value === null) return { NULL: true }
   switch (value.type) {
-    case 'double': return { N: formatDouble(value.value) }
+    case 'double': return { N: formatDouble(value.value, feature) }
     case 'int64': return { N: value.value.toString() }
     case 'string': return { S: value.value }
     case 'bool': return { BOOL: value.value }
     case 'bytes': return { B: value.value }
     case 'timestamp': return { N: String(Math.trunc(value.value)) }
     case 'float_vector': return { B: packFloat32(value.value) }
-    case 'double_list': return { L: value.value.map((n) => ({ N: formatDouble(n) })) }
+    case 'double_list': return { L: value.value.map((n) => ({ N: formatDouble(n, feature) })) }
     case 'int64_list': return { L: value.value.map((n) => ({ N: n.toString() })) }
     case 'string_list': return { L: value.value.map((s) => ({ S: s })) }
     case 'bool_list': return { L: value.value.map((b) => ({ BOOL: b })) }
@@ -57,9 +58,19 @@ function decodeList<T> (attr: AttributeValue, item: (a: AttributeValue) => T | u
   return wrap(items)
 }
 
-function formatDouble (n: number): string {
+/** DynamoDB's number range: magnitudes from 1e-130 up to (not including) 1e126, or zero. */
+const MIN_MAGNITUDE = 1e-130
+const MAX_MAGNITUDE = 1e126
+
+function formatDouble (n: number, feature: string): string {
   // DynamoDB numbers cannot hold NaN or infinities; refuse them at the edge rather than store garbage.
-  if (!Number.isFinite(n)) throw new InvalidFeatureValueError('double', `${n} is not a finite number`)
+  if (!Number.isFinite(n)) throw new InvalidFeatureValueError(feature, `${n} is not a finite number`)
+  // Outside DynamoDB's range the service rejects the whole BatchWriteItem call (all 25 rows) with a
+  // ValidationException; refusing the one value here keeps the error on the row that caused it.
+  const magnitude = Math.abs(n)
+  if (magnitude !== 0 && (magnitude < MIN_MAGNITUDE || magnitude >= MAX_MAGNITUDE)) {
+    throw new InvalidFeatureValueError(feature, `${n} is outside the range DynamoDB numbers can hold (magnitude 1e-130 to 1e126, or 0)`)
+  }
   return String(n)
 }
 

@@ -1,7 +1,7 @@
 import { BatchWriteItemCommand, type AttributeValue, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb'
 import type { FeatureSetSpec } from '../domain/feature-set-spec.js'
 import type { FeatureValue } from '../domain/feature-value.js'
-import { ItemTooLargeError, StoreThrottledError } from '../errors.js'
+import { ItemTooLargeError, StoreThrottledError, UnknownFeatureError } from '../errors.js'
 import { encodeFeatureValue, itemSize } from './attribute-codec.js'
 import { backoffDelayMs, sleepWithin } from './backoff.js'
 import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR } from './feature-row.js'
@@ -30,7 +30,11 @@ export function toItem (row: RowWrite): Record<string, AttributeValue> {
     [SET_ATTR]: { S: row.featureSet.name },
     [EVENT_TIME_ATTR]: { N: String(Math.trunc(row.eventTime)) }
   }
-  for (const [name, value] of row.values) item[name] = encodeFeatureValue(value)
+  for (const [name, value] of row.values) {
+    // Only declared features: an undeclared name could never be read back, and `_e`/`_s`/`_t` would clobber the key.
+    if (!row.featureSet.features.some((f) => f.name === name)) throw new UnknownFeatureError(name, row.featureSet.name)
+    item[name] = encodeFeatureValue(value, name)
+  }
   const size = itemSize(item)
   if (size > MAX_ITEM_BYTES) throw new ItemTooLargeError(row.entityId, row.featureSet.name, size)
   return item
@@ -62,17 +66,51 @@ export class FeatureWriter {
     for (let i = 0; i < unique.length; i += MAX_ITEMS_PER_BATCH_WRITE) {
       chunks.push(unique.slice(i, i + MAX_ITEMS_PER_BATCH_WRITE).map((Item) => ({ PutRequest: { Item } })))
     }
-    for (const chunk of chunks) await this.#writeChunk(chunk)
+    for (let c = 0; c < chunks.length; c++) {
+      try {
+        await this.#writeChunk(chunks[c]!)
+      } catch (error) {
+        // Everything before this chunk is written; this chunk's leftovers and every later chunk are not.
+        const left = [...(UNWRITTEN.get(error as object) ?? []), ...chunks.slice(c + 1).flat().map(requestKey)]
+        if (typeof error === 'object' && error !== null) UNWRITTEN.set(error, left)
+        throw error
+      }
+    }
   }
 
   async #writeChunk (chunk: WriteRequest[]): Promise<void> {
     let pending = chunk
-    for (let round = 0; ; round++) {
-      const output = await this.#client.send(new BatchWriteItemCommand({ RequestItems: { [this.#table]: pending } }))
-      pending = output.UnprocessedItems?.[this.#table] ?? []
-      if (pending.length === 0) return
-      if (round >= this.#options.maxUnprocessedRetries) throw new StoreThrottledError()
-      await sleepWithin(backoffDelayMs(round, this.#options.retryBaseMs, 2_000), undefined, undefined, 'writing features')
+    try {
+      for (let round = 0; ; round++) {
+        const output = await this.#client.send(new BatchWriteItemCommand({ RequestItems: { [this.#table]: pending } }))
+        pending = output.UnprocessedItems?.[this.#table] ?? []
+        if (pending.length === 0) return
+        if (round >= this.#options.maxUnprocessedRetries) throw new StoreThrottledError()
+        await sleepWithin(backoffDelayMs(round, this.#options.retryBaseMs, 2_000), undefined, undefined, 'writing features')
+      }
+    } catch (error) {
+      if (typeof error === 'object' && error !== null) UNWRITTEN.set(error, pending.map(requestKey))
+      throw error
     }
   }
+}
+
+export interface WrittenKey {
+  readonly entityId: string
+  readonly featureSet: string
+}
+
+const UNWRITTEN = new WeakMap<object, WrittenKey[]>()
+
+function requestKey (request: WriteRequest): WrittenKey {
+  const item = request.PutRequest?.Item ?? {}
+  return { entityId: item[ENTITY_ATTR]?.S ?? '', featureSet: item[SET_ATTR]?.S ?? '' }
+}
+
+/**
+ * After writeItems failed: the rows it did not write (every other row of the call was written), so
+ * a loader can say exactly which rows to retry instead of guessing. undefined for other errors.
+ */
+export function unwrittenKeys (error: unknown): readonly WrittenKey[] | undefined {
+  return typeof error === 'object' && error !== null ? UNWRITTEN.get(error) : undefined
 }

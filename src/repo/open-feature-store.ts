@@ -32,6 +32,13 @@ export interface OpenStoreOptions {
   readonly observer?: StoreObserver
   /** Create the tables when missing (always in embedded mode). */
   readonly createTables?: boolean
+  /**
+   * Fixed credentials instead of the AWS chain, for local DynamoDB-compatible servers (which accept
+   * any) when none are configured: the CLI against a local endpoint, tests.
+   */
+  readonly staticCredentials?: { readonly accessKeyId: string, readonly secretAccessKey: string }
+  /** Clock for cache TTLs; tests pin it. */
+  readonly clock?: () => number
 }
 
 const UNPROCESSED_RETRIES = 8
@@ -52,7 +59,8 @@ export async function openFeatureStore (options: OpenStoreOptions): Promise<Feat
     connectTimeoutMs: store.connectTimeoutMs,
     maxAttempts: store.maxAttempts,
     retryBaseMs: store.retryBaseMs,
-    ...(embedded !== undefined && { staticCredentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' } })
+    ...(embedded !== undefined && { staticCredentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' } }),
+    ...(embedded === undefined && options.staticCredentials !== undefined && { staticCredentials: options.staticCredentials })
   })
   try {
     if (embedded !== undefined || options.createTables === true) await ensureTables(client, store.featureTable, store.registryTable)
@@ -72,7 +80,7 @@ export async function openFeatureStore (options: OpenStoreOptions): Promise<Feat
     maxUnprocessedRetries: UNPROCESSED_RETRIES
   }
   const batcher = options.batch.enabled ? new ItemBatcher(context, { windowMs: options.batch.windowMs, maxKeys: options.batch.maxKeys }) : undefined
-  const cache = options.cache.enabled ? new RowCache(options.cache) : undefined
+  const cache = options.cache.enabled ? new RowCache({ ...options.cache, ...(options.clock !== undefined && { clock: options.clock }) }) : undefined
   return {
     rows: new FeatureRowStore(context, batcher, cache),
     registry: new RegistryStore(client, store.registryTable),

@@ -7,6 +7,8 @@ export interface RowCacheOptions {
   readonly ttlMs: number
   /** How long "this entity has no row in this set" is remembered; 0 disables negative caching. */
   readonly negativeTtlMs: number
+  /** Milliseconds clock for TTLs; tests pin it. Defaults to performance.now(). */
+  readonly clock?: () => number
 }
 
 export interface RowCacheStats {
@@ -36,6 +38,8 @@ export class RowCache {
     this.#lru = new LRUCache<string, Entry>({
       maxSize: options.maxBytes,
       ttl: options.ttlMs,
+      // A pinned clock must be read on every check, not cached for lru-cache's default 1 ms.
+      ...(options.clock !== undefined && { perf: { now: options.clock }, ttlResolution: 0 }),
       sizeCalculation: (entry, key) => key.length * 2 + (entry === MISSING ? MISSING_BYTES : estimateRowBytes(entry)),
       dispose: (_value, _key, reason) => { if (reason === 'evict') this.#evictions++ }
     })

@@ -33,10 +33,21 @@ const dynamoDbLocalBackend: StoreBackend = {
     const child: ChildProcess = spawn('java', [
       `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'),
       '-inMemory', '-disableTelemetry', '-port', String(port)
-    ], { cwd: dir, stdio: 'ignore' })
-    t.teardown(() => { child.kill('SIGKILL') })
+    ], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
+    // A test process killed on timeout must not leave a JVM behind.
+    const kill = (): void => { child.kill('SIGKILL') }
+    process.once('exit', kill)
+    t.teardown(() => {
+      process.removeListener('exit', kill)
+      kill()
+    })
+    let stderr = ''
+    child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-2_000) })
+    let exited: string | undefined
+    child.once('exit', (code, signal) => { exited = `exited with ${code ?? signal ?? '?'}` })
+    child.once('error', (error) => { exited = error.message })
     const endpoint = `http://127.0.0.1:${port}`
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 200 && exited === undefined; i++) {
       try {
         await fetch(endpoint, { method: 'POST' })
         return endpoint
@@ -44,7 +55,7 @@ const dynamoDbLocalBackend: StoreBackend = {
         await new Promise((resolve) => setTimeout(resolve, 100))
       }
     }
-    throw new Error('DynamoDB Local did not start within 20 s')
+    throw new Error(`DynamoDB Local did not start (${exited ?? 'no answer within 20 s'}): ${stderr}`)
   }
 }
 

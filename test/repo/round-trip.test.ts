@@ -1,0 +1,209 @@
+import t from 'tap'
+import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
+import type { FeatureValue } from '../../src/domain/feature-value.js'
+import { itemSize } from '../../src/repo/attribute-codec.js'
+import { MAX_ITEM_BYTES, toItem, type RowWrite } from '../../src/repo/feature-writer.js'
+import type { FeatureStore } from '../../src/repo/open-feature-store.js'
+import { storeBackends } from '../helpers/store-backends.js'
+import { openTestStore } from '../helpers/test-store.js'
+
+/** One feature of every value type; names include DynamoDB reserved words, which only placeholders make safe. */
+const EVERY_TYPE: FeatureSetSpec = {
+  name: 'every_type',
+  entityType: 'thing',
+  features: [
+    { name: 'size', type: 'double' },
+    { name: 'count', type: 'int64' },
+    { name: 'name', type: 'string' },
+    { name: 'flag', type: 'bool' },
+    { name: 'data', type: 'bytes' },
+    { name: 'timestamp', type: 'timestamp' },
+    { name: 'embedding', type: 'float_vector', dimension: 8 },
+    { name: 'doubles', type: 'double_list' },
+    { name: 'ints', type: 'int64_list' },
+    { name: 'strings', type: 'string_list' },
+    { name: 'bools', type: 'bool_list' }
+  ]
+}
+
+const ALL_BYTES = Uint8Array.from({ length: 256 }, (_, i) => i)
+/** Float32 values whose bits a lossy codec would change: extremes, subnormals, negative zero, a NaN payload. */
+const TRICKY_FLOATS = (() => {
+  const v = new Float32Array(8)
+  v.set([3.4028234663852886e38, -1.401298464324817e-45, 1.1754943508222875e-38, -0, 0.1, -1 / 3, 1e-7])
+  new Uint32Array(v.buffer)[7] = 0x7fc00123
+  return v
+})()
+
+const ROWS: Array<{ id: string, values: Map<string, FeatureValue | null> }> = [
+  {
+    id: 'typical',
+    values: new Map<string, FeatureValue | null>([
+      ['size', { type: 'double', value: -0.1234567890123456 }],
+      ['count', { type: 'int64', value: 9_007_199_254_740_993n }],
+      ['name', { type: 'string', value: 'naïve café 🎉 "quoted" \\ ' }],
+      ['flag', { type: 'bool', value: true }],
+      ['data', { type: 'bytes', value: ALL_BYTES }],
+      ['timestamp', { type: 'timestamp', value: Date.UTC(2026, 10, 25, 12, 30, 15, 123) }],
+      ['embedding', { type: 'float_vector', value: TRICKY_FLOATS }],
+      ['doubles', { type: 'double_list', value: [1.5, -2e-100, 1e125, 0] }],
+      ['ints', { type: 'int64_list', value: [-(2n ** 63n), 2n ** 63n - 1n, 0n] }],
+      ['strings', { type: 'string_list', value: ['a', 'ü', '日本'] }],
+      ['bools', { type: 'bool_list', value: [true, false, true] }]
+    ])
+  },
+  {
+    id: 'edges',
+    values: new Map<string, FeatureValue | null>([
+      ['size', { type: 'double', value: 0 }],
+      ['count', { type: 'int64', value: -(2n ** 63n) }],
+      ['name', { type: 'string', value: 'x' }],
+      ['flag', { type: 'bool', value: false }],
+      ['data', { type: 'bytes', value: new Uint8Array([0]) }],
+      ['timestamp', { type: 'timestamp', value: 0 }],
+      ['embedding', { type: 'float_vector', value: new Float32Array(8) }],
+      ['doubles', { type: 'double_list', value: [] }],
+      ['ints', { type: 'int64_list', value: [] }],
+      ['strings', { type: 'string_list', value: [] }],
+      ['bools', { type: 'bool_list', value: [] }]
+    ])
+  },
+  {
+    id: 'nulls',
+    values: new Map<string, FeatureValue | null>(EVERY_TYPE.features.map((f) => [f.name, null]))
+  }
+]
+
+const EVENT_TIME = Date.UTC(2026, 0, 2, 3, 4, 5, 6)
+
+function rowWrite (entityId: string, values: ReadonlyMap<string, FeatureValue | null>, featureSet = EVERY_TYPE): RowWrite {
+  return { entityId, featureSet, eventTime: EVENT_TIME, values }
+}
+
+/** Exact comparison: bigint, bytes and float bits included, which t.same would blur. */
+function canonical (value: FeatureValue | null | undefined): unknown {
+  if (value === null || value === undefined) return value
+  switch (value.type) {
+    case 'int64': return { type: value.type, value: value.value.toString() }
+    case 'int64_list': return { type: value.type, value: value.value.map(String) }
+    case 'bytes': return { type: value.type, value: Buffer.from(value.value).toString('hex') }
+    case 'float_vector': return { type: value.type, value: Buffer.from(value.value.buffer, value.value.byteOffset, value.value.byteLength).toString('hex') }
+    case 'double': case 'timestamp': return { type: value.type, value: Object.is(value.value, -0) ? '-0' : value.value }
+    default: return value
+  }
+}
+
+async function readRow (store: FeatureStore, entityId: string, features?: string[], featureSet = EVERY_TYPE) {
+  const [row] = await store.rows.readRows([{ entityId, featureSet, features }], { deadlineAt: Date.now() + 10_000 })
+  return row
+}
+
+for (const backend of storeBackends()) {
+  t.test(backend.name, async (t) => {
+    const endpoint = await backend.start(t)
+
+    for (const cache of ['on', 'off']) {
+      t.test(`every value type round-trips through write and read (cache ${cache})`, async (t) => {
+        const store = await openTestStore(t, endpoint, { env: { CACHE_ENABLED: cache === 'on' ? 'true' : 'false' } })
+        await store.writer.writeItems(ROWS.map((row) => toItem(rowWrite(row.id, row.values))))
+        for (const expected of ROWS) {
+          // Twice: with the cache on, the second answer comes from the cache and must be just as exact.
+          for (const pass of [1, 2]) {
+            const row = await readRow(store, expected.id)
+            if (row === undefined) {
+              t.fail(`${expected.id} not found`)
+              continue
+            }
+            t.equal(row.eventTime, EVENT_TIME, `${expected.id} event time (read ${pass})`)
+            t.same(row.invalid.size, 0, `${expected.id} has no invalid features`)
+            for (const [name, value] of expected.values) {
+              t.same(canonical(row.values.get(name)), canonical(value), `${expected.id}.${name} (read ${pass})`)
+            }
+            t.equal(row.values.size, expected.values.size, `${expected.id} has no extra features`)
+          }
+        }
+      })
+    }
+
+    t.test('an embedding of 256 dimensions comes back bit for bit', async (t) => {
+      const spec: FeatureSetSpec = { name: 'emb', entityType: 'user', features: [{ name: 'embedding', type: 'float_vector', dimension: 256 }] }
+      const store = await openTestStore(t, endpoint, { env: { CACHE_ENABLED: 'false' } })
+      const vector = new Float32Array(256)
+      const bits = new Uint32Array(vector.buffer)
+      for (let i = 0; i < bits.length; i++) bits[i] = (Math.imul(i + 1, 2654435761) >>> 0) & 0xff7fffff // any finite bit pattern
+      await store.writer.writeItems([toItem(rowWrite('u1', new Map([['embedding', { type: 'float_vector', value: vector }]]), spec))])
+      const row = await readRow(store, 'u1', undefined, spec)
+      const read = row?.values.get('embedding')
+      if (read?.type !== 'float_vector') return t.fail('embedding missing')
+      t.equal(read.value.length, 256)
+      t.equal(Buffer.compare(Buffer.from(read.value.buffer, read.value.byteOffset, read.value.byteLength), Buffer.from(vector.buffer)), 0, 'same bytes')
+    })
+
+    t.test('a projection reads only the requested features (cache off)', async (t) => {
+      const store = await openTestStore(t, endpoint, { env: { CACHE_ENABLED: 'false' } })
+      await store.writer.writeItems([toItem(rowWrite('typical', ROWS[0]!.values))])
+      const row = await readRow(store, 'typical', ['size', 'data'])
+      t.same([...row!.values.keys()].sort(), ['data', 'size'], 'only the projected attributes came back')
+      t.equal(row!.eventTime, EVENT_TIME, 'event time always comes along')
+    })
+
+    t.test('missing entities and missing feature sets read as no row', async (t) => {
+      const store = await openTestStore(t, endpoint)
+      await store.writer.writeItems([toItem(rowWrite('typical', ROWS[0]!.values))])
+      const other: FeatureSetSpec = { ...EVERY_TYPE, name: 'other_set' }
+      const rows = await store.rows.readRows([
+        { entityId: 'nobody', featureSet: EVERY_TYPE, features: undefined },
+        { entityId: 'typical', featureSet: other, features: undefined },
+        { entityId: 'typical', featureSet: EVERY_TYPE, features: undefined }
+      ], { deadlineAt: Date.now() + 10_000 })
+      t.equal(rows[0], undefined)
+      t.equal(rows[1], undefined)
+      t.ok(rows[2])
+    })
+
+    t.test('a row over 400 KB is refused before the store sees it; one just under is stored', async (t) => {
+      const spec: FeatureSetSpec = { name: 'blobs', entityType: 'doc', features: [{ name: 'blob', type: 'bytes' }] }
+      const store = await openTestStore(t, endpoint, { env: { CACHE_ENABLED: 'false' } })
+      const overhead = itemSize(toItem(rowWrite('doc1', new Map([['blob', { type: 'bytes', value: new Uint8Array(0) }]]), spec)))
+      const fits = new Uint8Array(MAX_ITEM_BYTES - overhead).fill(7)
+      const item = toItem(rowWrite('doc1', new Map([['blob', { type: 'bytes', value: fits }]]), spec))
+      t.equal(itemSize(item), MAX_ITEM_BYTES, 'exactly at the limit')
+      await store.writer.writeItems([item])
+      const row = await readRow(store, 'doc1', undefined, spec)
+      const blob = row?.values.get('blob')
+      t.equal(blob?.type === 'bytes' ? blob.value.byteLength : -1, fits.byteLength, 'stored whole at the limit')
+
+      const tooBig = new Uint8Array(MAX_ITEM_BYTES - overhead + 1)
+      t.throws(() => toItem(rowWrite('doc2', new Map([['blob', { type: 'bytes', value: tooBig }]]), spec)),
+        { code: 'FG_ERR_ITEM_TOO_LARGE', message: /entity doc2 in feature set blobs is 409601 bytes; DynamoDB items are limited to 400 KB/ },
+        'clear error naming the entity, the set and the size')
+    })
+
+    t.test('values DynamoDB cannot hold are refused per row, naming the feature', async (t) => {
+      for (const value of [1e126, -1e200, 1e-131, 5e-324]) {
+        t.throws(() => toItem(rowWrite('x', new Map([['size', { type: 'double', value }]]))),
+          { code: 'FG_ERR_INVALID_FEATURE_VALUE', message: /^Invalid value for size: .* outside the range DynamoDB numbers can hold/ }, `double ${value}`)
+        t.throws(() => toItem(rowWrite('x', new Map([['doubles', { type: 'double_list', value: [1, value] }]]))),
+          { code: 'FG_ERR_INVALID_FEATURE_VALUE', message: /^Invalid value for doubles:/ }, `double_list with ${value}`)
+      }
+      t.throws(() => toItem(rowWrite('x', new Map([['_e', { type: 'string', value: 'hijack' }]]))),
+        { code: 'FG_ERR_UNKNOWN_FEATURE', message: 'Unknown feature "_e" in feature set "every_type"' }, 'undeclared names never reach the item')
+      // The largest values inside the range are stored and read back exactly.
+      const store = await openTestStore(t, endpoint, { env: { CACHE_ENABLED: 'false' } })
+      const values = new Map<string, FeatureValue>([['size', { type: 'double', value: 9.999999999999998e125 }], ['doubles', { type: 'double_list', value: [1e-130, -1.7976931348623157e125] }]])
+      await store.writer.writeItems([toItem(rowWrite('range', values))])
+      const row = await readRow(store, 'range')
+      t.same(canonical(row?.values.get('size')), canonical(values.get('size')!))
+      t.same(row?.values.get('doubles'), values.get('doubles'))
+    })
+
+    t.test('a stored attribute of the wrong type reads as invalid, not as a guess', async (t) => {
+      const store = await openTestStore(t, endpoint, { env: { CACHE_ENABLED: 'false' } })
+      const asString: FeatureSetSpec = { ...EVERY_TYPE, features: [{ name: 'size', type: 'string' }, { name: 'count', type: 'int64' }] }
+      await store.writer.writeItems([toItem(rowWrite('changed', new Map<string, FeatureValue>([['size', { type: 'string', value: 'big' }], ['count', { type: 'int64', value: 3n }]]), asString))])
+      const row = await readRow(store, 'changed')
+      t.same([...row!.invalid], ['size'])
+      t.same(canonical(row!.values.get('count')), { type: 'int64', value: '3' })
+    })
+  })
+}
