@@ -7,6 +7,7 @@ import { GatewayMetrics } from './plugins/metrics/gateway-metrics.js'
 import metricsPlugin from './plugins/metrics/metrics-plugin.js'
 import requestLogging, { requestIdOf, requestLogFields } from './plugins/request-logging.js'
 import health from './plugins/health.js'
+import grpcServer from './plugins/grpc/grpc-server.js'
 import access from './plugins/access.js'
 import httpHardening from './plugins/http-hardening.js'
 
@@ -49,6 +50,7 @@ export async function buildApp (config: Config, options: BuildAppOptions = {}): 
   await app.register(featureStore, { config, observer: metrics })
   await app.register(requestLogging)
   await app.register(metricsPlugin, { metrics })
+  await app.register(grpcServer)
   await app.register(access)
   await app.register(httpHardening)
   await app.register(health)

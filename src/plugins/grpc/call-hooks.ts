@@ -1,0 +1,77 @@
+/**
+ * What a gRPC call looks like to code that is not gRPC-specific: the access gate, request ids,
+ * logging (issues 5 and 6 hook in here, once, rather than each writing its own interceptor).
+ */
+export interface GrpcCallContext {
+  /** Full method path, e.g. /feature_store.v1.FeatureStoreService/GetOnlineFeatures. */
+  readonly method: string
+  /** The caller's deadline (Date.now() clock); undefined when it set none. */
+  readonly deadlineAt: number | undefined
+  /** Aborts when the caller cancels or its deadline passes; handed down to the store call. */
+  readonly signal: AbortSignal
+  /** First value of a request metadata key (keys are lower-case), e.g. "authorization", "x-request-id". */
+  header (name: string): string | undefined
+  /** Sent back with the answer: as initial metadata on success, as trailers on failure. */
+  setResponseHeader (name: string, value: string): void
+}
+
+export interface GrpcCallOutcome {
+  /** gRPC status name, e.g. OK, INVALID_ARGUMENT. */
+  readonly codeName: string
+  readonly seconds: number
+  /** The error behind a failure, for logs (never sent to the caller as is). */
+  readonly error: unknown
+}
+
+/** Before any work; throw a typed error (UnauthenticatedError, RateLimitedError, ...) to refuse the call. */
+export type CallStartHook = (call: GrpcCallContext) => void | Promise<void>
+/** After references are resolved, before the store is read: e.g. refuse sets the caller may not read. */
+export type FeatureSetsHook = (call: GrpcCallContext, featureSets: ReadonlySet<string>) => void
+/** After the answer went out, success or failure: logging. Must not throw. */
+export type CallDoneHook = (call: GrpcCallContext, outcome: GrpcCallOutcome) => void
+
+/**
+ * Hooks other plugins add to every feature-store call (decorated as `fastify.grpcCallHooks`).
+ * With none added, a call pays nothing for them: the hot path checks a length and moves on.
+ */
+export class GrpcCallHooks {
+  readonly #start: CallStartHook[] = []
+  readonly #featureSets: FeatureSetsHook[] = []
+  readonly #done: CallDoneHook[] = []
+
+  onCallStart (hook: CallStartHook): void {
+    this.#start.push(hook)
+  }
+
+  onFeatureSets (hook: FeatureSetsHook): void {
+    this.#featureSets.push(hook)
+  }
+
+  onCallDone (hook: CallDoneHook): void {
+    this.#done.push(hook)
+  }
+
+  get hasStart (): boolean {
+    return this.#start.length > 0
+  }
+
+  get hasDone (): boolean {
+    return this.#done.length > 0
+  }
+
+  get hasFeatureSets (): boolean {
+    return this.#featureSets.length > 0
+  }
+
+  async runStart (call: GrpcCallContext): Promise<void> {
+    for (const hook of this.#start) await hook(call)
+  }
+
+  runFeatureSets (call: GrpcCallContext, featureSets: ReadonlySet<string>): void {
+    for (const hook of this.#featureSets) hook(call, featureSets)
+  }
+
+  runDone (call: GrpcCallContext, outcome: GrpcCallOutcome): void {
+    for (const hook of this.#done) hook(call, outcome)
+  }
+}

@@ -1,0 +1,101 @@
+import type * as grpc from '@grpc/grpc-js'
+import type { FeatureLookup, LookupResult } from '../../core/feature-lookup.js'
+import type { ResolvedFeature } from '../../core/feature-registry.js'
+import { requireEntityData } from '../../core/require-entity-data.js'
+import { countStatuses } from '../../core/status-counts.js'
+import type { FeatureStoreServiceDefinition } from './generated/feature_store/v1/FeatureStoreService.js'
+import type { GetOnlineFeaturesRequest__Output } from './generated/feature_store/v1/GetOnlineFeaturesRequest.js'
+import type { GetRealtimeFeaturesRequest__Output } from './generated/feature_store/v1/GetRealtimeFeaturesRequest.js'
+import type { GrpcCallContext } from './call-hooks.js'
+import type { ResponseCodec } from './response-codec.js'
+import { unaryCall, type UnaryCallDeps } from './unary-call.js'
+import { EMPTY_VALUE, encodeValue } from './value-encoding.js'
+import type { OnlineResponseWire, RealtimeResponseWire, StatusNumber, WireFeature, WireFeatureVector, WireValue } from './wire-types.js'
+
+export interface FeatureStoreServiceDeps extends UnaryCallDeps {
+  readonly lookup: FeatureLookup
+  readonly codec: ResponseCodec
+}
+
+export interface FeatureStoreHandlers extends grpc.UntypedServiceImplementation {
+  GetOnlineFeatures: grpc.handleUnaryCall<GetOnlineFeaturesRequest__Output, OnlineResponseWire>
+  GetRealtimeFeatures: grpc.handleUnaryCall<GetRealtimeFeaturesRequest__Output, RealtimeResponseWire>
+}
+
+/**
+ * The service definition grpc-js serves: proto-loader's (paths, request decoding), with the
+ * responses encoded by our codec instead of proto-loader's generic serializer.
+ */
+export function featureStoreServiceDefinition (loaded: FeatureStoreServiceDefinition, codec: ResponseCodec): grpc.ServiceDefinition {
+  return {
+    GetOnlineFeatures: { ...loaded.GetOnlineFeatures, responseSerialize: codec.encodeOnline },
+    GetRealtimeFeatures: { ...loaded.GetRealtimeFeatures, responseSerialize: codec.encodeRealtime }
+  }
+}
+
+/**
+ * Thin adapters over the one FeatureLookup: validate and resolve (INVALID_ARGUMENT before any
+ * store call), let hooks see the feature sets, read with the caller's deadline and cancellation,
+ * then lay the answer out as the proto wants it.
+ */
+export function featureStoreHandlers (deps: FeatureStoreServiceDeps): FeatureStoreHandlers {
+  const { lookup, codec } = deps
+
+  const read = async (call: GrpcCallContext, entityIds: readonly string[], refs: readonly string[]): Promise<LookupResult> => {
+    const features = lookup.resolve(entityIds, refs)
+    if (deps.hooks.hasFeatureSets) deps.hooks.runFeatureSets(call, featureSetsOf(features))
+    const result = await lookup.read(entityIds, features, { signal: call.signal, deadlineAt: call.deadlineAt })
+    deps.observer().featureStatuses('grpc', countStatuses(result))
+    return result
+  }
+
+  return {
+    GetOnlineFeatures: unaryCall(deps, async (request: GetOnlineFeaturesRequest__Output, call) => {
+      const result = await read(call, request.entity_ids, request.features)
+      return onlineResponse(request.entity_ids, result, codec.statusNumber)
+    }),
+    GetRealtimeFeatures: unaryCall(deps, async (request: GetRealtimeFeaturesRequest__Output, call) => {
+      const result = await read(call, [request.entity_id], request.feature_names)
+      const entity = result.entities[0]!
+      requireEntityData(entity)
+      const features: Record<string, WireFeature> = {}
+      for (let j = 0; j < result.features.length; j++) {
+        const cell = entity.results[j]!
+        features[result.features[j]!.ref] = {
+          value: encodeValue(cell.value),
+          status: codec.statusNumber[cell.status],
+          event_time_ms: cell.eventTime ?? 0
+        }
+      }
+      return { entity_id: entity.entityId, features }
+    })
+  }
+}
+
+/** Columnar: one vector per feature over the entities, in request order (see the proto's comment). */
+function onlineResponse (entityIds: string[], result: LookupResult, statusNumber: Readonly<Record<string, StatusNumber>>): OnlineResponseWire {
+  const { features, entities } = result
+  const n = entities.length
+  const refs = new Array<string>(features.length)
+  const results = new Array<WireFeatureVector>(features.length)
+  for (let j = 0; j < features.length; j++) {
+    refs[j] = features[j]!.ref
+    const values = new Array<WireValue>(n)
+    const statuses = new Array<StatusNumber>(n)
+    const times = new Array<number>(n)
+    for (let i = 0; i < n; i++) {
+      const cell = entities[i]!.results[j]!
+      values[i] = cell.value === null ? EMPTY_VALUE : encodeValue(cell.value)
+      statuses[i] = statusNumber[cell.status]!
+      times[i] = cell.eventTime ?? 0
+    }
+    results[j] = { values, statuses, event_times_ms: times }
+  }
+  return { feature_refs: refs, entity_ids: entityIds, results }
+}
+
+function featureSetsOf (features: readonly ResolvedFeature[]): ReadonlySet<string> {
+  const sets = new Set<string>()
+  for (const f of features) sets.add(f.featureSet.name)
+  return sets
+}

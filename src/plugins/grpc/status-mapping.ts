@@ -1,0 +1,62 @@
+import { Metadata, status } from '@grpc/grpc-js'
+import { isFeaturegateError, type ErrorKind } from '../../errors.js'
+
+/**
+ * The one place that decides what a gRPC caller is told when a call fails. Errors carry a `kind`
+ * (src/errors.ts); each kind has exactly one gRPC status. Anything that is not one of our typed
+ * errors is a bug: the caller gets INTERNAL with a fixed message, never the error's message or
+ * stack (which may name files, hosts or the store's wording); the server logs the real error.
+ */
+export const STATUS_OF_KIND: Readonly<Record<ErrorKind, status>> = {
+  invalid_argument: status.INVALID_ARGUMENT,
+  not_found: status.NOT_FOUND,
+  deadline_exceeded: status.DEADLINE_EXCEEDED,
+  unavailable: status.UNAVAILABLE,
+  resource_exhausted: status.RESOURCE_EXHAUSTED,
+  unauthenticated: status.UNAUTHENTICATED,
+  permission_denied: status.PERMISSION_DENIED,
+  internal: status.INTERNAL
+}
+
+export const INTERNAL_MESSAGE = 'Internal error'
+/** Messages can quote the caller's input; gRPC carries them in a header, so keep them short. */
+const MAX_DETAILS_LENGTH = 512
+
+export interface GrpcFailure {
+  readonly code: status
+  /** The status name (e.g. INVALID_ARGUMENT), for metrics and logs. */
+  readonly codeName: string
+  readonly details: string
+  /** Trailers for the caller, e.g. retry-after on rate limits. */
+  readonly metadata: Metadata | undefined
+  /** True when this is a bug to log with its stack, not a caller's or the store's problem. */
+  readonly unexpected: boolean
+}
+
+/** `cancelled`: the caller went away first; what we answer then is never read, but is counted honestly. */
+export function toGrpcFailure (error: unknown, cancelled = false): GrpcFailure {
+  if (cancelled) return failure(status.CANCELLED, 'Cancelled by the caller', undefined, false)
+  if (!isFeaturegateError(error) || error.kind === 'internal') return failure(status.INTERNAL, INTERNAL_MESSAGE, undefined, true)
+  return failure(STATUS_OF_KIND[error.kind], truncate(error.message), retryAfter(error), false)
+}
+
+export function statusName (code: status): string {
+  return status[code] ?? 'UNKNOWN'
+}
+
+function failure (code: status, details: string, metadata: Metadata | undefined, unexpected: boolean): GrpcFailure {
+  return { code, codeName: statusName(code), details, metadata, unexpected }
+}
+
+function truncate (message: string): string {
+  return message.length <= MAX_DETAILS_LENGTH ? message : `${message.slice(0, MAX_DETAILS_LENGTH - 1)}…`
+}
+
+/** Rate-limit errors say when to come back (as HTTP's Retry-After does); the caller's client can honour it. */
+function retryAfter (error: object): Metadata | undefined {
+  const seconds = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return undefined
+  const metadata = new Metadata()
+  metadata.set('retry-after', String(Math.max(0, Math.ceil(seconds))))
+  return metadata
+}

@@ -1,0 +1,91 @@
+import { Metadata, type Deadline, type handleUnaryCall, type ServerUnaryCall } from '@grpc/grpc-js'
+import type { FastifyBaseLogger } from 'fastify'
+import type { GatewayObserver } from '../../core/gateway-observer.js'
+import type { GrpcCallContext, GrpcCallHooks } from './call-hooks.js'
+import { toGrpcFailure } from './status-mapping.js'
+
+export interface UnaryCallDeps {
+  readonly hooks: GrpcCallHooks
+  /** Read per call: whatever observer the app decorated (metrics, or a no-op). */
+  readonly observer: () => GatewayObserver
+  readonly log: FastifyBaseLogger
+}
+
+/**
+ * Everything every unary call does around its handler, written once: the caller's deadline and a
+ * signal that aborts on cancellation (both handed to the handler for the store call), the hooks,
+ * the one status mapping, response metadata, and one observer record per call.
+ */
+export function unaryCall<Request, Response> (
+  deps: UnaryCallDeps, handle: (request: Request, call: GrpcCallContext) => Promise<Response>
+): handleUnaryCall<Request, Response> {
+  return (call, callback) => {
+    const started = performance.now()
+    const context = new ServerCallContext(call)
+    const finish = (codeName: string, error: unknown): void => {
+      const seconds = (performance.now() - started) / 1e3
+      deps.observer().grpcCall(context.method, codeName, seconds)
+      if (deps.hooks.hasDone) deps.hooks.runDone(context, { codeName, seconds, error })
+    }
+    const run = deps.hooks.hasStart
+      ? deps.hooks.runStart(context).then(async () => await handle(call.request, context))
+      : handle(call.request, context)
+    run.then((response) => {
+      const headers = context.responseHeaders
+      if (headers !== undefined) call.sendMetadata(headers)
+      callback(null, response)
+      finish('OK', undefined)
+    }, (error: unknown) => {
+      const failure = toGrpcFailure(error, call.cancelled)
+      if (failure.unexpected) deps.log.error({ err: error, method: context.method }, 'gRPC call failed unexpectedly')
+      const trailers = mergeMetadata(context.responseHeaders, failure.metadata)
+      callback({ code: failure.code, details: failure.details, ...(trailers !== undefined && { metadata: trailers }) })
+      finish(failure.codeName, error)
+    })
+  }
+}
+
+class ServerCallContext implements GrpcCallContext {
+  readonly method: string
+  readonly deadlineAt: number | undefined
+  readonly #call: ServerUnaryCall<unknown, unknown>
+  readonly #controller = new AbortController()
+  #responseHeaders: Metadata | undefined
+
+  constructor (call: ServerUnaryCall<unknown, unknown>) {
+    this.#call = call
+    this.method = call.getPath()
+    this.deadlineAt = deadlineAt(call.getDeadline())
+    // grpc-js emits 'cancelled' both when the caller cancels and when its deadline passes.
+    call.once('cancelled', () => this.#controller.abort())
+  }
+
+  get signal (): AbortSignal {
+    return this.#controller.signal
+  }
+
+  get responseHeaders (): Metadata | undefined {
+    return this.#responseHeaders
+  }
+
+  header (name: string): string | undefined {
+    const value = this.#call.metadata.get(name)[0]
+    return typeof value === 'string' ? value : undefined
+  }
+
+  setResponseHeader (name: string, value: string): void {
+    (this.#responseHeaders ??= new Metadata()).set(name, value)
+  }
+}
+
+/** grpc-js gives a Date, or Infinity when the caller set no deadline. */
+function deadlineAt (deadline: Deadline): number | undefined {
+  const ms = deadline instanceof Date ? deadline.getTime() : deadline
+  return Number.isFinite(ms) ? ms : undefined
+}
+
+function mergeMetadata (a: Metadata | undefined, b: Metadata | undefined): Metadata | undefined {
+  if (a === undefined) return b
+  if (b !== undefined) a.merge(b)
+  return a
+}
