@@ -95,8 +95,7 @@ async function grpcPlugin (fastify: FastifyInstance, options: GrpcPluginOptions)
   }))
   const health = new HealthService({
     services: [FEATURE_STORE_SERVICE],
-    check: async () => (await fastify.readiness.check()).ready,
-    freshForMs: 1_000
+    check: async () => (await fastify.readiness.check()).ready
   })
   server.addService(contract.health.Health.service, health.handlers)
   new ReflectionService(contract.packageDefinition).addToServer(server)

@@ -11,22 +11,20 @@ export interface HealthServiceOptions {
   readonly services: readonly string[]
   /** Asks the gateway's readiness; true means traffic may come. */
   readonly check: () => Promise<boolean>
-  /** A Check within this long of the last readiness answer reuses it (probes from many kubelets and balancers). */
-  readonly freshForMs: number
 }
 
 /**
  * grpc.health.v1, tied to the same Readiness as HTTP /readyz: NOT_SERVING until the first check
  * passes, SERVING while the store answers and the registry is loaded, NOT_SERVING again when the
- * store is unreachable or the gateway drains. Check asks readiness afresh (coalesced); Watch
- * streams every change, driven by refresh() (the plugin polls) and by Checks.
+ * store is unreachable or the gateway drains. Check asks readiness afresh (concurrent Checks share
+ * one question), so a probe never reads a stale answer; Watch streams every change, driven by
+ * refresh() (the plugin polls) and by Checks.
  */
 export class HealthService {
   readonly #options: HealthServiceOptions
   readonly #known: ReadonlySet<string>
   readonly #watchers = new Set<Watcher>()
   #status: ServingStatus = 'NOT_SERVING'
-  #checkedAt = -Infinity
   #inflight: Promise<ServingStatus> | undefined
   #shutDown = false
 
@@ -45,7 +43,6 @@ export class HealthService {
     this.#inflight ??= this.#options.check()
       .catch(() => false)
       .then((ready) => {
-        this.#checkedAt = performance.now()
         this.#set(ready ? 'SERVING' : 'NOT_SERVING')
         return this.#status
       })
@@ -71,9 +68,7 @@ export class HealthService {
         callback({ code: status.NOT_FOUND, details: `Unknown service "${service.slice(0, 200)}"` })
         return
       }
-      const fresh = performance.now() - this.#checkedAt < this.#options.freshForMs
-      const answer = fresh || this.#shutDown ? Promise.resolve(this.#status) : this.refresh()
-      void answer.then((serving) => callback(null, { status: serving }))
+      void this.refresh().then((serving) => callback(null, { status: serving }))
     },
     Watch: (call) => {
       const service = call.request.service
