@@ -5,7 +5,8 @@ import { InvalidConfigError } from './errors.js'
 import featureStore from './plugins/feature-store.js'
 import { GatewayMetrics } from './plugins/metrics/gateway-metrics.js'
 import metricsPlugin from './plugins/metrics/metrics-plugin.js'
-import requestLogging, { requestIdOf, requestLogFields } from './plugins/request-logging.js'
+import httpDraining from './plugins/http-draining.js'
+import requestLogging, { requestIdOf, requestLogController, requestLogFields } from './plugins/request-logging.js'
 import health from './plugins/health.js'
 import grpcServer from './plugins/grpc/grpc-server.js'
 import access from './plugins/access.js'
@@ -39,6 +40,7 @@ export async function buildApp (config: Config, options: BuildAppOptions = {}): 
     // The caller's x-request-id when sane, else a UUID (requestIdOf); returned by request-logging.
     requestIdHeader: false,
     genReqId: requestIdOf,
+    logController: requestLogController(),
     // Seconds are plenty for any lookup; a stuck client must not hold a socket forever.
     requestTimeout: 30_000,
     connectionTimeout: 10_000,
@@ -49,6 +51,7 @@ export async function buildApp (config: Config, options: BuildAppOptions = {}): 
   const metrics = config.metrics.enabled ? new GatewayMetrics() : undefined
   await app.register(featureStore, { config, observer: metrics })
   await app.register(requestLogging)
+  await app.register(httpDraining)
   await app.register(metricsPlugin, { metrics })
   await app.register(grpcServer)
   await app.register(access)

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import fp from 'fastify-plugin'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { LogController, type FastifyInstance, type FastifyRequest } from 'fastify'
 
 // Generous enough for UUIDs, W3C trace ids and most proxies' ids; nothing that could forge a log line.
 const CALLER_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/
@@ -26,6 +26,16 @@ export function requestLogFields (request: FastifyRequest): Record<string, unkno
     route: request.routeOptions.url,
     remoteAddress: request.ip
   }
+}
+
+const QUIET_PATHS = new Set(['/livez', '/readyz', '/metrics'])
+
+/**
+ * Fastify's per-request log lines, minus probes and scrapes: they arrive every few seconds from
+ * every kubelet and Prometheus and would bury the requests that matter.
+ */
+export function requestLogController (): LogController {
+  return new LogController({ disableRequestLogging: (request) => QUIET_PATHS.has(request.url.split('?', 1)[0]!) })
 }
 
 /** Returns the request id to the caller and logs slow requests above SLOW_REQUEST_MS at warn. */

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net'
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import type { GatewayMetrics } from './gateway-metrics.js'
 
@@ -42,7 +42,7 @@ async function metricsPlugin (fastify: FastifyInstance, options: MetricsPluginOp
   }
 
   // Probes every few seconds would drown the request log; this server logs only its own errors.
-  const ops = Fastify({ loggerInstance: fastify.log.child({ server: 'metrics' }), disableRequestLogging: true })
+  const ops = Fastify({ loggerInstance: fastify.log.child({ server: 'metrics' }), logController: new LogController({ disableRequestLogging: true }) })
   ops.get('/metrics', async (_request, reply) => await sendMetrics(reply))
   // Same answers as the API port's health routes, from the same Readiness.
   ops.get('/livez', async () => ({ status: 'ok' }))
