@@ -11,6 +11,7 @@ import health from './plugins/health.js'
 import grpcServer from './plugins/grpc/grpc-server.js'
 import access from './plugins/access.js'
 import httpHardening from './plugins/http-hardening.js'
+import graphql from './plugins/graphql/index.js'
 
 function httpsOptions (config: Config): { cert: Buffer, key: Buffer } | undefined {
   const { tlsCertFile, tlsKeyFile } = config.access
@@ -57,5 +58,6 @@ export async function buildApp (config: Config, options: BuildAppOptions = {}): 
   await app.register(access)
   await app.register(httpHardening)
   await app.register(health)
+  await app.register(graphql)
   return app
 }

@@ -1,0 +1,256 @@
+import type { FeatureValue } from '../domain/feature-value.js'
+import type { ReadOptions } from '../domain/read-options.js'
+import { LimitExceededError } from '../errors.js'
+import type { FeatureExport, FilterInput } from './feature-export.js'
+import type { ResolvedFeature } from './feature-registry.js'
+
+export interface StatisticsRequest {
+  readonly featureSet: string
+  /** Defaults to every feature of the set. */
+  readonly features?: readonly string[] | null
+  /** Rows to read; absent reads the whole set (up to the configured limit). */
+  readonly sample?: number | null
+  readonly filters?: readonly FilterInput[] | null
+}
+
+export interface NumericSummary {
+  readonly count: number
+  readonly min: number | undefined
+  readonly max: number | undefined
+  readonly mean: number | undefined
+  /** Exact extremes: decimal strings for int64, ISO-8601 for timestamps. */
+  readonly minExact: string | undefined
+  readonly maxExact: string | undefined
+}
+
+export interface VectorSummary {
+  readonly count: number
+  readonly expectedDimension: number | undefined
+  readonly minDimension: number | undefined
+  readonly maxDimension: number | undefined
+  readonly wrongDimension: number
+  readonly minNorm: number | undefined
+  readonly maxNorm: number | undefined
+  readonly meanNorm: number | undefined
+}
+
+export interface FeatureSummary {
+  readonly feature: ResolvedFeature
+  readonly rows: number
+  readonly present: number
+  readonly stale: number
+  readonly nulls: number
+  readonly missing: number
+  readonly invalid: number
+  readonly coverage: number
+  readonly nullRate: number
+  readonly missingRate: number
+  readonly numeric: NumericSummary | undefined
+  readonly vector: VectorSummary | undefined
+  readonly length: NumericSummary | undefined
+}
+
+export interface StatisticsReport {
+  readonly featureSet: string
+  readonly rows: number
+  readonly complete: boolean
+  readonly itemsScanned: number
+  readonly storeCalls: number
+  readonly features: readonly FeatureSummary[]
+}
+
+export interface StatisticsLimits {
+  readonly maxRows: number
+  /** Rows asked of each page of the underlying pull. */
+  readonly pageSize: number
+}
+
+/**
+ * Per-feature quality over a sample or a whole set, computed from the same pages a training pull
+ * would get (so filters, statuses and staleness mean the same), one page at a time in bounded memory.
+ */
+export class FeatureStatistics {
+  readonly #export: FeatureExport
+  readonly #limits: StatisticsLimits
+
+  constructor (featureExport: FeatureExport, limits: StatisticsLimits) {
+    this.#export = featureExport
+    this.#limits = limits
+  }
+
+  /** Rows this request may read: checked before any store call. */
+  rowBudget (sample: number | null | undefined): number {
+    if (sample === undefined || sample === null) return this.#limits.maxRows
+    if (!Number.isInteger(sample) || sample < 1) throw new LimitExceededError('sample rows', sample, 'at least 1')
+    if (sample > this.#limits.maxRows) throw new LimitExceededError('sample rows', sample, this.#limits.maxRows)
+    return sample
+  }
+
+  async compute (request: StatisticsRequest, options: ReadOptions = {}): Promise<StatisticsReport> {
+    const budget = this.rowBudget(request.sample)
+    const features = request.features ?? [request.featureSet]
+    const pageSize = Math.min(this.#limits.pageSize, this.#export.limits.maxPageSize)
+    let plan = this.#export.plan({ featureSet: request.featureSet, features, first: Math.min(pageSize, budget), filters: request.filters })
+    const accumulators = plan.features.map((f) => new Accumulator(f))
+    let rows = 0
+    let itemsScanned = 0
+    let storeCalls = 0
+    let more = true
+    while (more && rows < budget) {
+      const page = await this.#export.page({ ...plan, first: Math.min(pageSize, budget - rows) }, options)
+      itemsScanned += page.itemsScanned
+      storeCalls += page.storeCalls
+      for (const { entity } of page.rows) {
+        entity.results.forEach((result, i) => accumulators[i]!.add(result.status, result.value))
+      }
+      rows += page.rows.length
+      more = page.hasNextPage
+      if (more && page.endCursor !== undefined) plan = this.#export.plan({ featureSet: request.featureSet, features, first: 1, filters: request.filters, after: page.endCursor })
+      else more = false
+    }
+    return {
+      featureSet: plan.featureSet.name,
+      rows,
+      complete: !more,
+      itemsScanned,
+      storeCalls,
+      features: accumulators.map((a) => a.summary(rows))
+    }
+  }
+}
+
+class Range {
+  count = 0
+  min: number | undefined
+  max: number | undefined
+  sum = 0
+  add (x: number): void {
+    this.count++
+    this.sum += x
+    if (this.min === undefined || x < this.min) this.min = x
+    if (this.max === undefined || x > this.max) this.max = x
+  }
+
+  summary (exact?: (x: number) => string): NumericSummary | undefined {
+    if (this.count === 0) return { count: 0, min: undefined, max: undefined, mean: undefined, minExact: undefined, maxExact: undefined }
+    const format = exact ?? String
+    return {
+      count: this.count,
+      min: this.min,
+      max: this.max,
+      mean: this.sum / this.count,
+      minExact: format(this.min!),
+      maxExact: format(this.max!)
+    }
+  }
+}
+
+/** int64 exactly: BigInt extremes and sum, so counts past 2^53 are not rounded before the mean. */
+class BigRange {
+  count = 0
+  min: bigint | undefined
+  max: bigint | undefined
+  sum = 0n
+  add (x: bigint): void {
+    this.count++
+    this.sum += x
+    if (this.min === undefined || x < this.min) this.min = x
+    if (this.max === undefined || x > this.max) this.max = x
+  }
+
+  summary (): NumericSummary {
+    if (this.count === 0) return { count: 0, min: undefined, max: undefined, mean: undefined, minExact: undefined, maxExact: undefined }
+    return {
+      count: this.count,
+      min: Number(this.min!),
+      max: Number(this.max!),
+      mean: Number(this.sum) / this.count,
+      minExact: this.min!.toString(),
+      maxExact: this.max!.toString()
+    }
+  }
+}
+
+class Accumulator {
+  readonly #feature: ResolvedFeature
+  #present = 0
+  #stale = 0
+  #nulls = 0
+  #missing = 0
+  #invalid = 0
+  readonly #numbers = new Range()
+  readonly #int64 = new BigRange()
+  readonly #lengths = new Range()
+  readonly #dimensions = new Range()
+  readonly #norms = new Range()
+  #wrongDimension = 0
+
+  constructor (feature: ResolvedFeature) {
+    this.#feature = feature
+  }
+
+  add (status: string, value: FeatureValue | null): void {
+    switch (status) {
+      case 'PRESENT': this.#present++; break
+      case 'STALE': this.#stale++; break
+      case 'NULL_VALUE': this.#nulls++; return
+      case 'NOT_FOUND': this.#missing++; return
+      default: this.#invalid++; return
+    }
+    if (value === null) return
+    switch (value.type) {
+      case 'double': case 'timestamp': this.#numbers.add(value.value); break
+      case 'bool': this.#numbers.add(value.value ? 1 : 0); break
+      case 'int64': this.#int64.add(value.value); break
+      case 'string': this.#lengths.add(value.value.length); break
+      case 'bytes': this.#lengths.add(value.value.byteLength); break
+      case 'double_list': case 'int64_list': case 'string_list': case 'bool_list': this.#lengths.add(value.value.length); break
+      case 'float_vector': {
+        const v = value.value
+        let sum = 0
+        for (let i = 0; i < v.length; i++) sum += v[i]! * v[i]!
+        this.#norms.add(Math.sqrt(sum))
+        this.#dimensions.add(v.length)
+        if (this.#feature.feature.dimension !== undefined && v.length !== this.#feature.feature.dimension) this.#wrongDimension++
+        break
+      }
+    }
+  }
+
+  summary (rows: number): FeatureSummary {
+    const type = this.#feature.feature.type
+    const rate = (n: number): number => rows === 0 ? 0 : n / rows
+    let numeric: NumericSummary | undefined
+    if (type === 'double' || type === 'bool') numeric = this.#numbers.summary()
+    else if (type === 'timestamp') numeric = this.#numbers.summary((ms) => new Date(ms).toISOString())
+    else if (type === 'int64') numeric = this.#int64.summary()
+    const vector: VectorSummary | undefined = type !== 'float_vector'
+      ? undefined
+      : {
+          count: this.#norms.count,
+          expectedDimension: this.#feature.feature.dimension,
+          minDimension: this.#dimensions.min,
+          maxDimension: this.#dimensions.max,
+          wrongDimension: this.#wrongDimension,
+          minNorm: this.#norms.min,
+          maxNorm: this.#norms.max,
+          meanNorm: this.#norms.count === 0 ? undefined : this.#norms.sum / this.#norms.count
+        }
+    const hasLength = type === 'string' || type === 'bytes' || type.endsWith('_list')
+    return {
+      feature: this.#feature,
+      rows,
+      present: this.#present,
+      stale: this.#stale,
+      nulls: this.#nulls,
+      missing: this.#missing,
+      invalid: this.#invalid,
+      coverage: rate(this.#present + this.#stale),
+      nullRate: rate(this.#nulls),
+      missingRate: rate(this.#missing),
+      numeric,
+      vector,
+      length: hasLength ? this.#lengths.summary() : undefined
+    }
+  }
+}

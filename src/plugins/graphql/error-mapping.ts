@@ -1,0 +1,197 @@
+import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from 'graphql'
+import type { FastifyBaseLogger } from 'fastify'
+import { isFeaturegateError, type ErrorKind, type FeaturegateError } from '../../errors.js'
+import { httpStatusOf } from '../http-errors.js'
+
+/**
+ * The one place that decides what a GraphQL client is told about an error: the code in
+ * `extensions.code`, the HTTP status, and whether the message may be shown at all. Errors the
+ * gateway did not mean a caller to see (bugs, library internals) become INTERNAL_SERVER_ERROR with
+ * a fixed message; the original goes to the log.
+ */
+const CODE_BY_KIND: Readonly<Record<ErrorKind, string>> = {
+  invalid_argument: 'BAD_USER_INPUT',
+  not_found: 'NOT_FOUND',
+  deadline_exceeded: 'DEADLINE_EXCEEDED',
+  unavailable: 'SERVICE_UNAVAILABLE',
+  resource_exhausted: 'RESOURCE_EXHAUSTED',
+  unauthenticated: 'UNAUTHENTICATED',
+  permission_denied: 'FORBIDDEN',
+  internal: 'INTERNAL_SERVER_ERROR'
+}
+
+/** Typed errors whose code says more than their kind does. */
+const CODE_BY_FG_CODE: Readonly<Record<string, string>> = {
+  FG_ERR_LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  FG_ERR_RATE_LIMITED: 'RATE_LIMITED',
+  FG_ERR_INVALID_CURSOR: 'INVALID_CURSOR'
+}
+
+/** Why a query was refused before it ran: the metrics reason, and the code the client sees. */
+export type RejectionReason =
+  | 'depth' | 'introspection_depth' | 'aliases' | 'tokens' | 'cost' | 'nodes' | 'batch' | 'limits'
+  | 'variables' | 'parse' | 'validation' | 'rate_limit' | 'bad_request'
+
+const CODE_BY_REASON: Readonly<Record<RejectionReason, string>> = {
+  depth: 'QUERY_TOO_DEEP',
+  introspection_depth: 'QUERY_TOO_DEEP',
+  aliases: 'TOO_MANY_ALIASES',
+  tokens: 'TOO_MANY_TOKENS',
+  cost: 'COST_ESTIMATED_TOO_EXPENSIVE',
+  nodes: 'QUERY_TOO_COMPLEX',
+  batch: 'BATCH_TOO_LARGE',
+  limits: 'LIMIT_EXCEEDED',
+  variables: 'BAD_USER_INPUT',
+  parse: 'GRAPHQL_PARSE_FAILED',
+  validation: 'GRAPHQL_VALIDATION_FAILED',
+  rate_limit: 'RATE_LIMITED',
+  bad_request: 'BAD_REQUEST'
+}
+
+/**
+ * A query refused by a limit before any store call, naming the numbers involved (e.g.
+ * `{ cost: 81234, limit: 50000 }`). A GraphQLError so that it travels through graphql's validation
+ * and Mercurius' handlers unchanged.
+ */
+export class QueryRejection extends GraphQLError {
+  readonly reason: RejectionReason
+  readonly statusCode: number
+
+  constructor (reason: RejectionReason, message: string, numbers: Readonly<Record<string, number | string>> = {}, statusCode = 400) {
+    super(message, { extensions: { code: CODE_BY_REASON[reason], reason, ...numbers } })
+    this.reason = reason
+    this.statusCode = statusCode
+  }
+}
+
+export function rejectionCode (reason: RejectionReason): string {
+  return CODE_BY_REASON[reason]
+}
+
+const INTERNAL_MESSAGE = 'Internal server error'
+const TOKENS = /Document contains more that (\d+) tokens/
+
+interface Classified {
+  readonly formatted: GraphQLFormattedError
+  readonly status: number
+  /** Set when the error refused the request before execution. */
+  readonly reason: RejectionReason | undefined
+  readonly retryAfterSeconds: number | undefined
+}
+
+function featuregateExtensions (error: FeaturegateError): Record<string, unknown> {
+  const extensions: Record<string, unknown> = { code: CODE_BY_FG_CODE[error.code] ?? CODE_BY_KIND[error.kind], fgCode: error.code }
+  const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds
+  if (typeof retryAfter === 'number') extensions.retryAfterSeconds = retryAfter
+  return extensions
+}
+
+function withShape (error: GraphQLError, message: string, extensions: Record<string, unknown>): GraphQLFormattedError {
+  const json = error.toJSON()
+  return {
+    message,
+    ...(json.locations !== undefined && { locations: json.locations }),
+    ...(json.path !== undefined && { path: json.path }),
+    extensions
+  }
+}
+
+/** Mercurius wraps request-level failures; their `.errors` are the ones to report. */
+function expand (errors: readonly GraphQLError[]): GraphQLError[] {
+  const out: GraphQLError[] = []
+  for (const error of errors) {
+    const inner = (error.originalError as { errors?: unknown } | undefined)?.errors
+    if (Array.isArray(inner) && inner.length > 0) {
+      for (const e of inner) out.push(e instanceof GraphQLError ? e : toGraphQLError(e))
+    } else {
+      out.push(error)
+    }
+  }
+  return out
+}
+
+function toGraphQLError (error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error
+  const e = error instanceof Error ? error : new Error(String(error))
+  return new GraphQLError(e.message, { originalError: e })
+}
+
+function classify (error: GraphQLError, log: FastifyBaseLogger): Classified {
+  if (error instanceof QueryRejection) {
+    return { formatted: withShape(error, error.message, { ...error.extensions }), status: error.statusCode, reason: error.reason, retryAfterSeconds: undefined }
+  }
+  const original = error.originalError
+  if (isFeaturegateError(original)) {
+    const extensions = featuregateExtensions(original)
+    const executing = error.path !== undefined
+    const reason: RejectionReason | undefined = executing ? undefined : original.code === 'FG_ERR_RATE_LIMITED' ? 'rate_limit' : original.kind === 'invalid_argument' ? 'limits' : 'bad_request'
+    return {
+      formatted: withShape(error, original.message, extensions),
+      status: httpStatusOf(original),
+      reason,
+      retryAfterSeconds: typeof extensions.retryAfterSeconds === 'number' ? extensions.retryAfterSeconds : undefined
+    }
+  }
+  if (original === undefined || original === null) {
+    // graphql's own request errors: syntax, validation, variable coercion. Their messages are for the caller.
+    if (error.path === undefined) {
+      const tokens = TOKENS.exec(error.message)
+      if (tokens !== null) {
+        return { formatted: withShape(error, `Query has more than ${tokens[1]!} tokens, the limit`, { code: CODE_BY_REASON.tokens, reason: 'tokens', limit: Number(tokens[1]) }), status: 400, reason: 'tokens', retryAfterSeconds: undefined }
+      }
+      const reason: RejectionReason = error.message.startsWith('Syntax Error') ? 'parse' : error.message.startsWith('Variable "') ? 'variables' : 'validation'
+      const code = typeof error.extensions.code === 'string' ? error.extensions.code : CODE_BY_REASON[reason]
+      return { formatted: withShape(error, error.message, { ...error.extensions, code }), status: 400, reason, retryAfterSeconds: undefined }
+    }
+    // During execution, an error with no cause is graphql reporting a broken promise of ours (e.g. a null for a non-null field).
+    log.error({ err: error }, 'GraphQL execution error')
+    return { formatted: withShape(error, INTERNAL_MESSAGE, { code: CODE_BY_KIND.internal }), status: 500, reason: undefined, retryAfterSeconds: undefined }
+  }
+  const status = (original as { statusCode?: unknown }).statusCode
+  const fastifyCode = (original as { code?: unknown }).code
+  if (error.path === undefined && typeof status === 'number' && status >= 400 && status < 500) {
+    // Fastify's and Mercurius' client errors (malformed JSON, wrong content type, GET mutation, ...): the message is about the request.
+    const reason: RejectionReason = fastifyCode === 'MER_ERR_GQL_VALIDATION' ? 'validation' : 'bad_request'
+    return {
+      formatted: withShape(error, original.message, { code: status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 405 ? 'METHOD_NOT_ALLOWED' : CODE_BY_REASON[reason] }),
+      status,
+      reason,
+      retryAfterSeconds: undefined
+    }
+  }
+  if (error.path === undefined && original instanceof GraphQLError) {
+    // e.g. a custom scalar refusing a variable: graphql-made, meant for the caller.
+    return { formatted: withShape(error, error.message, { code: CODE_BY_REASON.variables }), status: 400, reason: 'variables', retryAfterSeconds: undefined }
+  }
+  if (error.path === undefined && original instanceof TypeError && error.message.startsWith('Variable "')) {
+    return { formatted: withShape(error, error.message, { code: CODE_BY_REASON.variables }), status: 400, reason: 'variables', retryAfterSeconds: undefined }
+  }
+  log.error({ err: original }, 'GraphQL request failed')
+  return { formatted: withShape(error, INTERNAL_MESSAGE, { code: CODE_BY_KIND.internal }), status: 500, reason: error.path === undefined ? 'bad_request' : undefined, retryAfterSeconds: undefined }
+}
+
+export interface FormattedErrors {
+  readonly statusCode: number
+  readonly response: { data: unknown, errors: GraphQLFormattedError[] }
+  /** The reason when the request was refused before execution; undefined when it ran. */
+  readonly rejected: RejectionReason | undefined
+  readonly retryAfterSeconds: number | undefined
+}
+
+/**
+ * Replaces Mercurius' default formatter: partial answers stay 200 (data plus errors with paths);
+ * a request with no data takes the status of its first error (400 for refused queries).
+ */
+export function formatErrors (execution: ExecutionResult & { errors: readonly GraphQLError[] }, log: FastifyBaseLogger): FormattedErrors {
+  const classified = expand(execution.errors).map((error) => classify(error, log))
+  const hasData = execution.data !== undefined && execution.data !== null
+  const first = classified[0]
+  const statusCode = hasData ? 200 : first?.status ?? 500
+  const rejected = hasData ? undefined : classified.find((c) => c.reason !== undefined)?.reason
+  return {
+    statusCode,
+    response: { data: execution.data ?? null, errors: classified.map((c) => c.formatted) },
+    rejected,
+    retryAfterSeconds: classified.find((c) => c.retryAfterSeconds !== undefined)?.retryAfterSeconds
+  }
+}

@@ -1,0 +1,110 @@
+import type { FeatureSetSpec, FeatureSpec } from '../../domain/feature-set-spec.js'
+import type { FeatureStatus } from '../../domain/feature-status.js'
+import type { FeatureValue, ValueType } from '../../domain/feature-value.js'
+import type { EntityFeatures } from '../../core/feature-lookup.js'
+import type { ResolvedFeature } from '../../core/feature-registry.js'
+
+/** The shapes resolvers hand to graphql: plain objects named after the schema's types. */
+export interface FeatureView {
+  readonly ref: string
+  readonly name: string
+  readonly featureSet: string
+  readonly type: ValueType
+  readonly dimension: number | null
+  readonly description: string | null
+  readonly owner: string | null
+  readonly tags: readonly string[]
+  readonly maxAgeSeconds: number | null
+}
+
+export interface FeatureSetView {
+  readonly name: string
+  readonly entityType: string
+  readonly description: string | null
+  readonly owner: string | null
+  readonly tags: readonly string[]
+  readonly maxAgeSeconds: number | null
+  readonly features: readonly FeatureView[]
+}
+
+export interface FeatureResultView {
+  readonly ref: string
+  readonly status: FeatureStatus
+  readonly eventTime: number | null
+  readonly value: FeatureValue | null
+}
+
+export interface EntityFeaturesView {
+  readonly entityId: string
+  readonly features: readonly FeatureResultView[]
+}
+
+export function featureView (set: FeatureSetSpec, feature: FeatureSpec): FeatureView {
+  return {
+    ref: `${set.name}:${feature.name}`,
+    name: feature.name,
+    featureSet: set.name,
+    type: feature.type,
+    dimension: feature.dimension ?? null,
+    description: feature.description ?? null,
+    owner: feature.owner ?? null,
+    tags: feature.tags ?? [],
+    maxAgeSeconds: set.maxAgeSeconds ?? null
+  }
+}
+
+export function resolvedFeatureView (f: ResolvedFeature): FeatureView {
+  return featureView(f.featureSet, f.feature)
+}
+
+export function featureSetView (set: FeatureSetSpec): FeatureSetView {
+  return {
+    name: set.name,
+    entityType: set.entityType,
+    description: set.description ?? null,
+    owner: set.owner ?? null,
+    tags: set.tags ?? [],
+    maxAgeSeconds: set.maxAgeSeconds ?? null,
+    features: set.features.map((f) => featureView(set, f))
+  }
+}
+
+export function entityView (entity: EntityFeatures, columns: readonly ResolvedFeature[]): EntityFeaturesView {
+  return {
+    entityId: entity.entityId,
+    features: entity.results.map((r, i) => ({ ref: columns[i]!.ref, status: r.status, eventTime: r.eventTime ?? null, value: r.value }))
+  }
+}
+
+export const VALUE_TYPENAME: Readonly<Record<ValueType, string>> = {
+  double: 'DoubleValue',
+  int64: 'Int64Value',
+  string: 'StringValue',
+  bool: 'BoolValue',
+  bytes: 'BytesValue',
+  timestamp: 'TimestampValue',
+  float_vector: 'FloatVectorValue',
+  double_list: 'DoubleListValue',
+  int64_list: 'Int64ListValue',
+  string_list: 'StringListValue',
+  bool_list: 'BoolListValue'
+}
+
+/** The JSON form of a value, as ingest accepts it back: int64 as decimal strings, bytes base64, times ISO-8601. */
+export function valueJson (value: FeatureValue): unknown {
+  switch (value.type) {
+    case 'double': case 'string': case 'bool': return value.value
+    case 'int64': return value.value.toString()
+    case 'bytes': return Buffer.from(value.value.buffer, value.value.byteOffset, value.value.byteLength).toString('base64')
+    case 'timestamp': return new Date(value.value).toISOString()
+    case 'float_vector': return Array.from(value.value)
+    case 'double_list': case 'string_list': case 'bool_list': return value.value
+    case 'int64_list': return value.value.map((n) => n.toString())
+  }
+}
+
+export function vectorNorm (vector: Float32Array): number {
+  let sum = 0
+  for (let i = 0; i < vector.length; i++) sum += vector[i]! * vector[i]!
+  return Math.sqrt(sum)
+}

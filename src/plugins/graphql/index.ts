@@ -1,0 +1,181 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import fp from 'fastify-plugin'
+import mercurius, { type MercuriusContext } from 'mercurius'
+import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError } from 'graphql'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { FeatureExport } from '../../core/feature-export.js'
+import { FeatureStatistics } from '../../core/feature-statistics.js'
+import type { RateDecision } from '../../core/access/rate-limiter.js'
+import { FeatureScanner } from '../../repo/feature-scan.js'
+import { formatErrors, QueryRejection } from './error-mapping.js'
+import { addHttpCompliance } from './http-compliance.js'
+import { OperationLabels } from './operation-labels.js'
+import { introspectionShape, priceOperation } from './query-cost.js'
+import { limitRules } from './query-limits.js'
+import { buildResolvers } from './resolvers.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Training pulls (GraphQL featureRows), over the bulk scanner. */
+    featureExport: FeatureExport
+    featureStatistics: FeatureStatistics
+  }
+}
+
+/** Per-operation bookkeeping for metrics and the cost report (a batched request has one per operation). */
+interface OperationState {
+  readonly startedAt: number
+  label: string
+  cost: number | undefined
+  throttle: RateDecision | undefined
+  executing: boolean
+  recorded: boolean
+}
+
+declare module 'mercurius' {
+  interface MercuriusContext {
+    operation?: OperationState
+  }
+}
+
+const PATH = '/graphql'
+
+/** graphql/schema.graphql, found from here whether running from src (tsx) or from a build under dist/. */
+export function schemaText (): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'graphql', 'schema.graphql')
+    if (existsSync(candidate)) return readFileSync(candidate, 'utf8')
+    dir = dirname(dir)
+  }
+  throw new Error('graphql/schema.graphql not found beside the application')
+}
+
+function requestedOperationName (context: MercuriusContext): string | undefined {
+  const request = context.reply.request
+  const body = request.method === 'GET' ? request.query : request.body
+  const item = Array.isArray(body) && context.operationId !== undefined ? body[context.operationId] : body
+  const name = (item as { operationName?: unknown } | undefined)?.operationName
+  return typeof name === 'string' && name !== '' ? name : undefined
+}
+
+/**
+ * The exploration API: Mercurius at POST /graphql (GraphiQL at /graphiql when enabled), with
+ * depth, alias and token limits at validation, and cost checked in preExecution (which runs for
+ * every request, cached and JIT-compiled ones included, and sees the variables). Resolvers are
+ * thin over src/core; errors leave through one mapping (error-mapping.ts).
+ */
+async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
+  const config = fastify.config.graphql
+  const store = fastify.config.store
+  const scanner = FeatureScanner.open(store, fastify.featureStore.endpoint, fastify.featureStore.embedded, fastify.observer, config.bulkMaxConcurrentCalls)
+  fastify.addHook('onClose', async () => scanner.close())
+  const featureExport = new FeatureExport(fastify.featureRegistry, scanner, {
+    maxPageSize: config.maxPageSize,
+    maxFeaturesPerRequest: fastify.config.limits.maxFeaturesPerRequest,
+    maxScanItemsPerPage: config.maxScanItemsPerPage,
+    scanSegments: config.scanSegments,
+    defaultDeadlineMs: config.bulkDeadlineMs
+  })
+  const featureStatistics = new FeatureStatistics(featureExport, { maxRows: config.maxStatisticsRows, pageSize: 1_000 })
+  fastify.decorate('featureExport', featureExport)
+  fastify.decorate('featureStatistics', featureStatistics)
+
+  const labels = new OperationLabels(config.operationLabels, config.maxLearnedOperationLabels)
+  const observer = fastify.observer
+  const record = (state: OperationState | undefined, outcome: 'ok' | 'error' | 'rejected'): void => {
+    if (state === undefined || state.recorded) return
+    state.recorded = true
+    observer.graphqlOperation(state.label, outcome, (performance.now() - state.startedAt) / 1e3)
+  }
+
+  addHttpCompliance(fastify, PATH, config.maxBatch)
+  // Refusals made by the route itself (batching) never reach Mercurius: count them here.
+  fastify.addHook('onResponse', async (request: FastifyRequest) => {
+    if (request.graphqlRefusal !== undefined) {
+      observer.graphqlRejected(request.graphqlRefusal)
+      observer.graphqlOperation('anonymous', 'rejected', 0)
+    }
+  })
+
+  const schema = schemaText()
+  await fastify.register(mercurius, {
+    schema,
+    resolvers: buildResolvers({ featureExport, featureStatistics, config }) as never,
+    path: PATH,
+    graphiql: config.graphiql,
+    jit: config.jitAfter,
+    allowBatchedQueries: config.maxBatch > 0,
+    validationRules: limitRules(config),
+    graphql: { parseOptions: { maxTokens: config.maxTokens } },
+    context: (request: FastifyRequest, reply: FastifyReply) => {
+      const controller = new AbortController()
+      reply.raw.once('close', () => { if (!reply.raw.writableFinished) controller.abort() })
+      return { signal: controller.signal, principal: request.principal }
+    },
+    errorFormatter: (execution, context) => {
+      const ctx = context as MercuriusContext
+      const formatted = formatErrors(execution as ExecutionResult & { errors: readonly GraphQLError[] }, ctx.reply?.log ?? fastify.log)
+      const state = ctx.operation
+      if (formatted.rejected !== undefined && state?.executing !== true) {
+        observer.graphqlRejected(formatted.rejected)
+        if (state !== undefined) record(state, 'rejected')
+        else observer.graphqlOperation(labels.of(ctx.reply === undefined ? undefined : requestedOperationName(ctx)), 'rejected', 0)
+      }
+      if (formatted.retryAfterSeconds !== undefined) void ctx.reply?.header('retry-after', String(formatted.retryAfterSeconds))
+      return { statusCode: formatted.statusCode, response: formatted.response as unknown as ExecutionResult }
+    }
+  })
+
+  const introspection = introspectionShape(fastify.graphql.schema)
+  const limits = {
+    maxEntitiesPerRequest: fastify.config.limits.maxEntitiesPerRequest,
+    maxPageSize: config.maxPageSize,
+    maxStatisticsRows: config.maxStatisticsRows
+  }
+
+  fastify.graphql.addHook('preParsing', async (_schema, _source, context) => {
+    context.operation = { startedAt: performance.now(), label: labels.of(requestedOperationName(context)), cost: undefined, throttle: undefined, executing: false, recorded: false }
+  })
+
+  fastify.graphql.addHook('preExecution', async (schema, document: DocumentNode, context, variables) => {
+    const state = context.operation
+    const operationName = requestedOperationName(context)
+    if (state !== undefined && operationName === undefined) state.label = labels.of(getOperationAST(document)?.name?.value)
+    const { cost } = priceOperation(document, operationName, variables, { schema, registry: fastify.featureRegistry, introspection, limits })
+    if (cost > config.maxCost) {
+      throw new QueryRejection('cost', `Query cost ${cost} exceeds the limit of ${config.maxCost}`, { cost, limit: config.maxCost })
+    }
+    // Points from the caller's per-minute budget (issue 6): refused with 429 and retry-after when spent.
+    const throttle = context.principal !== undefined && fastify.hasDecorator('access') ? fastify.access.chargePoints(context.principal, cost) : undefined
+    observer.graphqlCost(cost)
+    if (state !== undefined) {
+      state.cost = cost
+      state.throttle = throttle
+      state.executing = true
+    }
+  })
+
+  fastify.graphql.addHook('onResolution', async (execution, context) => {
+    const state = context.operation
+    if (state === undefined) return
+    if (state.cost !== undefined) {
+      // As Shopify's extensions.cost: what the query was priced at, and the caller's budget after it.
+      execution.extensions = {
+        ...execution.extensions,
+        cost: {
+          requestedQueryCost: state.cost,
+          maximumQueryCost: config.maxCost,
+          ...(state.throttle !== undefined && {
+            throttleStatus: { maximumAvailable: state.throttle.limit, currentlyAvailable: state.throttle.remaining, restoreSeconds: state.throttle.resetSeconds }
+          })
+        }
+      }
+    }
+    record(state, (execution.errors?.length ?? 0) > 0 ? 'error' : 'ok')
+  })
+}
+
+export default fp(graphqlPlugin, { name: 'featuregate-graphql', fastify: '5.x', dependencies: ['featuregate-store'] })

@@ -1,0 +1,202 @@
+import type { MercuriusContext } from 'mercurius'
+import type { Principal } from '../../core/access/principal.js'
+import type { EntityFeatures, FeatureLookup } from '../../core/feature-lookup.js'
+import type { FeatureExport, FilterInput } from '../../core/feature-export.js'
+import type { ResolvedFeature } from '../../core/feature-registry.js'
+import type { FeatureStatistics, FeatureSummary } from '../../core/feature-statistics.js'
+import { countStatuses } from '../../core/status-counts.js'
+import type { FeatureValue } from '../../domain/feature-value.js'
+import type { GraphqlConfig } from '../../config.js'
+import type {
+  QueryFeatureRowsArgs, QueryFeatureSetArgs, QueryFeatureSetsArgs, QueryFeatureStatisticsArgs, QueryFeaturesArgs, QueryGetFeaturesArgs
+} from '../../../graphql/generated/schema-types.js'
+import {
+  VALUE_TYPENAME, entityView, featureSetView, featureView, resolvedFeatureView, valueJson, vectorNorm,
+  type EntityFeaturesView, type FeatureSetView, type FeatureView
+} from './feature-views.js'
+import { scalarResolvers } from './scalars.js'
+
+declare module 'mercurius' {
+  interface MercuriusContext {
+    /** Aborts when the client goes away, so a pull stops scanning for nobody. */
+    signal: AbortSignal
+    /** The caller, when the access plugin is on. */
+    principal: Principal | undefined
+  }
+}
+
+/** Entities read together by one lookup call: a failure (e.g. a throttled chunk) nulls only these. */
+const LOOKUP_GROUP = 100
+
+/** Where a principal is limited to some feature sets, refuses any other before the store is asked. */
+function authorize (context: MercuriusContext, featureSets: Iterable<string>): void {
+  if (context.principal !== undefined && context.app.hasDecorator('access')) context.app.access.authorizeFeatureSets(context.principal, featureSets)
+}
+
+function visibleSets (context: MercuriusContext): ((name: string) => boolean) {
+  const allowed = context.principal?.featureSets
+  return allowed === undefined ? () => true : (name) => allowed.has(name)
+}
+
+function setsOf (features: readonly ResolvedFeature[]): Set<string> {
+  return new Set(features.map((f) => f.featureSet.name))
+}
+
+function filtersOf (filter: QueryFeatureRowsArgs['filter']): FilterInput[] | undefined {
+  return filter === undefined || filter === null ? undefined : filter.map((f) => ({ ...f }))
+}
+
+/**
+ * A lookup's entities, each resolved from its group's shared read. Every group is started in the
+ * same tick as every other alias's groups, so the repository's batcher merges them all into the
+ * fewest BatchGetItem calls; one group failing fails only its own entities (null, with a path).
+ */
+function lookupEntities (lookup: FeatureLookup, entityIds: readonly string[], features: readonly ResolvedFeature[], context: MercuriusContext): Array<Promise<EntityFeaturesView>> {
+  const unique = [...new Set(entityIds)]
+  const byId = new Map<string, Promise<EntityFeatures>>()
+  for (let i = 0; i < unique.length; i += LOOKUP_GROUP) {
+    const group = unique.slice(i, i + LOOKUP_GROUP)
+    const read = lookup.read(group, features, { signal: context.signal })
+    read.then((result) => context.app.observer.featureStatuses('graphql', countStatuses(result)), () => {})
+    group.forEach((id, j) => byId.set(id, read.then((result) => result.entities[j]!)))
+  }
+  return entityIds.map(async (id) => entityView(await byId.get(id)!, features))
+}
+
+function statisticsView (summary: FeatureSummary): Record<string, unknown> {
+  const numeric = (n: FeatureSummary['numeric']): Record<string, unknown> | null => n === undefined
+    ? null
+    : { count: n.count, min: n.min ?? null, max: n.max ?? null, mean: n.mean ?? null, minExact: n.minExact ?? null, maxExact: n.maxExact ?? null }
+  return {
+    feature: resolvedFeatureView(summary.feature),
+    coverage: summary.coverage,
+    nullRate: summary.nullRate,
+    missingRate: summary.missingRate,
+    present: summary.present,
+    stale: summary.stale,
+    nulls: summary.nulls,
+    missing: summary.missing,
+    invalid: summary.invalid,
+    numeric: numeric(summary.numeric),
+    length: numeric(summary.length),
+    vector: summary.vector === undefined
+      ? null
+      : {
+          count: summary.vector.count,
+          expectedDimension: summary.vector.expectedDimension ?? null,
+          minDimension: summary.vector.minDimension ?? null,
+          maxDimension: summary.vector.maxDimension ?? null,
+          wrongDimension: summary.vector.wrongDimension,
+          minNorm: summary.vector.minNorm ?? null,
+          maxNorm: summary.vector.maxNorm ?? null,
+          meanNorm: summary.vector.meanNorm ?? null
+        }
+  }
+}
+
+export interface ResolverServices {
+  readonly featureExport: FeatureExport
+  readonly featureStatistics: FeatureStatistics
+  readonly config: GraphqlConfig
+}
+
+/** Thin: each resolver checks its input through src/core, authorises the sets it touches, then reads. */
+export function buildResolvers (services: ResolverServices): Record<string, unknown> {
+  const { featureExport, featureStatistics, config } = services
+  const bulkDeadline = (): number => Date.now() + config.bulkDeadlineMs
+  return {
+    ...scalarResolvers,
+    Query: {
+      featureSets: (_root: unknown, args: QueryFeatureSetsArgs, context: MercuriusContext): FeatureSetView[] => {
+        const visible = visibleSets(context)
+        return context.app.featureRegistry.search({ text: args.search ?? undefined, tag: args.tag ?? undefined })
+          .filter((set) => visible(set.name)).map(featureSetView)
+      },
+      featureSet: (_root: unknown, args: QueryFeatureSetArgs, context: MercuriusContext): FeatureSetView | null => {
+        const set = context.app.featureRegistry.featureSets().find((s) => s.name === args.name)
+        return set === undefined || !visibleSets(context)(set.name) ? null : featureSetView(set)
+      },
+      features: (_root: unknown, args: QueryFeaturesArgs, context: MercuriusContext): FeatureView[] => {
+        const visible = visibleSets(context)
+        const text = args.search?.toLowerCase()
+        const tag = args.tag ?? undefined
+        return context.app.featureRegistry.featureSets().filter((set) => visible(set.name)).flatMap((set) => set.features
+          .filter((f) => text === undefined || f.name.toLowerCase().includes(text) || set.name.toLowerCase().includes(text))
+          .filter((f) => tag === undefined || (f.tags?.includes(tag) ?? false) || (set.tags?.includes(tag) ?? false))
+          .map((f) => featureView(set, f)))
+      },
+      getFeatures: (_root: unknown, args: QueryGetFeaturesArgs, context: MercuriusContext) => {
+        const lookup = context.app.featureLookup
+        const features = lookup.resolve(args.entityIds, args.featureNames)
+        authorize(context, setsOf(features))
+        return { features: features.map(resolvedFeatureView), entities: lookupEntities(lookup, args.entityIds, features, context) }
+      },
+      featureRows: async (_root: unknown, args: QueryFeatureRowsArgs, context: MercuriusContext) => {
+        const plan = featureExport.plan({
+          featureSet: args.featureSet,
+          features: args.features,
+          first: args.first,
+          after: args.after,
+          filters: filtersOf(args.filter),
+          eventTimeAfter: args.eventTimeAfter,
+          eventTimeBefore: args.eventTimeBefore,
+          segment: args.segment
+        })
+        authorize(context, new Set([plan.featureSet.name, ...setsOf(plan.features), ...plan.residual.keys()]))
+        const page = await featureExport.page(plan, { signal: context.signal, deadlineAt: bulkDeadline() })
+        context.app.observer.featureStatuses('graphql', countStatuses({ features: page.features, entities: page.rows.map((r) => r.entity) }))
+        const edges = page.rows.map((row) => ({ cursor: row.cursor, node: entityView(row.entity, page.features) }))
+        return {
+          features: page.features.map(resolvedFeatureView),
+          edges,
+          nodes: edges.map((e) => e.node),
+          pageInfo: {
+            hasNextPage: page.hasNextPage,
+            hasPreviousPage: false,
+            startCursor: edges[0]?.cursor ?? null,
+            endCursor: page.endCursor ?? null
+          },
+          scan: {
+            itemsScanned: page.itemsScanned,
+            storeCalls: page.storeCalls,
+            pushedDown: plan.describePushedDown,
+            evaluatedInGateway: plan.describeResidual
+          }
+        }
+      },
+      featureStatistics: async (_root: unknown, args: QueryFeatureStatisticsArgs, context: MercuriusContext) => {
+        featureStatistics.rowBudget(args.sample)
+        const plan = featureExport.plan({ featureSet: args.featureSet, features: args.features ?? [args.featureSet], first: 1, filters: filtersOf(args.filter) })
+        authorize(context, new Set([plan.featureSet.name, ...setsOf(plan.features), ...plan.residual.keys()]))
+        const report = await featureStatistics.compute({
+          featureSet: args.featureSet, features: args.features, sample: args.sample, filters: filtersOf(args.filter)
+        }, { signal: context.signal, deadlineAt: bulkDeadline() })
+        return { featureSet: report.featureSet, rows: report.rows, complete: report.complete, itemsScanned: report.itemsScanned, features: report.features.map(statisticsView) }
+      }
+    },
+    FeatureValue: {
+      resolveType: (value: FeatureValue) => VALUE_TYPENAME[value.type]
+    },
+    DoubleValue: valueFields({ double: (v) => v.value }),
+    Int64Value: valueFields({ int64: (v) => v.value }),
+    StringValue: valueFields({ string: (v) => v.value }),
+    BoolValue: valueFields({ bool: (v) => v.value }),
+    BytesValue: valueFields({ base64: (v) => valueJson(v) }),
+    TimestampValue: valueFields({ timestamp: (v) => v.value }),
+    FloatVectorValue: valueFields({
+      floats: (v) => v.type === 'float_vector' ? Array.from(v.value) : [],
+      dimension: (v) => v.type === 'float_vector' ? v.value.length : 0,
+      norm: (v) => v.type === 'float_vector' ? vectorNorm(v.value) : 0
+    }),
+    DoubleListValue: valueFields({ doubles: (v) => v.value }),
+    Int64ListValue: valueFields({ int64s: (v) => v.value }),
+    StringListValue: valueFields({ strings: (v) => v.value }),
+    BoolListValue: valueFields({ bools: (v) => v.value })
+  }
+}
+
+function valueFields (fields: Record<string, (value: FeatureValue) => unknown>): Record<string, (value: FeatureValue) => unknown> {
+  return { type: (v) => v.type, json: valueJson, ...fields }
+}
+
+export type { EntityFeaturesView }
