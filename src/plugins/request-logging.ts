@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import fp from 'fastify-plugin'
 import { LogController, type FastifyInstance, type FastifyRequest } from 'fastify'
+import { isFeaturegateError } from '../errors.js'
+import type { GrpcCallContext, GrpcCallHooks } from './grpc/call-hooks.js'
 
 // Generous enough for UUIDs, W3C trace ids and most proxies' ids; nothing that could forge a log line.
 const CALLER_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/
@@ -11,7 +13,10 @@ const CALLER_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/
  * through proxies and services; a fresh UUID otherwise (unique across pods, unlike a counter).
  */
 export function requestIdOf (request: IncomingMessage): string {
-  const given = request.headers['x-request-id']
+  return callerIdOr(request.headers['x-request-id'])
+}
+
+function callerIdOr (given: unknown): string {
   return typeof given === 'string' && CALLER_REQUEST_ID.test(given) ? given : randomUUID()
 }
 
@@ -38,7 +43,40 @@ export function requestLogController (): LogController {
   return new LogController({ disableRequestLogging: (request) => QUIET_PATHS.has(request.url.split('?', 1)[0]!) })
 }
 
-/** Returns the request id to the caller and logs slow requests above SLOW_REQUEST_MS at warn. */
+/**
+ * The same for gRPC, through the server's call hooks: the id from `x-request-id` metadata (or a
+ * UUID), returned as response metadata, and one JSON line per finished call with the method,
+ * status, time and typed error code; never metadata values (credentials) or messages (features).
+ */
+function logGrpcCalls (fastify: FastifyInstance, hooks: GrpcCallHooks, slowMs: number): void {
+  const ids = new WeakMap<GrpcCallContext, string>()
+  const idOf = (call: GrpcCallContext): string => {
+    let id = ids.get(call)
+    if (id === undefined) {
+      id = callerIdOr(call.header('x-request-id'))
+      ids.set(call, id)
+    }
+    return id
+  }
+  hooks.onCallStart((call) => { call.setResponseHeader('x-request-id', idOf(call)) })
+  hooks.onCallDone((call, outcome) => {
+    const responseTimeMs = Math.round(outcome.seconds * 1e6) / 1e3
+    const fields = {
+      reqId: idOf(call),
+      grpc: { method: call.method, code: outcome.codeName },
+      ...(isFeaturegateError(outcome.error) && { errorCode: outcome.error.code }),
+      responseTimeMs
+    }
+    fastify.log.info(fields, 'gRPC call completed')
+    if (slowMs > 0 && responseTimeMs >= slowMs) fastify.log.warn({ ...fields, slowRequestMs: slowMs }, 'Slow gRPC call')
+  })
+}
+
+/**
+ * Request ids and request logs for both protocols: HTTP answers carry `x-request-id` (Fastify
+ * took it from the caller through requestIdOf), gRPC calls likewise through the call hooks, and
+ * calls slower than SLOW_REQUEST_MS are logged again at warn.
+ */
 async function requestLoggingPlugin (fastify: FastifyInstance): Promise<void> {
   const slowMs = fastify.config.slowRequestMs
   fastify.addHook('onRequest', async (request, reply) => {
@@ -51,6 +89,11 @@ async function requestLoggingPlugin (fastify: FastifyInstance): Promise<void> {
       request.log.warn({ req: request, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime), slowRequestMs: slowMs }, 'Slow request')
     })
   }
+  // The gRPC plugin may be registered after this one; by onReady every plugin has loaded, and no
+  // call arrives before the gRPC server binds in its own onReady.
+  fastify.addHook('onReady', async () => {
+    if (fastify.hasDecorator('grpcCallHooks')) logGrpcCalls(fastify, fastify.grpcCallHooks, slowMs)
+  })
 }
 
 export default fp(requestLoggingPlugin, { name: 'featuregate-request-logging', fastify: '5.x', dependencies: ['featuregate-store'] })
