@@ -33,9 +33,16 @@ export interface GrpcFailure {
   readonly unexpected: boolean
 }
 
-/** `cancelled`: the caller went away first; what we answer then is never read, but is counted honestly. */
-export function toGrpcFailure (error: unknown, cancelled = false): GrpcFailure {
-  if (cancelled) return failure(status.CANCELLED, 'Cancelled by the caller', undefined, false)
+/**
+ * What the call was when it failed: `expired` (its deadline passed: grpc-js has told the caller
+ * DEADLINE_EXCEEDED already, whatever the work then threw on being cut off) or `cancelled` (the
+ * caller went away). Either way the answer is never read, but it is counted honestly.
+ */
+export type CallState = 'active' | 'cancelled' | 'expired'
+
+export function toGrpcFailure (error: unknown, state: CallState = 'active'): GrpcFailure {
+  if (state === 'expired') return failure(status.DEADLINE_EXCEEDED, 'Deadline exceeded', undefined, false)
+  if (state === 'cancelled') return failure(status.CANCELLED, 'Cancelled by the caller', undefined, false)
   if (!isFeaturegateError(error) || error.kind === 'internal') return failure(status.INTERNAL, INTERNAL_MESSAGE, undefined, true)
   return failure(STATUS_OF_KIND[error.kind], truncate(error.message), retryAfter(error), false)
 }

@@ -2,7 +2,7 @@ import { Metadata, type Deadline, type handleUnaryCall, type ServerUnaryCall } f
 import type { FastifyBaseLogger } from 'fastify'
 import type { GatewayObserver } from '../../core/gateway-observer.js'
 import type { GrpcCallContext, GrpcCallHooks } from './call-hooks.js'
-import { toGrpcFailure } from './status-mapping.js'
+import { toGrpcFailure, type CallState } from './status-mapping.js'
 
 export interface UnaryCallDeps {
   readonly hooks: GrpcCallHooks
@@ -36,7 +36,7 @@ export function unaryCall<Request, Response> (
       callback(null, response)
       finish('OK', undefined)
     }, (error: unknown) => {
-      const failure = toGrpcFailure(error, call.cancelled)
+      const failure = toGrpcFailure(error, context.state(call.cancelled))
       if (failure.unexpected) deps.log.error({ err: error, method: context.method }, 'gRPC call failed unexpectedly')
       const trailers = mergeMetadata(context.responseHeaders, failure.metadata)
       callback({ code: failure.code, details: failure.details, ...(trailers !== undefined && { metadata: trailers }) })
@@ -66,6 +66,11 @@ class ServerCallContext implements GrpcCallContext {
 
   get responseHeaders (): Metadata | undefined {
     return this.#responseHeaders
+  }
+
+  state (cancelled: boolean): CallState {
+    if (this.deadlineAt !== undefined && Date.now() >= this.deadlineAt) return 'expired'
+    return cancelled ? 'cancelled' : 'active'
   }
 
   header (name: string): string | undefined {

@@ -1,0 +1,72 @@
+import * as grpc from '@grpc/grpc-js'
+import t from 'tap'
+import type { FastifyInstance } from 'fastify'
+import { clientFor, failureOf, gatewayBehindProxy } from './harness.js'
+
+/*
+ * Faults a local store never produces by itself (throttling, a read that never answers), injected
+ * by the fault proxy between the whole gateway and a real dynalite holding the demo data.
+ */
+
+const ONLINE = '/feature_store.v1.FeatureStoreService/GetOnlineFeatures'
+
+/** Resolves with the status name the gateway records for its next finished call. */
+function nextRecordedCall (app: FastifyInstance): Promise<string> {
+  const observer = app.observer
+  const original = observer.grpcCall
+  return new Promise((resolve) => {
+    observer.grpcCall = (method, code, seconds) => {
+      original.call(observer, method, code, seconds)
+      if (method !== ONLINE) return
+      observer.grpcCall = original
+      resolve(code)
+    }
+  })
+}
+
+t.test('RESOURCE_EXHAUSTED when the store throttles reads', async (t) => {
+  const { app, proxy } = await gatewayBehindProxy(t, 20)
+  const client = clientFor(t, app)
+  t.equal((await client.getOnlineFeatures(['user_1'], ['user_profile'])).entity_ids[0], 'user_1', 'answers while the store does')
+
+  proxy.decide = (operation) => operation === 'BatchGetItem' ? { kind: 'throttle' } : { kind: 'forward' }
+  const error = await failureOf(t, client.getOnlineFeatures(['user_2'], ['user_profile']))
+  t.equal(error.code, grpc.status.RESOURCE_EXHAUSTED)
+  t.equal(error.details, 'The feature store is throttling reads; retry with backoff')
+  t.ok(proxy.requestsFor('BatchGetItem').filter((r) => r.fault === 'throttle').length >= 1, 'the store was asked and throttled')
+})
+
+t.test('the caller\'s deadline passing gives DEADLINE_EXCEEDED and cancels the store read in flight', async (t) => {
+  // Cache on: the shared read carries no single caller's signal, but it does carry the deadline.
+  // The default deadline is 10 minutes, so only the caller's own deadline can end this in time.
+  const { app, proxy } = await gatewayBehindProxy(t, 20, { DEFAULT_DEADLINE_MS: '600000' })
+  const client = clientFor(t, app)
+  proxy.decide = (operation) => operation === 'BatchGetItem' ? { kind: 'hang' } : { kind: 'forward' }
+  const recorded = nextRecordedCall(app)
+  const error = await failureOf(t, client.getOnlineFeatures(['user_3'], ['user_text'], { deadlineMs: 300 }))
+  t.equal(error.code, grpc.status.DEADLINE_EXCEEDED)
+  t.equal(await proxy.aborted, 1, 'the gateway abandoned the hung BatchGetItem request')
+  t.equal(await recorded, 'DEADLINE_EXCEEDED', 'and recorded the call as the caller saw it')
+})
+
+t.test('a caller cancelling its call cancels the store read in flight', async (t) => {
+  // Cache off: the read is this caller's own and carries its signal. Deadlines are 10 minutes
+  // away, so only the cancellation can end this within the test's timeout.
+  const { app, proxy } = await gatewayBehindProxy(t, 20, { CACHE_ENABLED: 'false', DEFAULT_DEADLINE_MS: '600000' })
+  const client = clientFor(t, app)
+  let entered: () => void = () => {}
+  const reachedStore = new Promise<void>((resolve) => { entered = resolve })
+  proxy.decide = (operation) => {
+    if (operation !== 'BatchGetItem') return { kind: 'forward' }
+    entered()
+    return { kind: 'hang' }
+  }
+  const recorded = nextRecordedCall(app)
+  const controller = new AbortController()
+  const call = failureOf(t, client.getOnlineFeatures(['user_4'], ['user_profile'], { deadlineMs: 600_000, signal: controller.signal }))
+  await reachedStore
+  controller.abort()
+  t.equal((await call).code, grpc.status.CANCELLED, 'the client sees its own cancellation')
+  t.equal(await proxy.aborted, 1, 'the gateway abandoned the hung BatchGetItem request long before any deadline')
+  t.equal(await recorded, 'CANCELLED')
+})
