@@ -1,0 +1,174 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb'
+import type { FeatureSetSpec } from '../domain/feature-set-spec.js'
+import { isFeaturegateError } from '../errors.js'
+import { MAX_ITEMS_PER_BATCH_WRITE, toItem, unwrittenKeys, type FeatureWriter } from '../repo/feature-writer.js'
+import { IngestLineError, parseIngestLine } from './parse-ingest-line.js'
+
+export interface RejectedLine {
+  /** 1-based line number in the input. */
+  readonly line: number
+  readonly reason: string
+  /** The line as read, for a rejects file the user can fix and load again. */
+  readonly text: string
+}
+
+export interface IngestProgress {
+  /** Non-blank lines read so far. */
+  readonly lines: number
+  readonly written: number
+  readonly rejected: number
+  readonly seconds: number
+}
+
+export interface IngestReport extends IngestProgress {
+  readonly featureSet: string
+  /** The first `maxRejectsKept` rejected lines (all of them go to onRejected). */
+  readonly rejectedLines: readonly RejectedLine[]
+  /** Accepted lines the store did not confirm as written (only after a store failure). */
+  readonly unwrittenLines: readonly number[]
+  /** Why the store failed; the run stopped reading there. */
+  readonly storeError?: string
+  /** The last line read before the run stopped on a store failure; later lines were not read. */
+  readonly stoppedAfterLine?: number
+}
+
+export interface IngestOptions {
+  readonly featureSet: FeatureSetSpec
+  readonly lines: AsyncIterable<string>
+  readonly writer: Pick<FeatureWriter, 'writeItems'>
+  readonly allowMissing?: boolean
+  /** BatchWriteItem calls in flight at once. */
+  readonly concurrency?: number
+  readonly onRejected?: (rejected: RejectedLine) => void
+  readonly onProgress?: (progress: IngestProgress) => void
+  readonly progressEveryMs?: number
+  readonly maxRejectsKept?: number
+}
+
+interface Pending {
+  readonly key: string
+  readonly line: number
+  readonly item: Record<string, AttributeValue>
+}
+
+/**
+ * Loads JSON Lines into one feature set: each line validated on its own (a bad line is reported
+ * with its number and never stops the others), accepted rows written 25 per BatchWriteItem with a
+ * few calls in flight. Every accepted line is written, in file order for any one entity: a batch
+ * never holds an entity twice and waits for an earlier batch holding the same entity. If the store
+ * fails, reading stops and the report names every accepted line the store did not confirm.
+ */
+export async function ingestLines (options: IngestOptions): Promise<IngestReport> {
+  const { featureSet, writer } = options
+  const concurrency = Math.max(1, options.concurrency ?? 4)
+  const maxRejectsKept = options.maxRejectsKept ?? 1_000
+  const started = performance.now()
+  let lineNumber = 0
+  let lines = 0
+  let written = 0
+  let rejected = 0
+  const rejectedLines: RejectedLine[] = []
+  const unwrittenLines: number[] = []
+  let storeError: string | undefined
+  let batch: Pending[] = []
+  let batchKeys = new Set<string>()
+  const inflight = new Set<Promise<void>>()
+  const inflightKeys = new Map<string, Promise<void>>()
+
+  const progress = (): IngestProgress => ({ lines, written, rejected, seconds: (performance.now() - started) / 1e3 })
+  const timer = options.onProgress === undefined
+    ? undefined
+    : setInterval(() => options.onProgress?.(progress()), options.progressEveryMs ?? 2_000)
+  timer?.unref()
+
+  const reject = (line: number, reason: string, text: string): void => {
+    rejected++
+    const entry = { line, reason, text }
+    if (rejectedLines.length < maxRejectsKept) rejectedLines.push(entry)
+    options.onRejected?.(entry)
+  }
+
+  const write = async (entries: Pending[]): Promise<void> => {
+    // The same entity in a batch still in flight: let that one land first, so the later line wins.
+    const earlier = new Set<Promise<void>>()
+    for (const entry of entries) {
+      const other = inflightKeys.get(entry.key)
+      if (other !== undefined) earlier.add(other)
+    }
+    if (earlier.size > 0) await Promise.all(earlier)
+    if (storeError !== undefined) {
+      for (const entry of entries) unwrittenLines.push(entry.line)
+      return
+    }
+    try {
+      await writer.writeItems(entries.map((entry) => entry.item))
+      written += entries.length
+    } catch (error) {
+      storeError ??= error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error)
+      const left = unwrittenKeys(error)
+      const leftKeys = left === undefined ? undefined : new Set(left.map((key) => rowKey(key.featureSet, key.entityId)))
+      for (const entry of entries) {
+        if (leftKeys === undefined || leftKeys.has(entry.key)) unwrittenLines.push(entry.line)
+        else written++
+      }
+    }
+  }
+
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return
+    const entries = batch
+    batch = []
+    batchKeys = new Set()
+    while (inflight.size >= concurrency) await Promise.race(inflight)
+    const done: Promise<void> = write(entries).finally(() => {
+      inflight.delete(done)
+      for (const entry of entries) if (inflightKeys.get(entry.key) === done) inflightKeys.delete(entry.key)
+    })
+    inflight.add(done)
+    for (const entry of entries) inflightKeys.set(entry.key, done)
+  }
+
+  try {
+    for await (const raw of options.lines) {
+      lineNumber++
+      const text = lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw
+      if (text.trim() === '') continue
+      lines++
+      let item: Record<string, AttributeValue>
+      let key: string
+      try {
+        const row = parseIngestLine(text, featureSet, { allowMissing: options.allowMissing === true })
+        item = toItem(row)
+        key = rowKey(featureSet.name, row.entityId)
+      } catch (error) {
+        if (error instanceof IngestLineError || isFeaturegateError(error)) {
+          reject(lineNumber, error.message, text)
+          continue
+        }
+        throw error
+      }
+      if (batchKeys.has(key)) await flush()
+      batch.push({ key, line: lineNumber, item })
+      batchKeys.add(key)
+      if (batch.length >= MAX_ITEMS_PER_BATCH_WRITE) await flush()
+      if (storeError !== undefined) break
+    }
+    if (storeError === undefined) await flush()
+    else for (const entry of batch) unwrittenLines.push(entry.line)
+    await Promise.all(inflight)
+  } finally {
+    if (timer !== undefined) clearInterval(timer)
+  }
+  unwrittenLines.sort((a, b) => a - b)
+  return {
+    featureSet: featureSet.name,
+    ...progress(),
+    rejectedLines,
+    unwrittenLines,
+    ...(storeError !== undefined && { storeError, stoppedAfterLine: lineNumber })
+  }
+}
+
+function rowKey (featureSet: string, entityId: string): string {
+  return `${featureSet}\u0000${entityId}`
+}

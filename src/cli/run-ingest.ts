@@ -1,0 +1,67 @@
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs'
+import { access } from 'node:fs/promises'
+import { createInterface } from 'node:readline'
+import type { Config } from '../config.js'
+import { CliError, EXIT_OK, EXIT_REJECTED, EXIT_STORE } from './cli-error.js'
+import { formatIngestReport, formatProgress } from './format-ingest-report.js'
+import { ingestLines } from './ingest.js'
+import { openCliStore } from './open-cli-store.js'
+
+export interface IngestCommand {
+  readonly featureSet: string
+  /** A path, or `-` for standard input. */
+  readonly file: string
+  readonly allowMissing: boolean
+  readonly concurrency: number
+  readonly rejectsFile: string | undefined
+  readonly json: boolean
+  readonly quiet: boolean
+}
+
+export interface Output {
+  write (text: string): unknown
+}
+
+/** `ingest <feature_set> <file>`: validate against the registry, write, report; returns the exit code. */
+export async function runIngest (config: Config, command: IngestCommand, stdout: Output, stderr: Output, stdin: NodeJS.ReadableStream = process.stdin): Promise<number> {
+  if (command.file !== '-') {
+    try {
+      await access(command.file)
+    } catch (error) {
+      throw new CliError(`Cannot read ${command.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
+    }
+  }
+  const store = await openCliStore(config)
+  let rejects: WriteStream | undefined
+  try {
+    const specs = await store.registry.list()
+    const spec = specs.find((s) => s.name === command.featureSet)
+    if (spec === undefined) {
+      throw new CliError(`Unknown feature set "${command.featureSet}"; the registry has ${specs.length === 0 ? 'none (apply a registry file first)' : specs.map((s) => s.name).join(', ')}`)
+    }
+    const input = command.file === '-' ? stdin : createReadStream(command.file)
+    const lines = createInterface({ input, crlfDelay: Infinity })
+    if (command.rejectsFile !== undefined) rejects = createWriteStream(command.rejectsFile)
+    const report = await ingestLines({
+      featureSet: spec,
+      lines,
+      writer: store.writer,
+      allowMissing: command.allowMissing,
+      concurrency: command.concurrency,
+      ...(rejects !== undefined && { onRejected: (rejected) => rejects!.write(JSON.stringify({ line: rejected.line, error: rejected.reason, text: rejected.text }) + '\n') }),
+      ...(!command.quiet && { onProgress: (progress) => stderr.write(formatProgress(spec.name, progress)) })
+    })
+    const source = command.file === '-' ? 'standard input' : command.file
+    if (command.json) {
+      const { rejectedLines, ...counts } = report
+      stdout.write(JSON.stringify({ source, ...counts, seconds: Math.round(report.seconds * 1e3) / 1e3, rejectedLines: rejectedLines.map(({ line, reason }) => ({ line, reason })) }) + '\n')
+    } else {
+      stdout.write(formatIngestReport(report, source))
+    }
+    if (report.storeError !== undefined) return EXIT_STORE
+    return report.rejected > 0 ? EXIT_REJECTED : EXIT_OK
+  } finally {
+    if (rejects !== undefined) await new Promise((resolve) => rejects!.end(resolve))
+    await store.close()
+  }
+}
