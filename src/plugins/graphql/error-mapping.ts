@@ -139,6 +139,10 @@ function classify (error: GraphQLError, log: FastifyBaseLogger): Classified {
       if (tokens !== null) {
         return { formatted: withShape(error, `Query has more than ${tokens[1]!} tokens, the limit`, { code: CODE_BY_REASON.tokens, reason: 'tokens', limit: Number(tokens[1]) }), status: 400, reason: 'tokens', retryAfterSeconds: undefined }
       }
+      if (error.message.startsWith('Maximum introspection depth exceeded')) {
+        // graphql's own MaxIntrospectionDepthRule (nested fields/interfaces/possibleTypes under __schema or __type).
+        return { formatted: withShape(error, error.message, { code: CODE_BY_REASON.introspection_depth, reason: 'introspection_depth' }), status: 400, reason: 'introspection_depth', retryAfterSeconds: undefined }
+      }
       const reason: RejectionReason = error.message.startsWith('Syntax Error') ? 'parse' : error.message.startsWith('Variable "') ? 'variables' : 'validation'
       const code = typeof error.extensions.code === 'string' ? error.extensions.code : CODE_BY_REASON[reason]
       return { formatted: withShape(error, error.message, { ...error.extensions, code }), status: 400, reason, retryAfterSeconds: undefined }

@@ -34,6 +34,8 @@ interface Scope {
   readonly rows: number
   /** Columns per entity. */
   readonly columns: number
+  /** Largest vector among the columns (0: none), for what a value's floats cost. */
+  readonly vectorDimension: number
 }
 
 interface CostContext {
@@ -126,7 +128,8 @@ export const LIST_SIZES: Readonly<Record<string, ListSize>> = {
   '__Directive.args': (_a, c) => c.introspection.argsPerDirective
 }
 
-const ONE: Scope = { rows: 1, columns: 1 }
+const ONE: Scope = { rows: 1, columns: 1, vectorDimension: -1 }
+const VECTOR_FIELDS = new Set(['FloatVectorValue.floats', 'FloatVectorValue.json', 'FeatureValue.json'])
 
 const estimator: ComplexityEstimator = (options: ComplexityEstimatorArgs): number => {
   const context = options.context as CostContext
@@ -140,7 +143,8 @@ const estimator: ComplexityEstimator = (options: ComplexityEstimatorArgs): numbe
     size = rule !== undefined ? rule(options.args, context, scope) : returnsObjects ? context.registry.features : 1
   }
   let extra = 0
-  if (key === 'FloatVectorValue.floats' || key === 'FloatVectorValue.json') extra = vectorCost(context.registry.maxVectorDimension)
+  // A value's JSON may be a vector: priced by the largest vector among its root field's columns.
+  if (VECTOR_FIELDS.has(key)) extra = vectorCost(scope.vectorDimension >= 0 ? scope.vectorDimension : context.registry.maxVectorDimension)
   return size * ((returnsObjects ? 1 : 0) + options.childComplexity) + extra + (context.scopes.get(options.node) === undefined ? 0 : rootWork(key, scope))
 }
 
@@ -199,7 +203,9 @@ export function priceOperation (document: DocumentNode, operationName: string | 
       forEachField(node.selectionSet, fragments, new Set(), function mark (child) {
         const previous = scopes.get(child)
         // A fragment shared by two root fields is priced as the larger of them.
-        if (previous === undefined || previous.rows * previous.columns < scope.rows * scope.columns) scopes.set(child, { rows: scope.rows, columns: scope.columns })
+        if (previous === undefined || previous.rows * previous.columns < scope.rows * scope.columns) {
+          scopes.set(child, { rows: scope.rows, columns: scope.columns, vectorDimension: Math.max(scope.vectorDimension, previous?.vectorDimension ?? 0) })
+        }
         if (child.selectionSet !== undefined) forEachField(child.selectionSet, fragments, new Set(), mark)
       })
     }
@@ -247,21 +253,23 @@ function forEachField (
   }
 }
 
-function countColumns (refs: readonly unknown[], registry: FeatureRegistry): { columns: number, sets: Set<string> } {
+function countColumns (refs: readonly unknown[], registry: FeatureRegistry): { columns: number, sets: Set<string>, vectorDimension: number } {
   let columns = 0
+  let vectorDimension = 0
   const sets = new Set<string>()
   for (const ref of refs) {
     // Pricing is lenient: a reference the resolver will refuse is priced as one column.
     try {
       const parsed = parseFeatureRef(String(ref))
       sets.add(parsed.featureSet)
-      if (parsed.feature !== undefined) columns += 1
-      else columns += registry.featureSet(parsed.featureSet).features.length
+      const features = registry.featureSet(parsed.featureSet).features.filter((f) => parsed.feature === undefined || f.name === parsed.feature)
+      columns += Math.max(1, features.length)
+      for (const f of features) vectorDimension = Math.max(vectorDimension, f.dimension ?? 0)
     } catch {
       columns += 1
     }
   }
-  return { columns, sets }
+  return { columns, sets, vectorDimension }
 }
 
 function rootScope (name: string, args: Record<string, unknown>, options: PricingOptions): RootScope | undefined {
@@ -271,22 +279,22 @@ function rootScope (name: string, args: Record<string, unknown>, options: Pricin
     if (ids > limits.maxEntitiesPerRequest) {
       throw new QueryRejection('limits', `Too many entity ids: ${ids} requested, the limit is ${limits.maxEntitiesPerRequest}`, { requested: ids, limit: limits.maxEntitiesPerRequest })
     }
-    const { columns, sets } = countColumns(Array.isArray(args.featureNames) ? args.featureNames : [], registry)
-    return { rows: ids, columns, work: lookupWork(new Set(args.entityIds as unknown[]).size, sets.size) }
+    const { columns, sets, vectorDimension } = countColumns(Array.isArray(args.featureNames) ? args.featureNames : [], registry)
+    return { rows: ids, columns, vectorDimension, work: lookupWork(new Set(args.entityIds as unknown[]).size, sets.size) }
   }
   if (name === 'featureRows') {
     const first = typeof args.first === 'number' ? args.first : 0
     if (first > limits.maxPageSize) {
       throw new QueryRejection('limits', `Page too large: first is ${first}, the limit is ${limits.maxPageSize}`, { requested: first, limit: limits.maxPageSize })
     }
-    const { columns, sets } = countColumns(Array.isArray(args.features) ? args.features : [], registry)
+    const { columns, sets, vectorDimension } = countColumns(Array.isArray(args.features) ? args.features : [], registry)
     const filters = Array.isArray(args.filter) ? args.filter : []
     for (const f of filters) {
       const ref = (f as { feature?: unknown }).feature
       if (typeof ref === 'string') sets.add(ref.split(':')[0]!)
     }
     sets.delete(String(args.featureSet))
-    return { rows: Math.max(0, first), columns, work: pullWork(Math.max(0, first), sets.size) }
+    return { rows: Math.max(0, first), columns, vectorDimension, work: pullWork(Math.max(0, first), sets.size) }
   }
   if (name === 'featureStatistics') {
     const sample = typeof args.sample === 'number' ? args.sample : undefined
@@ -295,7 +303,7 @@ function rootScope (name: string, args: Record<string, unknown>, options: Pricin
     }
     const refs = Array.isArray(args.features) ? args.features : [String(args.featureSet)]
     const { columns, sets } = countColumns(refs, registry)
-    return { rows: 1, columns, work: statisticsWork(sample ?? limits.maxStatisticsRows, sets.size) }
+    return { rows: 1, columns, vectorDimension: 0, work: statisticsWork(sample ?? limits.maxStatisticsRows, sets.size) }
   }
   return undefined
 }
