@@ -41,6 +41,7 @@ declare module 'mercurius' {
 }
 
 const PATH = '/graphql'
+const LEADING_OPERATION_NAME = /^\s*(?:query|mutation|subscription)\s+([A-Za-z_][A-Za-z0-9_]*)/
 
 /** graphql/schema.graphql, found from here whether running from src (tsx) or from a build under dist/. */
 export function schemaText (): string {
@@ -136,8 +137,10 @@ async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
     maxStatisticsRows: config.maxStatisticsRows
   }
 
-  fastify.graphql.addHook('preParsing', async (_schema, _source, context) => {
-    context.operation = { startedAt: performance.now(), label: labels.of(requestedOperationName(context)), cost: undefined, throttle: undefined, executing: false, recorded: false }
+  fastify.graphql.addHook('preParsing', async (_schema, source, context) => {
+    // Before parsing, the name comes from the request or, cheaply, from the text; preExecution corrects it from the document.
+    const name = requestedOperationName(context) ?? LEADING_OPERATION_NAME.exec(source)?.[1]
+    context.operation = { startedAt: performance.now(), label: labels.of(name), cost: undefined, throttle: undefined, executing: false, recorded: false }
   })
 
   fastify.graphql.addHook('preExecution', async (schema, document: DocumentNode, context, variables) => {
