@@ -188,8 +188,9 @@ const TABLE_NAME_RULE = '3-255 characters of A-Z, a-z, 0-9, _ . -'
 
 export function loadConfig (env: Env = process.env): Config {
   const endpoint = readUrl(env, 'DYNAMODB_ENDPOINT')
-  const regionSet = (env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? '') !== ''
-  const mode = endpoint === undefined && !regionSet ? 'embedded' : 'aws'
+  // An empty variable (common in manifests: `AWS_REGION: ""`) counts as unset, for mode and region alike.
+  const region = readOptional(env, 'AWS_REGION') ?? readOptional(env, 'AWS_DEFAULT_REGION')
+  const mode = endpoint === undefined && region === undefined ? 'embedded' : 'aws'
   return {
     host: readString(env, 'HOST', '0.0.0.0', /^[A-Za-z0-9.:-]+$/, 'a host name or IP address'),
     httpPort: readInt(env, 'HTTP_PORT', 8080, 0, 65535),
@@ -198,7 +199,7 @@ export function loadConfig (env: Env = process.env): Config {
     store: {
       mode,
       endpoint,
-      region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      region: region ?? 'us-east-1',
       featureTable: readString(env, 'FEATURE_TABLE', 'featuregate_features', TABLE_NAME, TABLE_NAME_RULE),
       registryTable: readString(env, 'REGISTRY_TABLE', 'featuregate_registry', TABLE_NAME, TABLE_NAME_RULE),
       embeddedDataDir: env.EMBEDDED_DATA_DIR === '' ? undefined : env.EMBEDDED_DATA_DIR,

@@ -8,7 +8,7 @@ export function backoffDelayMs (attempt: number, baseMs: number, capMs: number, 
 /** Sleeps unless the signal aborts or the deadline would pass first, in which case it rejects at once. */
 export async function sleepWithin (ms: number, signal: AbortSignal | undefined, deadlineAt: number | undefined, what: string): Promise<void> {
   if (deadlineAt !== undefined && Date.now() + ms >= deadlineAt) throw new DeadlineExceededError(what)
-  signal?.throwIfAborted()
+  throwIfAborted(signal, what)
   await new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {
       clearTimeout(timer)
@@ -20,4 +20,12 @@ export async function sleepWithin (ms: number, signal: AbortSignal | undefined, 
     }, ms)
     signal?.addEventListener('abort', onAbort, { once: true })
   })
+}
+
+/**
+ * A caller that gave up gets the same typed error as one whose deadline passed; AbortSignal's own
+ * throwIfAborted would throw a bare DOMException that no protocol knows how to map.
+ */
+export function throwIfAborted (signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted === true) throw new DeadlineExceededError(what)
 }

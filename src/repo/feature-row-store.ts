@@ -1,4 +1,5 @@
 import type { ReadOptions } from '../domain/read-options.js'
+import { throwIfAborted } from './backoff.js'
 import { batchGetItems, type BatchGetContext, type StoredItem } from './batch-get.js'
 import { rowCacheKey, type FeatureRow, type RowRequest } from './feature-row.js'
 import type { ItemBatcher } from './item-batcher.js'
@@ -25,7 +26,7 @@ export class FeatureRowStore {
 
   /** One answer per request, in order; undefined where the store has no row. */
   async readRows (requests: readonly RowRequest[], options: ReadOptions): Promise<Array<FeatureRow | undefined>> {
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal, 'reading features')
     const rows = new Array<FeatureRow | undefined>(requests.length)
     const waits: Array<Promise<void>> = []
     const toLoad: number[] = []

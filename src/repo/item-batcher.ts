@@ -1,4 +1,5 @@
 import type { ReadOptions } from '../domain/read-options.js'
+import { throwIfAborted } from './backoff.js'
 import { batchGetItems, type BatchGetContext, type StoreKey, type StoredItem } from './batch-get.js'
 import { rowCacheKey } from './feature-row.js'
 
@@ -39,7 +40,7 @@ export class ItemBatcher {
   }
 
   async load (key: StoreKey, attributes: readonly string[] | undefined, options: ReadOptions): Promise<StoredItem | undefined> {
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal, 'reading features')
     const id = rowCacheKey(key.featureSet, key.entityId)
     let pending = this.#pending.get(id)
     if (pending === undefined) {
