@@ -7,7 +7,8 @@ import type { Config } from '../../config.js'
 import { GrpcCallHooks } from './call-hooks.js'
 import { featureStoreHandlers, featureStoreServiceDefinition } from './feature-store-service.js'
 import { HealthService } from './health-service.js'
-import { FEATURE_STORE_SERVICE, loadProtoContract } from './proto-contract.js'
+import { FEATURE_STORE_PROTO, FEATURE_STORE_SERVICE, HEALTH_PROTO, loadProtoContract } from './proto-contract.js'
+import { reflectionPackageDefinition } from './reflection-descriptors.js'
 import { createResponseCodec } from './response-codec.js'
 
 declare module 'fastify' {
@@ -98,7 +99,10 @@ async function grpcPlugin (fastify: FastifyInstance, options: GrpcPluginOptions)
     check: async () => (await fastify.readiness.check()).ready
   })
   server.addService(contract.health.Health.service, health.handlers)
-  new ReflectionService(contract.packageDefinition).addToServer(server)
+  new ReflectionService(reflectionPackageDefinition(contract.packageDefinition, {
+    'feature_store.v1': FEATURE_STORE_PROTO,
+    'grpc.health.v1': HEALTH_PROTO
+  })).addToServer(server)
 
   let port = 0
   fastify.decorate('grpcPort', { getter: () => port })
