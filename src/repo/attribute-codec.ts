@@ -7,7 +7,7 @@ import { InvalidFeatureValueError } from '../errors.js'
  * FeatureValue <-> DynamoDB attribute. The declared feature type decides the decoding, because
  * DynamoDB's own types are too coarse (N is both double and int64; B both bytes and embeddings).
  * Embeddings are packed little-endian float32 in one B attribute: 4x smaller than an L of N and
- * decoded as a view over the response buffer instead of element by element.
+ * decoded as a typed-array view (at most one memcpy, see ownBytes) instead of element by element.
  */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 
@@ -37,7 +37,7 @@ export function decodeFeatureValue (spec: FeatureSpec, attr: AttributeValue): Fe
     case 'int64': return attr.N === undefined ? undefined : { type: 'int64', value: BigInt(attr.N) }
     case 'string': return attr.S === undefined ? undefined : { type: 'string', value: attr.S }
     case 'bool': return attr.BOOL === undefined ? undefined : { type: 'bool', value: attr.BOOL }
-    case 'bytes': return attr.B === undefined ? undefined : { type: 'bytes', value: attr.B }
+    case 'bytes': return attr.B === undefined ? undefined : { type: 'bytes', value: ownBytes(attr.B) }
     case 'timestamp': return attr.N === undefined ? undefined : { type: 'timestamp', value: Number(attr.N) }
     case 'float_vector': return attr.B === undefined || attr.B.byteLength % 4 !== 0 ? undefined : { type: 'float_vector', value: unpackFloat32(attr.B) }
     case 'double_list': return decodeList(attr, (a) => a.N === undefined ? undefined : Number(a.N), (value) => ({ type: 'double_list', value }))
@@ -82,13 +82,24 @@ export function packFloat32 (vector: Float32Array): Uint8Array {
   return out
 }
 
-export function unpackFloat32 (bytes: Uint8Array): Float32Array {
-  // Zero-copy when the bytes sit at a 4-byte aligned offset (the usual case for SDK-decoded buffers).
+export function unpackFloat32 (input: Uint8Array): Float32Array {
+  const bytes = ownBytes(input)
+  // No per-element work when the bytes sit at a 4-byte aligned offset (always, once ownBytes copied them).
   if (LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)
   const out = new Float32Array(bytes.byteLength / 4)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true)
   return out
+}
+
+/**
+ * The SDK decodes each B attribute with Buffer.from(base64), and Node carves buffers under 4 KB out
+ * of shared 8 KB slabs: a view kept in the cache would pin the whole slab while the cache counts only
+ * the view. Such views are copied out (one memcpy); a buffer that is mostly the value is kept as is.
+ */
+function ownBytes (bytes: Uint8Array): Uint8Array {
+  // new Uint8Array(view) copies; Buffer#slice would not (it is Buffer#subarray).
+  return bytes.byteLength * 2 < bytes.buffer.byteLength ? new Uint8Array(bytes) : bytes
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ReadOptions } from '../domain/read-options.js'
+import { DeadlineExceededError } from '../errors.js'
 import { throwIfAborted } from './backoff.js'
 import { batchGetItems, type BatchGetContext, type StoredItem } from './batch-get.js'
 import { rowCacheKey, type FeatureRow, type RowRequest } from './feature-row.js'
@@ -43,7 +44,7 @@ export class FeatureRowStore {
         continue
       }
       const inflight = this.#inflight.get(key)
-      if (inflight !== undefined) waits.push(inflight.then((row) => { rows[i] = row }))
+      if (inflight !== undefined) waits.push(this.#join(inflight, request, options).then((row) => { rows[i] = row }))
       else toLoad.push(i)
     }
     if (toLoad.length > 0) {
@@ -55,6 +56,21 @@ export class FeatureRowStore {
     }
     if (waits.length > 0) await raceDeadline(Promise.all(waits), options)
     return rows
+  }
+
+  /**
+   * Waits for another caller's read of the same row. That read runs on its first caller's deadline;
+   * if it ran out, a caller with time left reads for itself rather than inherit someone else's timeout.
+   */
+  async #join (inflight: Promise<FeatureRow | undefined>, request: RowRequest, options: ReadOptions): Promise<FeatureRow | undefined> {
+    try {
+      return await inflight
+    } catch (error) {
+      const timeLeft = options.deadlineAt === undefined || Date.now() < options.deadlineAt
+      if (!(error instanceof DeadlineExceededError) || !timeLeft || options.signal?.aborted === true) throw error
+      const [row] = await this.readRows([request], options)
+      return row
+    }
   }
 
   cacheStats (): RowCacheStats | undefined {

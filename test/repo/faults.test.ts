@@ -136,6 +136,22 @@ for (const backend of storeBackends()) {
       t.equal(proxy.requestsFor('BatchGetItem').length, 2)
     })
 
+    t.test('single flight: a joiner with time left is not failed by the first caller\'s deadline', async (t) => {
+      const proxy = await startFaultProxy(t, endpoint)
+      const viaProxy = await openTestStore(t, proxy.endpoint, {
+        env: { FEATURE_TABLE: store.featureTable, REGISTRY_TABLE: store.registryTable, CACHE_ENABLED: 'true', BATCH_ENABLED: 'false' }
+      })
+      // The first read of the row never answers; any later one goes through.
+      proxy.decide = (operation, _body, index) => operation === 'BatchGetItem' && index === 0 ? { kind: 'hang' } : { kind: 'forward' }
+      const request = { entityId: 'u7', featureSet: SPEC, features: undefined }
+      const hasty = viaProxy.rows.readRows([request], soon(150))
+      const patient = viaProxy.rows.readRows([request], soon(10_000))
+      await t.rejects(hasty, { code: 'FG_ERR_DEADLINE_EXCEEDED' })
+      const [row] = await patient
+      t.same(row?.values.get('score'), { type: 'double', value: 3.5 }, 'the patient caller read the row itself')
+      t.same(proxy.requestsFor('BatchGetItem').map((r) => r.fault), ['hang', 'forward'])
+    })
+
     t.test('UnprocessedItems on write are retried until every row is stored', async (t) => {
       const proxy = await startFaultProxy(t, endpoint)
       // Each call stores only 10 of its rows; the writer must come back for the rest.

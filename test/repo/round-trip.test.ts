@@ -137,6 +137,8 @@ for (const backend of storeBackends()) {
       if (read?.type !== 'float_vector') return t.fail('embedding missing')
       t.equal(read.value.length, 256)
       t.equal(Buffer.compare(Buffer.from(read.value.buffer, read.value.byteOffset, read.value.byteLength), Buffer.from(vector.buffer)), 0, 'same bytes')
+      // A 1 KB vector decoded as a view into Node's shared 8 KB buffer pool would pin the whole slab in the cache.
+      t.ok(read.value.buffer.byteLength <= 2 * read.value.byteLength, `holds ${read.value.buffer.byteLength} bytes for a ${read.value.byteLength}-byte vector`)
     })
 
     t.test('a projection reads only the requested features (cache off)', async (t) => {
