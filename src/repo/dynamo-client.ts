@@ -11,9 +11,17 @@ export interface DynamoClientOptions {
   readonly connectTimeoutMs: number
   readonly maxAttempts: number
   readonly retryBaseMs: number
+  /**
+   * Backstop for calls that carry no abort signal of their own (writes, registry scans, table
+   * checks): a socket silent this long fails the call instead of hanging a loader or a reload
+   * forever. Reads on the serving path are cut much sooner by their deadline's signal.
+   */
+  readonly idleTimeoutMs?: number
   /** Fixed credentials for the embedded store, which accepts any; undefined uses the AWS chain (IRSA, env, profile). */
   readonly staticCredentials?: { accessKeyId: string, secretAccessKey: string }
 }
+
+const DEFAULT_IDLE_TIMEOUT_MS = 10_000
 
 /**
  * A client tuned for a serving path. The SDK's defaults back off for seconds on a throttle and
@@ -32,6 +40,7 @@ export function createDynamoClient (options: DynamoClientOptions): DynamoDBClien
       httpAgent: new http.Agent(agentOptions),
       httpsAgent: new https.Agent(agentOptions),
       connectionTimeout: options.connectTimeoutMs,
+      requestTimeout: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       throwOnRequestTimeout: true
     })
   })

@@ -1,7 +1,7 @@
 import { BatchWriteItemCommand, type AttributeValue, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb'
 import type { FeatureSetSpec } from '../domain/feature-set-spec.js'
 import type { FeatureValue } from '../domain/feature-value.js'
-import { ItemTooLargeError, StoreThrottledError, UnknownFeatureError } from '../errors.js'
+import { InvalidFeatureValueError, ItemTooLargeError, StoreThrottledError, UnknownFeatureError } from '../errors.js'
 import { encodeFeatureValue, itemSize } from './attribute-codec.js'
 import { backoffDelayMs, sleepWithin } from './backoff.js'
 import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR } from './feature-row.js'
@@ -25,6 +25,7 @@ export interface WriterOptions {
 
 /** Builds the stored item; throws ItemTooLargeError before DynamoDB would reject it. */
 export function toItem (row: RowWrite): Record<string, AttributeValue> {
+  if (!Number.isSafeInteger(Math.trunc(row.eventTime))) throw new InvalidFeatureValueError('event time', `${row.eventTime} is not a time in milliseconds`)
   const item: Record<string, AttributeValue> = {
     [ENTITY_ATTR]: { S: row.entityId },
     [SET_ATTR]: { S: row.featureSet.name },

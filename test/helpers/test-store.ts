@@ -58,9 +58,9 @@ export async function lookupOver (store: FeatureStore, env: Record<string, strin
 }
 
 /** A client of our own for `endpoint`, tuned like the store's (retries start at 1 ms), destroyed on teardown. */
-export function localClient (t: Test, endpoint: string, { maxAttempts = 3 } = {}): DynamoDBClient {
+export function localClient (t: Test, endpoint: string, { maxAttempts = 3, idleTimeoutMs = 10_000 } = {}): DynamoDBClient {
   const client = createDynamoClient({
-    endpoint, region: 'us-east-1', maxSockets: 8, connectTimeoutMs: 1_000, maxAttempts, retryBaseMs: 1, staticCredentials: LOCAL_CREDENTIALS
+    endpoint, region: 'us-east-1', maxSockets: 8, connectTimeoutMs: 1_000, maxAttempts, retryBaseMs: 1, idleTimeoutMs, staticCredentials: LOCAL_CREDENTIALS
   })
   t.teardown(() => client.destroy())
   return client

@@ -165,6 +165,16 @@ for (const backend of storeBackends()) {
       t.equal(items.size, 30, 'every row is in the store')
     })
 
+    t.test('a write whose connection goes silent fails after the idle timeout instead of hanging', async (t) => {
+      const proxy = await startFaultProxy(t, endpoint)
+      proxy.decide = (operation) => operation === 'BatchWriteItem' ? { kind: 'hang' } : { kind: 'forward' }
+      const writer = new FeatureWriter(localClient(t, proxy.endpoint, { maxAttempts: 1, idleTimeoutMs: 200 }), store.featureTable, { retryBaseMs: 1, maxUnprocessedRetries: 2 })
+      const error = await writer.writeItems([rowFor(3_000), rowFor(3_001)]).then(() => undefined, (e: unknown) => e)
+      t.match(error, { name: 'TimeoutError' })
+      t.same(unwrittenKeys(error)?.map((key) => key.entityId), ['u3000', 'u3001'], 'both rows named unwritten')
+      t.equal(await proxy.aborted, 1, 'the socket was closed')
+    })
+
     t.test('rows a write could not store are named, never dropped silently', async (t) => {
       const proxy = await startFaultProxy(t, endpoint)
       let calls = 0

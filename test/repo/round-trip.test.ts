@@ -188,6 +188,7 @@ for (const backend of storeBackends()) {
         t.throws(() => toItem(rowWrite('x', new Map([['doubles', { type: 'double_list', value: [1, value] }]]))),
           { code: 'FG_ERR_INVALID_FEATURE_VALUE', message: /^Invalid value for doubles:/ }, `double_list with ${value}`)
       }
+      t.throws(() => toItem({ ...rowWrite('x', new Map()), eventTime: Number.NaN }), { code: 'FG_ERR_INVALID_FEATURE_VALUE', message: 'Invalid value for event time: NaN is not a time in milliseconds' })
       t.throws(() => toItem(rowWrite('x', new Map([['_e', { type: 'string', value: 'hijack' }]]))),
         { code: 'FG_ERR_UNKNOWN_FEATURE', message: 'Unknown feature "_e" in feature set "every_type"' }, 'undeclared names never reach the item')
       // The largest values inside the range are stored and read back exactly.
