@@ -10,6 +10,7 @@ import requestLogging, { requestIdOf, requestLogController, requestLogFields } f
 import health from './plugins/health.js'
 import grpcServer from './plugins/grpc/grpc-server.js'
 import access from './plugins/access.js'
+import grpcAccess from './plugins/grpc-access.js'
 import httpHardening from './plugins/http-hardening.js'
 import graphql from './plugins/graphql/index.js'
 
@@ -56,6 +57,7 @@ export async function buildApp (config: Config, options: BuildAppOptions = {}): 
   await app.register(metricsPlugin, { metrics })
   await app.register(grpcServer)
   await app.register(access)
+  await app.register(grpcAccess)
   await app.register(httpHardening)
   await app.register(health)
   await app.register(graphql)

@@ -36,7 +36,8 @@ export class AccessGate {
     if (entry !== 'admin') this.#overload?.check(entry)
     const principal = await this.#authenticator.authenticate(presented)
     this.#authenticator.authorize(principal, entry === 'online' ? 'online:read' : entry === 'explore' ? 'explore:read' : 'admin')
-    const rate = entry === 'online' ? this.#onlineRate?.take(principal.id) : undefined
+    // Open mode has one anonymous caller: a shared budget would only throttle development traffic.
+    const rate = entry === 'online' && principal.via !== 'open' ? this.#onlineRate?.take(principal.id) : undefined
     return { principal, rate }
   }
 
@@ -47,7 +48,7 @@ export class AccessGate {
 
   /** Spends GraphQL cost points from the caller's per-minute budget. */
   chargePoints (principal: Principal, points: number): RateDecision | undefined {
-    return this.#explorePoints?.take(principal.id, points)
+    return principal.via === 'open' ? undefined : this.#explorePoints?.take(principal.id, points)
   }
 
   close (): void {
