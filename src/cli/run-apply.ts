@@ -30,7 +30,7 @@ export async function runApply (config: Config, command: ApplyCommand, stdout: O
     if (result.untouched.length > 0) stdout.write(`also registered, not in ${command.file}, left as is: ${result.untouched.join(', ')}\n`)
     for (const warning of result.warnings) stdout.write(`warning: ${warning}\n`)
     if (command.dryRun) {
-      stdout.write(`dry run: ${command.file} is valid; nothing was written\n`)
+      stdout.write(`dry run: ${command.file} is valid; nothing was written${command.gateway === undefined ? '' : ' and the gateway was not asked to reload'}\n`)
       return EXIT_OK
     }
     if (command.gateway !== undefined) {
