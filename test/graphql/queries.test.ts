@@ -41,7 +41,7 @@ t.test('GraphQL queries', async (t) => {
   t.test('getFeatures: typed values, statuses, event times, missing entities, duplicates', async (t) => {
     const now = Date.now()
     const ids = ['user_3', 'nobody', 'user_3', 'user_7']
-    const { status, body } = await gql(app, `query Lookup($ids: [String!]!) {
+    const LOOKUP = `query Lookup($ids: [String!]!) {
       getFeatures(entityIds: $ids, featureNames: ["user_text", "user_profile:region", "user_word_stats"]) {
         features { ref type }
         entities { entityId features { ref status eventTime value {
@@ -49,7 +49,8 @@ t.test('GraphQL queries', async (t) => {
           ... on DoubleValue { double } ... on Int64Value { int64 } ... on StringValue { string } ... on BoolValue { bool }
           ... on FloatVectorValue { floats dimension norm } ... on StringListValue { strings } ... on Int64ListValue { int64s }
         } } }
-      } }`, { ids })
+      } }`
+    const { status, body } = await gql(app, LOOKUP, { ids })
     t.equal(status, 200)
     const lookup = body.data.getFeatures
     t.same(lookup.features.map((f: { ref: string }) => f.ref), [
@@ -96,7 +97,9 @@ t.test('GraphQL queries', async (t) => {
         }
       }
     }
-    t.ok(body.extensions.cost.requestedQueryCost > 0, 'cost reported in extensions')
+    t.ok(body.extensions?.cost.requestedQueryCost > 0, 'cost reported in extensions')
+    const compiled = await gql(app, LOOKUP, { ids })
+    t.same(compiled.body.data, body.data, 'the same answer from the JIT-compiled query')
   })
 
   t.test('every value type, including those the demo data lacks', async (t) => {
@@ -200,11 +203,17 @@ t.test('GraphQL queries', async (t) => {
       return await readRows(requests, options)
     }
     t.teardown(() => { rows.readRows = readRows })
-    const { status, body } = await gql(app, `{
+    const query = `{
       ok: getFeatures(entityIds: ["user_1", "user_2"], featureNames: ["user_profile:region"]) { entities { entityId } }
       throttled: getFeatures(entityIds: ["user_13"], featureNames: ["user_profile:region"]) { entities { entityId } }
-    }`)
+    }`
+    const { status, body } = await gql(app, query)
     t.equal(status, 200, 'partial answers are 200')
+    // Run again: compiled by graphql-jit from the second run on (GRAPHQL_JIT_AFTER=1), same answer.
+    for (let run = 2; run <= 3; run++) {
+      const again = await gql(app, query)
+      t.same({ status: again.status, data: again.body.data, errors: again.body.errors }, { status, data: body.data, errors: body.errors }, `run ${run}`)
+    }
     t.same(body.data.ok.entities.map((e: { entityId: string }) => e.entityId), ['user_1', 'user_2'])
     t.same(body.data.throttled.entities, [null])
     t.equal(body.errors?.length, 1)
