@@ -43,7 +43,10 @@ export class GatewayMetrics implements GatewayObserver {
   readonly #throttles: Counter
   readonly #graphqlCost: Histogram
   readonly #graphqlRejections: Counter<'reason'>
-  readonly #featureStatuses: Counter<'protocol' | 'status'>
+  /** Per-call hot path: plain tallies here, copied into the counter at scrape time. */
+  readonly #statusTallies = new Map<string, { readonly protocol: string, readonly status: string, count: number }>()
+  /** Parsed labels per method and code, so a call pays one map lookup instead of a regex. */
+  readonly #grpcLabels = new Map<string, { readonly grpc_service: string, readonly grpc_method: string, readonly grpc_code: string }>()
 
   readonly #grpcService = new BoundedLabel(IDENTIFIER, 20, 'unknown')
   readonly #grpcMethod = new BoundedLabel(IDENTIFIER, 100, 'unknown')
@@ -119,11 +122,16 @@ export class GatewayMetrics implements GatewayObserver {
       labelNames: ['reason'],
       registers
     })
-    this.#featureStatuses = new Counter({
+    const tallies = this.#statusTallies
+    new Counter({
       name: 'featuregate_feature_statuses_total',
       help: 'Per-feature lookup results, by protocol and status (PRESENT, NULL_VALUE, NOT_FOUND, STALE, INVALID).',
       labelNames: ['protocol', 'status'],
-      registers
+      registers,
+      collect () {
+        this.reset()
+        for (const { protocol, status, count } of tallies.values()) this.inc({ protocol, status }, count)
+      }
     })
     this.#cacheMetrics(registers)
   }
@@ -159,12 +167,19 @@ export class GatewayMetrics implements GatewayObserver {
   }
 
   grpcCall (method: string, code: string, seconds: number): void {
-    const path = GRPC_PATH.exec(method)
-    this.#grpcSeconds.observe({
-      grpc_service: path === null ? 'unknown' : this.#grpcService.of(path[1]!),
-      grpc_method: path === null ? 'unknown' : this.#grpcMethod.of(path[2]!),
-      grpc_code: GRPC_CODES.has(code) ? code : 'UNKNOWN'
-    }, seconds)
+    const key = `${method} ${code}`
+    let labels = this.#grpcLabels.get(key)
+    if (labels === undefined) {
+      const path = GRPC_PATH.exec(method)
+      labels = {
+        grpc_service: path === null ? 'unknown' : this.#grpcService.of(path[1]!),
+        grpc_method: path === null ? 'unknown' : this.#grpcMethod.of(path[2]!),
+        grpc_code: GRPC_CODES.has(code) ? code : 'UNKNOWN'
+      }
+      // Bounded like the labels themselves: past the cap, unseen keys are parsed every time.
+      if (this.#grpcLabels.size < 1_000) this.#grpcLabels.set(key, labels)
+    }
+    this.#grpcSeconds.observe(labels, seconds)
   }
 
   graphqlOperation (operation: string, outcome: string, seconds: number): void {
@@ -184,8 +199,14 @@ export class GatewayMetrics implements GatewayObserver {
 
   featureStatuses (protocol: 'grpc' | 'graphql', counts: Readonly<Record<string, number>>): void {
     if (!PROTOCOLS.has(protocol)) return
-    for (const [status, count] of Object.entries(counts)) {
-      if (count > 0 && Number.isFinite(count)) this.#featureStatuses.inc({ protocol, status: STATUSES.has(status) ? status : 'other' }, count)
+    for (const status in counts) {
+      const count = counts[status]!
+      if (!(count > 0) || !Number.isFinite(count)) continue
+      const label = STATUSES.has(status) ? status : 'other'
+      const key = `${protocol} ${label}`
+      const tally = this.#statusTallies.get(key)
+      if (tally !== undefined) tally.count += count
+      else this.#statusTallies.set(key, { protocol, status: label, count })
     }
   }
 
