@@ -3,13 +3,14 @@ import { createInterface } from 'node:readline'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
+import { FeatureStoreClient } from '../../examples/grpc-client.js'
 import { buildApp } from '../../src/app.js'
 import { gracefulShutdown } from '../../src/graceful-shutdown.js'
 import { testConfig } from '../helpers/build-app.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
-t.test('shutdown under load: not ready first, still serving during the delay, every in-flight request answered', async (t) => {
+t.test('shutdown under load: not ready first, still serving during the delay, every in-flight HTTP request and gRPC call answered', async (t) => {
   // No cache: each in-flight lookup reads the store while it is closing.
   const config = testConfig({ DEMO_USERS: '50', METRICS_PORT: '0', SHUTDOWN_DELAY_MS: '200', CACHE_ENABLED: 'false' })
   const app = await buildApp(config)
@@ -32,6 +33,18 @@ t.test('shutdown under load: not ready first, still serving during the delay, ev
   let closeBegan!: () => void
   const closing = new Promise<void>((resolve) => { closeBegan = resolve })
   app.addHook('preClose', async () => { closeBegan() })
+  // gRPC calls park in a call hook; released once the plugins' onClose hooks (the gRPC server's
+  // graceful shutdown among them: this hook, added last, runs first) are under way.
+  let releaseGrpc!: () => void
+  const grpcGate = new Promise<void>((resolve) => { releaseGrpc = resolve })
+  let grpcInside = 0
+  let allGrpcInside!: () => void
+  const everyGrpcInside = new Promise<void>((resolve) => { allGrpcInside = resolve })
+  app.grpcCallHooks.onCallStart(async () => {
+    if (++grpcInside === IN_FLIGHT) allGrpcInside()
+    await grpcGate
+  })
+  app.addHook('onClose', async () => { setImmediate(releaseGrpc) })
   let closed = false
   t.teardown(async () => { if (!closed) await app.close() })
 
@@ -42,11 +55,18 @@ t.test('shutdown under load: not ready first, still serving during the delay, ev
 
   const expected = await Promise.all(Array.from({ length: IN_FLIGHT }, async (_, i) =>
     (await app.featureLookup.getFeatures([`user_${i}`], refs)).entities[0]!.results.map((r) => r.status)))
+  const client = new FeatureStoreClient(`127.0.0.1:${app.grpcPort}`, { defaultDeadlineMs: 60_000 })
+  t.teardown(() => client.close())
+  const grpcInflight = Array.from({ length: IN_FLIGHT }, async (_, i) => {
+    const response = await client.getOnlineFeatures([`user_${i}`], refs)
+    return response.results.map((column) => String(column.statuses[0]).replace(/^FEATURE_STATUS_/, ''))
+  })
   const inflight = Array.from({ length: IN_FLIGHT }, async (_, i) => {
     const response = await fetch(`${api}/test/lookup?i=${i}`)
     return { status: response.status, connection: response.headers.get('connection'), body: await response.json() as { entityId: string, statuses: string[] } }
   })
   await everyoneInside
+  await everyGrpcInside
 
   const shutdown = gracefulShutdown(app, config.lifecycle)
   t.ok(app.readiness.draining, 'readiness turns false first, synchronously')
@@ -65,8 +85,11 @@ t.test('shutdown under load: not ready first, still serving during the delay, ev
   t.ok(results.every((r) => r.connection === 'close'), 'their connections end with the answer instead of idling past the grace period')
   t.same(results.map((r) => r.body.statuses), expected, 'each got the same answer as before shutdown began')
 
+  t.same(await Promise.all(grpcInflight), expected, 'every in-flight gRPC call answered OK with its features')
+
   await shutdown
   closed = true
+  await t.rejects(client.getOnlineFeatures(['user_1'], refs, { deadlineMs: 2_000 }), { code: 14 }, 'new gRPC calls: UNAVAILABLE')
   await t.rejects(fetch(`${api}/livez`), 'the API port no longer accepts connections')
   await t.rejects(fetch(`${ops}/livez`), 'nor does the metrics port')
 })
