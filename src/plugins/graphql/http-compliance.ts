@@ -42,6 +42,7 @@ export function addHttpCompliance (fastify: FastifyInstance, path: string, maxBa
     } catch {}
     return payload
   }
+  fastify.decorateRequest('graphqlRefusal', undefined)
   fastify.addHook('onRoute', (route: RouteOptions) => {
     if (route.url !== path) return
     route.preValidation = [...asArray(route.preValidation), normalise]
