@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { FeatureSetSpec, FeatureSpec } from '../domain/feature-set-spec.js'
 import { NAME_PATTERN } from '../domain/feature-set-spec.js'
 import type { FeatureValue, ValueType } from '../domain/feature-value.js'
-import { parseFeatureValue, parseTimestamp } from '../domain/parse-feature-value.js'
+import { parseFeatureValue } from '../domain/parse-feature-value.js'
 import type { ReadOptions } from '../domain/read-options.js'
 import { InvalidCursorError, InvalidFilterError, LimitExceededError, isFeaturegateError } from '../errors.js'
 import type { FeatureRow, RowRequest } from '../repo/feature-row.js'
@@ -224,7 +224,7 @@ export class FeatureExport {
         candidates = candidates.filter((c) => {
           for (const { spec, conditions } of plan.residual.values()) {
             const row = known.get(rowKey(spec.name, c.entityId))
-            if (!conditions.every((condition) => matches(row, spec, condition))) return false
+            if (!conditions.every((condition) => matches(row, condition))) return false
           }
           return true
         })
@@ -341,7 +341,7 @@ function describe (ref: string, condition: ScanCondition): string {
  * The gateway's evaluation of a condition, with DynamoDB's semantics: a comparison holds only for a
  * present value of the operand's type; strings compare by UTF-8 bytes; numbers exactly (int64 as BigInt).
  */
-export function matches (row: FeatureRow | undefined, _spec: FeatureSetSpec, condition: ScanCondition): boolean {
+export function matches (row: FeatureRow | undefined, condition: ScanCondition): boolean {
   if (condition.kind === 'event_time') {
     if (row === undefined) return false
     return condition.op === '>=' ? row.eventTime >= condition.value : row.eventTime < condition.value
@@ -425,11 +425,4 @@ function decodeCursor (text: string, fingerprint: string, totalSegments: number)
     throw new InvalidCursorError('not a cursor from this API')
   })
   return { position: { totalSegments, segments }, startedAt: b.t0 }
-}
-
-/** DateTime inputs: epoch ms or ISO-8601. */
-export function parseTime (input: unknown, what: string): number {
-  const ms = parseTimestamp(input)
-  if (ms === undefined) throw new InvalidFilterError(what, 'expected epoch milliseconds or an ISO-8601 time')
-  return ms
 }
