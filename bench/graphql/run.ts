@@ -68,17 +68,24 @@ const PULL = `query Pull($set: String!, $features: [String!]!, $first: Int!, $af
     pageInfo { hasNextPage endCursor }
   } }`
 
+/** Embeddings as packed float32 (base64) instead of JSON numbers. */
+const PULL_PACKED = `query PullPacked($set: String!, $features: [String!]!, $first: Int!, $after: String) {
+  featureRows(featureSet: $set, features: $features, first: $first, after: $after) {
+    edges { node { entityId features { status value { ... on FloatVectorValue { packed } } } } }
+    pageInfo { hasNextPage endCursor }
+  } }`
+
 const LOOKUP = `query Lookup($ids: [String!]!, $features: [String!]!) {
   getFeatures(entityIds: $ids, featureNames: $features) { entities { entityId features { status value { json } } } } }`
 
-async function pullGraphql (app: FastifyInstance, set: string, features: string[], first: number): Promise<{ rows: number, seconds: number, bytes: number }> {
+async function pullGraphql (app: FastifyInstance, set: string, features: string[], first: number, query = PULL): Promise<{ rows: number, seconds: number, bytes: number }> {
   const port = (app.server.address() as { port: number }).port
   const started = performance.now()
   let after: string | null = null
   let rows = 0
   let bytes = 0
   for (;;) {
-    const response = await post(port, PULL, { set, features, first, after })
+    const response = await post(port, query, { set, features, first, after })
     if (response.errors !== undefined) throw new Error(JSON.stringify(response.errors))
     const page = response.data.featureRows
     rows += page.edges.length
@@ -141,14 +148,18 @@ console.log(`# bench:graphql — ${USERS} demo users, Node ${process.version}, b
 
 console.log('\n| bulk pull (whole set) | page | direct (FeatureExport) rows/s | GraphQL rows/s | GraphQL + JIT rows/s | GraphQL / direct | JIT / no JIT | JSON MB/s |')
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
-for (const [name, set, features] of [['5 scalar features', 'user_word_stats', SCALARS], ['1 embedding (256 floats)', 'user_text', EMBEDDING]] as const) {
+for (const [name, set, features, query] of [
+  ['5 scalar features', 'user_word_stats', SCALARS, PULL],
+  ['1 embedding (256 floats) as JSON numbers', 'user_text', EMBEDDING, PULL],
+  ['1 embedding (256 floats) packed', 'user_text', EMBEDDING, PULL_PACKED]
+] as const) {
   for (const first of [100, 1000]) {
-    await pullGraphql(on, set, [...features], first) // compiles the query on the JIT app
+    await pullGraphql(on, set, [...features], first, query) // compiles the query on the JIT app
     const rate = (r: { rows: number, seconds: number }): number => r.rows / r.seconds
     const [direct, graphql, jit] = await bestOf(ROUNDS, [
       async () => ({ ...(await pullDirect(off, set, [...features], first)), bytes: 0 }),
-      async () => await pullGraphql(off, set, [...features], first),
-      async () => await pullGraphql(on, set, [...features], first)
+      async () => await pullGraphql(off, set, [...features], first, query),
+      async () => await pullGraphql(on, set, [...features], first, query)
     ], (a, b) => rate(a) > rate(b))
     console.log(`| ${name} (${graphql!.rows} rows) | ${first} | ${fmt(rate(direct!))} | ${fmt(rate(graphql!))} | ${fmt(rate(jit!))} | ${fmt(rate(graphql!) / rate(direct!), 2)} | ${fmt(rate(jit!) / rate(graphql!), 2)} | ${fmt(graphql!.bytes / 1e6 / graphql!.seconds, 1)} |`)
   }

@@ -125,7 +125,7 @@ t.test('GraphQL queries', async (t) => {
     const { body } = await gql(app, `{ getFeatures(entityIds: ["thing_1"], featureNames: ["all_types"]) { entities { features { ref status value {
       __typename type json
       ... on DoubleValue { double } ... on Int64Value { int64 } ... on StringValue { string } ... on BoolValue { bool }
-      ... on BytesValue { base64 } ... on TimestampValue { timestamp } ... on FloatVectorValue { floats dimension norm }
+      ... on BytesValue { base64 } ... on TimestampValue { timestamp } ... on FloatVectorValue { floats packed dimension norm }
       ... on DoubleListValue { doubles } ... on Int64ListValue { int64s } ... on StringListValue { strings } ... on BoolListValue { bools }
     } } } } }`)
     const cells = Object.fromEntries(body.data.getFeatures.entities[0].features.map((c: { ref: string, value: unknown }) => [c.ref.split(':')[1], c.value]))
@@ -135,7 +135,8 @@ t.test('GraphQL queries', async (t) => {
     t.same(cells.b, { __typename: 'BoolValue', type: 'bool', json: false, bool: false })
     t.same(cells.y, { __typename: 'BytesValue', type: 'bytes', json: 'AQL/', base64: 'AQL/' })
     t.same(cells.t, { __typename: 'TimestampValue', type: 'timestamp', json: '2026-11-20T10:00:00.000Z', timestamp: '2026-11-20T10:00:00.000Z' })
-    t.same(cells.v, { __typename: 'FloatVectorValue', type: 'float_vector', json: [3, 4, 0], floats: [3, 4, 0], dimension: 3, norm: 5 })
+    t.same(cells.v, { __typename: 'FloatVectorValue', type: 'float_vector', json: [3, 4, 0], floats: [3, 4, 0], packed: Buffer.from(new Float32Array([3, 4, 0]).buffer).toString('base64'), dimension: 3, norm: 5 })
+    t.same(Array.from(new Float32Array(new Uint8Array(Buffer.from(cells.v.packed, 'base64')).buffer)), [3, 4, 0], 'packed decodes to the floats')
     t.same(cells.dl, { __typename: 'DoubleListValue', type: 'double_list', json: [1.5, -2], doubles: [1.5, -2] })
     t.same(cells.il, { __typename: 'Int64ListValue', type: 'int64_list', json: ['-9223372036854775808', '1'], int64s: ['-9223372036854775808', '1'] })
     t.same(cells.sl, { __typename: 'StringListValue', type: 'string_list', json: ['a', 'b'], strings: ['a', 'b'] })

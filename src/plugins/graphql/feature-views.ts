@@ -108,3 +108,13 @@ export function vectorNorm (vector: Float32Array): number {
   for (let i = 0; i < vector.length; i++) sum += vector[i]! * vector[i]!
   return Math.sqrt(sum)
 }
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+/** Little-endian float32, base64: what numpy reads with frombuffer(..., '<f4'). */
+export function packedVector (vector: Float32Array): string {
+  if (LITTLE_ENDIAN) return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64')
+  const bytes = Buffer.alloc(vector.length * 4)
+  for (let i = 0; i < vector.length; i++) bytes.writeFloatLE(vector[i]!, i * 4)
+  return bytes.toString('base64')
+}

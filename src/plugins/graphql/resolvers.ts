@@ -11,7 +11,7 @@ import type {
   QueryFeatureRowsArgs, QueryFeatureSetArgs, QueryFeatureSetsArgs, QueryFeatureStatisticsArgs, QueryFeaturesArgs, QueryGetFeaturesArgs
 } from '../../../graphql/generated/schema-types.js'
 import {
-  VALUE_TYPENAME, entityView, featureSetView, featureView, resolvedFeatureView, valueJson, vectorNorm,
+  VALUE_TYPENAME, entityView, featureSetView, featureView, packedVector, resolvedFeatureView, valueJson, vectorNorm,
   type EntityFeaturesView, type FeatureSetView, type FeatureView
 } from './feature-views.js'
 import { scalarResolvers } from './scalars.js'
@@ -185,6 +185,7 @@ export function buildResolvers (services: ResolverServices): Record<string, unkn
     TimestampValue: valueFields({ timestamp: (v) => v.value }),
     FloatVectorValue: valueFields({
       floats: (v) => v.type === 'float_vector' ? Array.from(v.value) : [],
+      packed: (v) => v.type === 'float_vector' ? packedVector(v.value) : '',
       dimension: (v) => v.type === 'float_vector' ? v.value.length : 0,
       norm: (v) => v.type === 'float_vector' ? vectorNorm(v.value) : 0
     }),
