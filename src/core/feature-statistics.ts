@@ -61,6 +61,8 @@ export interface StatisticsReport {
 
 export interface StatisticsLimits {
   readonly maxRows: number
+  /** Items the store may examine for one request (a selective filter over a large table). */
+  readonly maxItems: number
   /** Rows asked of each page of the underlying pull. */
   readonly pageSize: number
 }
@@ -96,7 +98,10 @@ export class FeatureStatistics {
     let itemsScanned = 0
     let storeCalls = 0
     let more = true
-    while (more && rows < budget) {
+    // Rather a partial answer (complete: false) than a deadline error: no new page once most of the time is spent.
+    const started = Date.now()
+    const stopAt = options.deadlineAt === undefined ? Infinity : options.deadlineAt - Math.min(5_000, (options.deadlineAt - started) / 5)
+    while (more && rows < budget && itemsScanned < this.#limits.maxItems && Date.now() < stopAt) {
       const page = await this.#export.page({ ...plan, first: Math.min(pageSize, budget - rows) }, options)
       itemsScanned += page.itemsScanned
       storeCalls += page.storeCalls

@@ -229,6 +229,18 @@ t.test('bulk pulls and statistics', async (t) => {
     t.equal(body.data.sample.features.length, 4, 'all of the set\'s features by default')
   })
 
+  t.test('work per request is bounded: short pages, partial statistics', async (t) => {
+    const small = await build(t, { ...QUIET, DEMO_USERS: '600', GRAPHQL_MAX_SCAN_ITEMS_PER_PAGE: '100' })
+    // A filter nobody matches: each page examines at most 100 items (plus one round) and says there is more.
+    const page = await gql(small, '{ featureRows(featureSet: "user_text", features: ["user_text:sentiment_score"], first: 10, filter: [{ feature: "user_text:sentiment_score", gt: 5 }]) { nodes { entityId } pageInfo { hasNextPage } scan { itemsScanned } } }')
+    t.same(page.body.data.featureRows.nodes, [])
+    t.equal(page.body.data.featureRows.pageInfo.hasNextPage, true)
+    t.ok(page.body.data.featureRows.scan.itemsScanned <= 300, `examined ${String(page.body.data.featureRows.scan.itemsScanned)} items`)
+    const stats = await gql(small, '{ featureStatistics(featureSet: "user_text", features: ["user_text:sentiment_score"]) { rows complete itemsScanned } }')
+    t.equal(stats.body.data.featureStatistics.complete, false, 'stopped at 10 x 100 items examined')
+    t.ok(stats.body.data.featureStatistics.rows > 0 && stats.body.data.featureStatistics.rows < 600)
+  })
+
   t.test('filtered statistics', async (t) => {
     const { body } = await gql(app, '{ featureStatistics(featureSet: "user_profile", features: ["user_text:sentiment_score"], filter: [{ feature: "user_profile:region", eq: "ap-south" }]) { rows features { nullRate missingRate } } }')
     const expected = demo.filter((rows) => (value(rows.get('user_profile'), 'region') as { value?: string } | undefined)?.value === 'ap-south')

@@ -80,7 +80,7 @@ async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
     scanSegments: config.scanSegments,
     defaultDeadlineMs: config.bulkDeadlineMs
   })
-  const featureStatistics = new FeatureStatistics(featureExport, { maxRows: config.maxStatisticsRows, pageSize: 1_000 })
+  const featureStatistics = new FeatureStatistics(featureExport, { maxRows: config.maxStatisticsRows, maxItems: 10 * config.maxScanItemsPerPage, pageSize: 1_000 })
   fastify.decorate('featureExport', featureExport)
   fastify.decorate('featureStatistics', featureStatistics)
 
