@@ -212,9 +212,7 @@ class Accumulator {
       case 'double_list': case 'int64_list': case 'string_list': case 'bool_list': this.#lengths.add(value.value.length); break
       case 'float_vector': {
         const v = value.value
-        let sum = 0
-        for (let i = 0; i < v.length; i++) sum += v[i]! * v[i]!
-        this.#norms.add(Math.sqrt(sum))
+        this.#norms.add(vectorNorm(v))
         this.#dimensions.add(v.length)
         if (this.#feature.feature.dimension !== undefined && v.length !== this.#feature.feature.dimension) this.#wrongDimension++
         break
@@ -258,4 +256,11 @@ class Accumulator {
       length: hasLength ? this.#lengths.summary() : undefined
     }
   }
+}
+
+/** Euclidean norm, summed in double precision. */
+export function vectorNorm (vector: Float32Array): number {
+  let sum = 0
+  for (let i = 0; i < vector.length; i++) sum += vector[i]! * vector[i]!
+  return Math.sqrt(sum)
 }

@@ -3,6 +3,7 @@ import type { FeatureStatus } from '../../domain/feature-status.js'
 import type { FeatureValue, ValueType } from '../../domain/feature-value.js'
 import type { EntityFeatures } from '../../core/feature-lookup.js'
 import type { ResolvedFeature } from '../../core/feature-registry.js'
+import { packFloat32 } from '../../repo/attribute-codec.js'
 
 /** The shapes resolvers hand to graphql: plain objects named after the schema's types. */
 export interface FeatureView {
@@ -103,18 +104,9 @@ export function valueJson (value: FeatureValue): unknown {
   }
 }
 
-export function vectorNorm (vector: Float32Array): number {
-  let sum = 0
-  for (let i = 0; i < vector.length; i++) sum += vector[i]! * vector[i]!
-  return Math.sqrt(sum)
-}
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
-
-/** Little-endian float32, base64: what numpy reads with frombuffer(..., '<f4'). */
+/** Little-endian float32, base64 (the stored packing): what numpy reads with frombuffer(..., '<f4'). */
 export function packedVector (vector: Float32Array): string {
-  if (LITTLE_ENDIAN) return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64')
-  const bytes = Buffer.alloc(vector.length * 4)
-  for (let i = 0; i < vector.length; i++) bytes.writeFloatLE(vector[i]!, i * 4)
-  return bytes.toString('base64')
+  const bytes = packFloat32(vector)
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
 }

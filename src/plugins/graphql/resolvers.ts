@@ -3,7 +3,7 @@ import type { Principal } from '../../core/access/principal.js'
 import type { EntityFeatures, FeatureLookup } from '../../core/feature-lookup.js'
 import type { FeatureExport, FilterInput } from '../../core/feature-export.js'
 import type { ResolvedFeature } from '../../core/feature-registry.js'
-import type { FeatureStatistics, FeatureSummary } from '../../core/feature-statistics.js'
+import { vectorNorm, type FeatureStatistics, type FeatureSummary } from '../../core/feature-statistics.js'
 import { countStatuses } from '../../core/status-counts.js'
 import type { FeatureValue } from '../../domain/feature-value.js'
 import type { GraphqlConfig } from '../../config.js'
@@ -11,7 +11,7 @@ import type {
   QueryFeatureRowsArgs, QueryFeatureSetArgs, QueryFeatureSetsArgs, QueryFeatureStatisticsArgs, QueryFeaturesArgs, QueryGetFeaturesArgs
 } from '../../../graphql/generated/schema-types.js'
 import {
-  VALUE_TYPENAME, entityView, featureSetView, featureView, packedVector, resolvedFeatureView, valueJson, vectorNorm,
+  VALUE_TYPENAME, entityView, featureSetView, featureView, packedVector, resolvedFeatureView, valueJson,
   type EntityFeaturesView, type FeatureSetView, type FeatureView
 } from './feature-views.js'
 import { scalarResolvers } from './scalars.js'
