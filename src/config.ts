@@ -28,7 +28,7 @@ export interface GraphqlConfig {
   readonly graphiql: boolean
   /** Deepest field nesting of a query, introspection (__schema) excluded. */
   readonly maxDepth: number
-  /** Deepest nesting counting __schema introspection (GraphiQL's own query needs 13). */
+  /** Deepest nesting counting __schema introspection (GraphiQL's own query needs 15; ofType chains are linear, so headroom is cheap). */
   readonly maxIntrospectionDepth: number
   /** Static cost (points, see graphql/README.md) above which a query is refused before it runs. */
   readonly maxCost: number
@@ -252,7 +252,7 @@ function loadGraphqlConfig (env: Env, storeMode: StoreConfig['mode']): GraphqlCo
   return {
     graphiql: readBool(env, 'GRAPHIQL', storeMode === 'embedded'),
     maxDepth: readInt(env, 'GRAPHQL_MAX_DEPTH', 10, 2, 100),
-    maxIntrospectionDepth: readInt(env, 'GRAPHQL_MAX_INTROSPECTION_DEPTH', 15, 2, 100),
+    maxIntrospectionDepth: readInt(env, 'GRAPHQL_MAX_INTROSPECTION_DEPTH', 20, 2, 100),
     maxCost: readInt(env, 'GRAPHQL_MAX_COST', 50_000, 1, 1_000_000_000),
     maxAliases: readInt(env, 'GRAPHQL_MAX_ALIASES', 30, 0, 10_000),
     maxTokens: readInt(env, 'GRAPHQL_MAX_TOKENS', 5_000, 100, 1_000_000),

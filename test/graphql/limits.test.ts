@@ -47,6 +47,11 @@ t.test('GraphQL limits', async (t) => {
     for (let i = 0; i < 8; i++) inner = `fields { type { ${inner} } }`
     await refused(t, 'nested __schema', `{ __schema { types { ${inner} } } }`, 'QUERY_TOO_DEEP')
     t.equal(recorder.rejections[0], 'introspection_depth')
+    // ofType chains are linear and not what graphql's rule counts: the introspection depth limit (20) is.
+    let chain = 'name'
+    for (let i = 0; i < 20; i++) chain = `ofType { ${chain} }`
+    await refused(t, 'long ofType chain under __schema', `{ __schema { types { ${chain} } } }`, 'QUERY_TOO_DEEP', undefined, { limit: 20, depth: 23 })
+    t.equal(recorder.rejections[0], 'introspection_depth')
     await refused(t, 'nested __type', '{ __type(name: "Query") { fields { type { fields { type { fields { type { fields { name } } } } } } } } }', 'QUERY_TOO_DEEP')
     // Introspection that passes the depth rules is still priced: many aliases of the whole type list.
     const wide = Array.from({ length: 25 }, (_, i) => `t${i}: __schema { types { fields { type { fields { args { type { name } } } } } } }`).join(' ')

@@ -11,7 +11,7 @@ import { QueryRejection, type RejectionReason } from './error-mapping.js'
  * exception that Mercurius would answer with 200.
  *
  * Depth is counted twice: data fields against GRAPHQL_MAX_DEPTH with __schema introspection left
- * out, and everything against GRAPHQL_MAX_INTROSPECTION_DEPTH, so GraphiQL's introspection (13
+ * out, and everything against GRAPHQL_MAX_INTROSPECTION_DEPTH, so GraphiQL's introspection (15
  * levels) works while a hand-nested __schema query is refused. Fragments count for the fields
  * they hold, not as a level of their own. Token count is graphql's own parser limit (parseOptions).
  */
