@@ -10,13 +10,16 @@ import type { GatewayCounts, ParentMessage, ServerReady } from './protocol.js'
 const app = await buildApp(loadConfig(process.env))
 await app.ready()
 
-const counts = { storeCalls: 0, keysRead: 0, grpcCalls: 0 }
+const counts = { storeCalls: 0, storeSeconds: 0, keysRead: 0, grpcCalls: 0, grpcSeconds: 0 }
 const observer = app.observer
 const storeCall = observer.storeCall.bind(observer)
 const batchGet = observer.batchGet.bind(observer)
 const grpcCall = observer.grpcCall.bind(observer)
 observer.storeCall = (operation, seconds, outcome) => {
-  if (operation === 'BatchGetItem') counts.storeCalls++
+  if (operation === 'BatchGetItem') {
+    counts.storeCalls++
+    counts.storeSeconds += seconds
+  }
   storeCall(operation, seconds, outcome)
 }
 observer.batchGet = (keys, merged) => {
@@ -25,6 +28,7 @@ observer.batchGet = (keys, merged) => {
 }
 observer.grpcCall = (method, code, seconds) => {
   counts.grpcCalls++
+  counts.grpcSeconds += seconds
   grpcCall(method, code, seconds)
 }
 

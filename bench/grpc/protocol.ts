@@ -21,8 +21,12 @@ export interface ServerReady {
 export interface GatewayCounts {
   readonly type: 'counts'
   readonly storeCalls: number
+  /** Summed durations of those calls as the gateway timed them. */
+  readonly storeSeconds: number
   readonly keysRead: number
   readonly grpcCalls: number
+  /** Summed handler times (from the call's arrival to its answer) as the gateway timed them. */
+  readonly grpcSeconds: number
 }
 
 export type ParentMessage = { readonly type: 'counts' } | { readonly type: 'close' }

@@ -44,6 +44,9 @@ interface Result {
   readonly requests: number
   readonly errors: number
   storeCallsPerRequest?: number
+  /** Mean time inside the gateway's handler, and inside each store call, as the gateway timed them (ms). */
+  handlerMs?: number
+  storeCallMs?: number
 }
 
 // ---- processes -------------------------------------------------------------------------------
@@ -175,7 +178,11 @@ async function gatewayRuns (name: string, store: StoreReady, cache: boolean, poo
       const result = await measure(name, concurrency, pool, async (id) => await client.getOnlineFeatures([id], FEATURES),
         async () => { before = await countsOf(child) })
       const after = await countsOf(child)
-      result.storeCallsPerRequest = (after.storeCalls - before!.storeCalls) / Math.max(1, after.grpcCalls - before!.grpcCalls)
+      const calls = Math.max(1, after.grpcCalls - before!.grpcCalls)
+      result.storeCallsPerRequest = (after.storeCalls - before!.storeCalls) / calls
+      result.handlerMs = (after.grpcSeconds - before!.grpcSeconds) * 1000 / calls
+      const storeCalls = after.storeCalls - before!.storeCalls
+      if (storeCalls > 0) result.storeCallMs = (after.storeSeconds - before!.storeSeconds) * 1000 / storeCalls
       results.push(result)
     }
     return { results, prepared: await preparedResponse(ready.port, pool[0]!) }
@@ -244,10 +251,11 @@ async function sdkRuns (store: StoreReady, pool: readonly string[]): Promise<Res
 // ---- report ----------------------------------------------------------------------------------
 
 function table (results: readonly Result[]): string {
-  const rows = [['scenario', 'conc', 'p50 ms', 'p99 ms', 'req/s', 'requests', 'errors', 'store calls/req']]
+  const rows = [['scenario', 'conc', 'p50 ms', 'p99 ms', 'req/s', 'requests', 'errors', 'store calls/req', 'in handler ms', 'per store call ms']]
   for (const r of results) {
     rows.push([r.name, String(r.concurrency), r.p50.toFixed(3), r.p99.toFixed(3), r.rps.toFixed(0), String(r.requests), String(r.errors),
-      r.storeCallsPerRequest === undefined ? '' : r.storeCallsPerRequest.toFixed(3)])
+      r.storeCallsPerRequest === undefined ? '' : r.storeCallsPerRequest.toFixed(3),
+      r.handlerMs === undefined ? '' : r.handlerMs.toFixed(3), r.storeCallMs === undefined ? '' : r.storeCallMs.toFixed(3)])
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
   return rows.map((row) => `| ${row.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`).join('\n')

@@ -81,6 +81,22 @@ t.test('each call is reported once to the observer with its method and status na
   t.same(statusCounts[1], { PRESENT: 0, NULL_VALUE: 0, NOT_FOUND: 2, STALE: 0, INVALID: 0 })
 })
 
+t.test('the signal handed to the lookup stays quiet after a call that completed (grpc-js reports every finished call as "cancelled")', async (t) => {
+  const lookup = app.featureLookup
+  const read = lookup.read.bind(lookup)
+  const signals: AbortSignal[] = []
+  lookup.read = async (ids, features, options = {}) => {
+    if (options.signal !== undefined) signals.push(options.signal)
+    return await read(ids, features, options)
+  }
+  t.teardown(() => { lookup.read = read })
+  await client.getOnlineFeatures(['user_1'], ['user_profile'])
+  await new Promise((resolve) => setImmediate(resolve))
+  await new Promise((resolve) => setImmediate(resolve))
+  t.equal(signals.length, 1)
+  t.equal(signals[0]?.aborted, false, 'no abort cascades through the store layer after an answer')
+})
+
 t.test('call hooks: typed refusals map to their codes, and a bug is INTERNAL without internals', async (t) => {
   let refuse: 'none' | 'auth' | 'rate' | 'bug' = 'none'
   const seenHeaders: Array<string | undefined> = []

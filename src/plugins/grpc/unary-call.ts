@@ -31,11 +31,13 @@ export function unaryCall<Request, Response> (
       ? deps.hooks.runStart(context).then(async () => await handle(call.request, context))
       : handle(call.request, context)
     run.then((response) => {
+      context.settled()
       const headers = context.responseHeaders
       if (headers !== undefined) call.sendMetadata(headers)
       callback(null, response)
       finish('OK', undefined)
     }, (error: unknown) => {
+      context.settled()
       const failure = toGrpcFailure(error, context.state(call.cancelled))
       if (failure.unexpected) deps.log.error({ err: error, method: context.method }, 'gRPC call failed unexpectedly')
       const trailers = mergeMetadata(context.responseHeaders, failure.metadata)
@@ -50,14 +52,24 @@ class ServerCallContext implements GrpcCallContext {
   readonly deadlineAt: number | undefined
   readonly #call: ServerUnaryCall<unknown, unknown>
   readonly #controller = new AbortController()
+  readonly #onCancelled = (): void => this.#controller.abort()
   #responseHeaders: Metadata | undefined
 
   constructor (call: ServerUnaryCall<unknown, unknown>) {
     this.#call = call
     this.method = call.getPath()
     this.deadlineAt = deadlineAt(call.getDeadline())
-    // grpc-js emits 'cancelled' both when the caller cancels and when its deadline passes.
-    call.once('cancelled', () => this.#controller.abort())
+    // grpc-js emits 'cancelled' when the caller cancels and when its deadline passes.
+    call.once('cancelled', this.#onCancelled)
+  }
+
+  /**
+   * The handler is done. grpc-js also emits 'cancelled' after every answer it sends (it marks the
+   * stream finished that way): aborting then would fire every abort listener still registered
+   * below us (the SDK's among them) and build an AbortError with a stack trace, per call, for nothing.
+   */
+  settled (): void {
+    this.#call.removeListener('cancelled', this.#onCancelled)
   }
 
   get signal (): AbortSignal {
