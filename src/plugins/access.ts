@@ -12,6 +12,7 @@ import { OverloadGuard } from '../core/access/overload-guard.js'
 import type { Principal } from '../core/access/principal.js'
 import { RateLimiter } from '../core/access/rate-limiter.js'
 import { InvalidConfigError, isFeaturegateError } from '../errors.js'
+import { featuregateExtensions } from './graphql/error-mapping.js'
 import { httpStatusOf } from './http-errors.js'
 
 declare module 'fastify' {
@@ -102,8 +103,8 @@ async function accessPlugin (fastify: FastifyInstance): Promise<void> {
       if (status === 401) void reply.header('www-authenticate', 'Bearer realm="featuregate"')
       const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds
       if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter))
-      // GraphQL clients read errors[].extensions.code; everyone else reads the same body shape.
-      return await reply.code(status).send({ errors: [{ message: error.message, extensions: { code: error.code } }] })
+      // The body GraphQL clients expect (errors[].extensions.code, plus fgCode), on every gated route alike.
+      return await reply.code(status).send({ errors: [{ message: error.message, extensions: featuregateExtensions(error) }] })
     }
   })
 }

@@ -28,11 +28,11 @@ t.test('HTTP routes behind the gate: 401 without, 403 with the wrong scope, revo
   const anonymous = await app.inject({ method: 'POST', url: '/admin/registry/reload' })
   t.equal(anonymous.statusCode, 401)
   t.match(anonymous.headers['www-authenticate'], /^Bearer/)
-  t.match(anonymous.json(), { errors: [{ extensions: { code: 'FG_ERR_UNAUTHENTICATED' } }] })
+  t.match(anonymous.json(), { errors: [{ extensions: { code: 'UNAUTHENTICATED', fgCode: 'FG_ERR_UNAUTHENTICATED' } }] })
 
   const notebook = await app.inject({ method: 'POST', url: '/admin/registry/reload', headers: { authorization: `Bearer ${NOTEBOOK_KEY}` } })
   t.equal(notebook.statusCode, 403)
-  t.match(notebook.json(), { errors: [{ extensions: { code: 'FG_ERR_PERMISSION_DENIED' } }] })
+  t.match(notebook.json(), { errors: [{ extensions: { code: 'FORBIDDEN', fgCode: 'FG_ERR_PERMISSION_DENIED' } }] })
 
   const admin = await app.inject({ method: 'POST', url: '/admin/registry/reload', headers: { authorization: `Bearer ${ADMIN_KEY}` } })
   t.equal(admin.statusCode, 200)
