@@ -4,7 +4,7 @@ import { NAME_PATTERN } from '../domain/feature-set-spec.js'
 import type { FeatureValue, ValueType } from '../domain/feature-value.js'
 import { parseFeatureValue } from '../domain/parse-feature-value.js'
 import type { ReadOptions } from '../domain/read-options.js'
-import { InvalidCursorError, InvalidFilterError, LimitExceededError, isFeaturegateError } from '../errors.js'
+import { InvalidCursorError, InvalidFilterError, LimitExceededError, MissingArgumentError, isFeaturegateError } from '../errors.js'
 import { rowCacheKey, type FeatureRow, type RowRequest } from '../repo/feature-row.js'
 import type { ScanCondition, ScanPosition, ScanRequest, ScanResult, SegmentPosition } from '../repo/feature-scan.js'
 import { MAX_ENTITY_ID_BYTES } from './entity-id.js'
@@ -121,7 +121,7 @@ export class FeatureExport {
     if (!Number.isInteger(request.first) || request.first < 1) throw new LimitExceededError('rows per page', request.first, 'at least 1')
     if (request.first > maxPageSize) throw new LimitExceededError('rows per page', request.first, maxPageSize)
     const featureSet = this.#registry.featureSet(request.featureSet)
-    if (request.features.length === 0) throw new LimitExceededError('features', 0, 'at least 1')
+    if (request.features.length === 0) throw new MissingArgumentError('feature')
     const features = this.#registry.resolve(request.features)
     if (features.length > this.#limits.maxFeaturesPerRequest) throw new LimitExceededError('features', features.length, this.#limits.maxFeaturesPerRequest)
 

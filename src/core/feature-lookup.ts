@@ -1,7 +1,7 @@
 import type { FeatureStatus } from '../domain/feature-status.js'
 import type { FeatureValue } from '../domain/feature-value.js'
 import type { ReadOptions } from '../domain/read-options.js'
-import { LimitExceededError } from '../errors.js'
+import { LimitExceededError, MissingArgumentError } from '../errors.js'
 import type { FeatureRow, RowRequest } from '../repo/feature-row.js'
 import { checkEntityId } from './entity-id.js'
 import type { FeatureRegistry, ResolvedFeature } from './feature-registry.js'
@@ -68,9 +68,9 @@ export class FeatureLookup {
 
   /** Checks everything a caller can get wrong, before any store call. */
   resolve (entityIds: readonly string[], featureRefs: readonly string[]): ResolvedFeature[] {
-    if (entityIds.length === 0) throw new LimitExceededError('entity ids', 0, 'at least 1')
+    if (entityIds.length === 0) throw new MissingArgumentError('entity id')
     if (entityIds.length > this.#limits.maxEntitiesPerRequest) throw new LimitExceededError('entity ids', entityIds.length, this.#limits.maxEntitiesPerRequest)
-    if (featureRefs.length === 0) throw new LimitExceededError('features', 0, 'at least 1')
+    if (featureRefs.length === 0) throw new MissingArgumentError('feature reference')
     for (const entityId of entityIds) checkEntityId(entityId)
     const features = this.#registry.resolve(featureRefs)
     if (features.length > this.#limits.maxFeaturesPerRequest) throw new LimitExceededError('features', features.length, this.#limits.maxFeaturesPerRequest)

@@ -35,10 +35,10 @@ const REALTIME = '/feature_store.v1.FeatureStoreService/GetRealtimeFeatures'
 t.test('INVALID_ARGUMENT for everything a caller can get wrong, with a message naming it', async (t) => {
   const cases: Array<{ what: string, call: () => Promise<unknown>, details: RegExp }> = [
     { what: 'empty entity id', call: async () => await client.getOnlineFeatures(['user_1', ''], ['user_profile']), details: /entity id must be a non-empty string/ },
-    { what: 'no entity ids', call: async () => await client.getOnlineFeatures([], ['user_profile']), details: /entity ids: 0 requested/ },
+    { what: 'no entity ids', call: async () => await client.getOnlineFeatures([], ['user_profile']), details: /At least one entity id is required/ },
     { what: 'too many entity ids', call: async () => await client.getOnlineFeatures(['a', 'b', 'c', 'd', 'e', 'f'], ['user_profile']), details: /entity ids: 6 requested, the limit is 5/ },
     { what: 'too many features', call: async () => await client.getOnlineFeatures(['user_1'], ['user_text', 'user_profile']), details: /features: 5 requested, the limit is 4/ },
-    { what: 'no features', call: async () => await client.getOnlineFeatures(['user_1'], []), details: /features: 0 requested/ },
+    { what: 'no features', call: async () => await client.getOnlineFeatures(['user_1'], []), details: /At least one feature reference is required/ },
     { what: 'unknown feature set', call: async () => await client.getOnlineFeatures(['user_1'], ['user_profile', 'no_such_set']), details: /Unknown feature set "no_such_set"/ },
     { what: 'unknown feature', call: async () => await client.getOnlineFeatures(['user_1'], ['user_profile:shoe_size']), details: /Unknown feature "shoe_size" in feature set "user_profile"/ },
     { what: 'malformed reference', call: async () => await client.getOnlineFeatures(['user_1'], ['user_profile:region:x']), details: /Invalid feature reference/ },
