@@ -30,6 +30,7 @@ export class FeatureRegistry {
   readonly #source: RegistrySource
   #sets = new Map<string, FeatureSetSpec>()
   #loadedAt: number | undefined
+  readonly #listeners: Array<() => void> = []
 
   constructor (source: RegistrySource) {
     this.#source = source
@@ -39,6 +40,12 @@ export class FeatureRegistry {
     const specs = await this.#source.list(signal)
     this.#sets = new Map(specs.map((spec) => [spec.name, spec]))
     this.#loadedAt = Date.now()
+    for (const listener of this.#listeners) listener()
+  }
+
+  /** Called after every successful reload, periodic or on demand. */
+  onReload (listener: () => void): void {
+    this.#listeners.push(listener)
   }
 
   get loaded (): boolean {

@@ -45,6 +45,10 @@ async function featureStorePlugin (fastify: FastifyInstance, options: FeatureSto
   }
 
   const registry = new FeatureRegistry(store.registry)
+  // A set whose stored spec no longer parses is left out rather than failing the rest; say so.
+  registry.onReload(() => {
+    for (const { name, reason } of store.registry.skipped) fastify.log.error({ featureSet: name, reason }, 'Registry entry skipped: its spec is invalid')
+  })
   await registry.reload()
   if (config.registryReloadMs > 0) {
     const timer = setInterval(() => {

@@ -16,8 +16,12 @@ export class RegistryStore {
     this.#table = table
   }
 
+  /** Entries the last list() skipped because they no longer parse, with why (for the operator's log). */
+  skipped: ReadonlyArray<{ readonly name: string, readonly reason: string }> = []
+
   async list (signal?: AbortSignal): Promise<FeatureSetSpec[]> {
     const specs: FeatureSetSpec[] = []
+    const skipped: Array<{ name: string, reason: string }> = []
     let startKey: Record<string, AttributeValue> | undefined
     do {
       const page = await this.#client.send(new ScanCommand({ TableName: this.#table, ExclusiveStartKey: startKey, ConsistentRead: true }), { abortSignal: signal })
@@ -25,11 +29,16 @@ export class RegistryStore {
         const json = item[SPEC_ATTR]?.S
         // A spec that no longer parses is skipped rather than taking every other set down with it.
         if (json !== undefined) {
-          try { specs.push(parseFeatureSetSpec(JSON.parse(json))) } catch {}
+          try {
+            specs.push(parseFeatureSetSpec(JSON.parse(json)))
+          } catch (error) {
+            skipped.push({ name: item[REGISTRY_KEY_ATTR]?.S ?? '?', reason: error instanceof Error ? error.message : String(error) })
+          }
         }
       }
       startKey = page.LastEvaluatedKey
     } while (startKey !== undefined)
+    this.skipped = skipped
     return specs.sort((a, b) => a.name.localeCompare(b.name))
   }
 
