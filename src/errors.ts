@@ -33,6 +33,7 @@ export const InvalidFeatureRefError = define('FG_ERR_INVALID_FEATURE_REF', 'Inva
 export const UnknownFeatureSetError = define('FG_ERR_UNKNOWN_FEATURE_SET', 'Unknown feature set "%s"', 400, 'invalid_argument')
 export const UnknownFeatureError = define('FG_ERR_UNKNOWN_FEATURE', 'Unknown feature "%s" in feature set "%s"', 400, 'invalid_argument')
 export const InvalidEntityIdError = define('FG_ERR_INVALID_ENTITY_ID', 'Invalid entity id: %s', 400, 'invalid_argument')
+export const InvalidArgumentError = define('FG_ERR_INVALID_ARGUMENT', 'Invalid request: %s', 400, 'invalid_argument')
 export const MissingArgumentError = define('FG_ERR_MISSING_ARGUMENT', 'At least one %s is required', 400, 'invalid_argument')
 export const LimitExceededError = define('FG_ERR_LIMIT_EXCEEDED', 'Too many %s: %s requested, the limit is %s', 400, 'invalid_argument')
 export const InvalidFeatureValueError = define('FG_ERR_INVALID_FEATURE_VALUE', 'Invalid value for %s: %s', 400, 'invalid_argument')

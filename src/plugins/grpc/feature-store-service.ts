@@ -8,6 +8,7 @@ import type { GetOnlineFeaturesRequest__Output } from './generated/feature_store
 import type { GetRealtimeFeaturesRequest__Output } from './generated/feature_store/v1/GetRealtimeFeaturesRequest.js'
 import type { GrpcCallContext } from './call-hooks.js'
 import type { ResponseCodec } from './response-codec.js'
+import { tolerantDeserializer } from './tolerant-decoding.js'
 import { unaryCall, type UnaryCallDeps } from './unary-call.js'
 import { EMPTY_VALUE, encodeValue } from './value-encoding.js'
 import type { OnlineResponseWire, RealtimeResponseWire, StatusNumber, WireFeature, WireFeatureVector, WireValue } from './wire-types.js'
@@ -28,8 +29,8 @@ export interface FeatureStoreHandlers extends grpc.UntypedServiceImplementation 
  */
 export function featureStoreServiceDefinition (loaded: FeatureStoreServiceDefinition, codec: ResponseCodec): grpc.ServiceDefinition {
   return {
-    GetOnlineFeatures: { ...loaded.GetOnlineFeatures, responseSerialize: codec.encodeOnline },
-    GetRealtimeFeatures: { ...loaded.GetRealtimeFeatures, responseSerialize: codec.encodeRealtime }
+    GetOnlineFeatures: { ...loaded.GetOnlineFeatures, requestDeserialize: tolerantDeserializer(loaded.GetOnlineFeatures.requestDeserialize), responseSerialize: codec.encodeOnline },
+    GetRealtimeFeatures: { ...loaded.GetRealtimeFeatures, requestDeserialize: tolerantDeserializer(loaded.GetRealtimeFeatures.requestDeserialize), responseSerialize: codec.encodeRealtime }
   }
 }
 

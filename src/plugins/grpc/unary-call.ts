@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { GatewayObserver } from '../../core/gateway-observer.js'
 import type { GrpcCallContext, GrpcCallHooks } from './call-hooks.js'
 import { toGrpcFailure, type CallState } from './status-mapping.js'
+import { assertDecoded } from './tolerant-decoding.js'
 
 export interface UnaryCallDeps {
   readonly hooks: GrpcCallHooks
@@ -28,8 +29,8 @@ export function unaryCall<Request, Response> (
       if (deps.hooks.hasDone) deps.hooks.runDone(context, { codeName, seconds, error })
     }
     const run = deps.hooks.hasStart
-      ? deps.hooks.runStart(context).then(async () => await handle(call.request, context))
-      : handle(call.request, context)
+      ? deps.hooks.runStart(context).then(async () => await decodedThen(call.request, context, handle))
+      : decodedThen(call.request, context, handle)
     run.then((response) => {
       context.settled()
       const headers = context.responseHeaders
@@ -45,6 +46,13 @@ export function unaryCall<Request, Response> (
       finish(failure.codeName, error)
     })
   }
+}
+
+async function decodedThen<Request, Response> (
+  request: Request, context: GrpcCallContext, handle: (request: Request, call: GrpcCallContext) => Promise<Response>
+): Promise<Response> {
+  assertDecoded(request, context.method)
+  return await handle(request, context)
 }
 
 class ServerCallContext implements GrpcCallContext {
