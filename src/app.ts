@@ -8,6 +8,7 @@ import metricsPlugin from './plugins/metrics/metrics-plugin.js'
 import httpDraining from './plugins/http-draining.js'
 import requestLogging, { requestIdOf, requestLogController, requestLogFields } from './plugins/request-logging.js'
 import health from './plugins/health.js'
+import admin from './plugins/admin.js'
 import grpcServer from './plugins/grpc/grpc-server.js'
 import access from './plugins/access.js'
 import grpcAccess from './plugins/grpc-access.js'
@@ -60,6 +61,7 @@ export async function buildApp (config: Config, options: BuildAppOptions = {}): 
   await app.register(grpcAccess)
   await app.register(httpHardening)
   await app.register(health)
+  await app.register(admin)
   await app.register(graphql)
   return app
 }

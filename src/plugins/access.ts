@@ -28,7 +28,8 @@ declare module 'fastify' {
 /** Which door each HTTP route is behind; anything not listed (probes, metrics) is open. */
 const HTTP_ENTRIES: Readonly<Record<string, Entry>> = {
   '/graphql': 'explore',
-  '/admin/registry/reload': 'admin'
+  '/admin/registry/reload': 'admin',
+  '/admin/cache/clear': 'admin'
 }
 
 function readStructured (path: string, what: string): unknown {

@@ -8,11 +8,6 @@ async function healthPlugin (fastify: FastifyInstance): Promise<void> {
     const report = await fastify.readiness.check()
     return await reply.code(report.ready ? 200 : 503).send(report.ready ? { status: 'ready' } : { status: 'not ready', reason: report.reason })
   })
-  // On-demand registry reload, e.g. right after `cli apply` registered a new feature set.
-  fastify.post('/admin/registry/reload', async () => {
-    await fastify.featureRegistry.reload()
-    return { featureSets: fastify.featureRegistry.featureSets().map((set) => set.name) }
-  })
 }
 
 export default fp(healthPlugin, { name: 'featuregate-health', dependencies: ['featuregate-store'] })

@@ -29,3 +29,15 @@ t.test('a new feature set appears on reload; a broken one is skipped and logged,
     .find((entry) => entry.msg === 'Registry entry skipped: its spec is invalid')
   t.match(logged, { featureSet: 'broken_set', reason: /complex128/ })
 })
+
+t.test('the cache can be cleared after an ingest, so reads see the new rows at once', async (t) => {
+  const app = await buildApp(testConfig({ DEMO_USERS: '5' }))
+  t.teardown(async () => await app.close())
+  await app.ready()
+  await app.featureLookup.getFeatures(['user_1', 'user_2'], ['user_profile:region'])
+  const before = app.featureStore.rows.cacheStats()
+  t.equal(before?.entries, 2)
+  const cleared = await app.inject({ method: 'POST', url: '/admin/cache/clear' })
+  t.same(cleared.json(), { clearedEntries: 2, clearedBytes: before?.bytes })
+  t.equal(app.featureStore.rows.cacheStats()?.entries, 0)
+})
