@@ -128,7 +128,7 @@ function randomValue (next: () => number): FeatureValue | null {
   }
 }
 
-t.test('the online response encoder is byte-identical to protobufjs on random answers of every value type', async (t) => {
+t.test('the online response codec is byte-identical to the generic protobuf encoder on random answers of every value type', async (t) => {
   const codec = createResponseCodec(findProtoDir())
   const generic = protoLoader.loadSync(FEATURE_STORE_PROTO, { ...LOADER_OPTIONS, includeDirs: [findProtoDir()] })
   const method = (generic['feature_store.v1.FeatureStoreService'] as protoLoader.ServiceDefinition).GetOnlineFeatures!
