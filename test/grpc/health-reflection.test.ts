@@ -9,6 +9,7 @@ import protobuf from 'protobufjs'
 import descriptor, { type IDescriptorProto, type IFileDescriptorProto } from 'protobufjs/ext/descriptor/index.js'
 import t from 'tap'
 import type { Test } from 'tap'
+import { HealthService } from '../../src/plugins/grpc/health-service.js'
 import { findProtoDir } from '../../src/plugins/grpc/proto-contract.js'
 import { mapEntryName } from '../../src/plugins/grpc/reflection-descriptors.js'
 import { build } from '../helpers/build-app.js'
@@ -16,6 +17,20 @@ import { check, healthClientFor } from './harness.js'
 
 const app = await build(t, { DEMO_USERS: '20' })
 const health = healthClientFor(t, app)
+
+t.test('health starts NOT_SERVING and follows readiness; shutdown is final and ends watch streams', async (t) => {
+  let ready = false
+  const service = new HealthService({ services: ['x.Y'], check: async () => ready })
+  t.equal(service.status, 'NOT_SERVING', 'not serving before anyone asked readiness')
+  t.equal(await service.refresh(), 'NOT_SERVING')
+  ready = true
+  t.equal(await service.refresh(), 'SERVING')
+  const failing = new HealthService({ services: [], check: async () => { throw new Error('store down') } })
+  t.equal(await failing.refresh(), 'NOT_SERVING', 'a readiness check that throws is not ready')
+  service.shutdown()
+  t.equal(service.status, 'NOT_SERVING')
+  t.equal(await service.refresh(), 'NOT_SERVING', 'readiness cannot bring it back after shutdown')
+})
 
 t.test('health: SERVING once ready, for the server and for the feature store service; NOT_FOUND for others', async (t) => {
   t.equal(await check(health), 'SERVING')

@@ -4,7 +4,7 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import { build, testConfig } from '../helpers/build-app.js'
-import { clientFor, failureOf, healthClientFor } from './harness.js'
+import { check, clientFor, failureOf, healthClientFor } from './harness.js'
 
 /**
  * Holds every store read at a gate, so a call can be kept in flight for as long as a test needs.
@@ -31,6 +31,18 @@ t.test('binds GRPC_PORT (0 picks a free port), and says so clearly when the port
   const clash = await buildApp(testConfig({ DEMO_USERS: '5', GRPC_PORT: String(app.grpcPort) }))
   t.teardown(async () => { await clash.close().catch(() => {}) })
   await t.rejects(async () => { await clash.ready() }, { message: new RegExp(`gRPC server cannot bind 127\\.0\\.0\\.1:${app.grpcPort}`) })
+})
+
+t.test('draining (shutdown begun, load balancers catching up) reports NOT_SERVING while calls are still answered', async (t) => {
+  const app = await build(t, { DEMO_USERS: '5' })
+  const client = clientFor(t, app)
+  const health = healthClientFor(t, app)
+  t.equal(await check(health), 'SERVING')
+  app.readiness.drain()
+  t.equal(await check(health), 'NOT_SERVING')
+  t.equal(await check(health, 'feature_store.v1.FeatureStoreService'), 'NOT_SERVING')
+  const response = await client.getOnlineFeatures(['user_1'], ['user_profile:region'])
+  t.equal(response.entity_ids[0], 'user_1', 'calls that still arrive are answered')
 })
 
 t.test('close lets an in-flight call finish, reports NOT_SERVING meanwhile, and closes the store only after', async (t) => {
