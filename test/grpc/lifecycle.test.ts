@@ -57,6 +57,10 @@ t.test('close lets an in-flight call finish, reports NOT_SERVING meanwhile, and 
     await closeStore()
   }
 
+  const unknown = health.Watch({ service: 'no.such.Service' })
+  unknown.on('error', () => {})
+  unknown.on('data', () => {})
+  const unknownEnded = new Promise<void>((resolve) => unknown.on('end', resolve))
   const statuses: string[] = []
   const watch = health.Watch({ service: 'feature_store.v1.FeatureStoreService' })
   watch.on('error', () => {})
@@ -71,6 +75,8 @@ t.test('close lets an in-flight call finish, reports NOT_SERVING meanwhile, and 
   const closing = app.close().then(() => events.push('app closed'))
   await watchEnded
   t.same(statuses, ['SERVING', 'NOT_SERVING'], 'health watchers hear NOT_SERVING as close begins, then their stream ends')
+  await unknownEnded
+  t.pass('a watch of an unknown service ends too, so it cannot hold the drain open')
   // Give close every chance to run ahead to the store if it were going to.
   await sleep(100)
   gate.open()

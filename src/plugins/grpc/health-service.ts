@@ -24,6 +24,8 @@ export class HealthService {
   readonly #options: HealthServiceOptions
   readonly #known: ReadonlySet<string>
   readonly #watchers = new Set<Watcher>()
+  /** Watching a service we do not know: told nothing more, but ended at shutdown like the rest. */
+  readonly #unknownWatchers = new Set<Watcher>()
   #status: ServingStatus = 'NOT_SERVING'
   #inflight: Promise<ServingStatus> | undefined
   #shutDown = false
@@ -57,8 +59,9 @@ export class HealthService {
   shutdown (): void {
     this.#set('NOT_SERVING')
     this.#shutDown = true
-    for (const watcher of this.#watchers) watcher.end()
+    for (const watcher of [...this.#watchers, ...this.#unknownWatchers]) watcher.end()
     this.#watchers.clear()
+    this.#unknownWatchers.clear()
   }
 
   readonly handlers: HealthHandlers = {
@@ -75,6 +78,11 @@ export class HealthService {
       if (!this.#known.has(service)) {
         // The protocol keeps the stream open: the service may appear later (here it never will).
         call.write({ status: 'SERVICE_UNKNOWN' })
+        if (this.#shutDown) call.end()
+        else {
+          this.#unknownWatchers.add(call)
+          call.on('cancelled', () => this.#unknownWatchers.delete(call))
+        }
         return
       }
       call.write({ status: this.#status })
