@@ -14,7 +14,10 @@ import type { GetRealtimeFeaturesResponse as _feature_store_v1_GetRealtimeFeatur
  * NOT_FOUND          GetRealtimeFeatures only: the entity has none of the requested features
  * DEADLINE_EXCEEDED  the call's deadline passed (the store read is cancelled with it)
  * UNAVAILABLE        the store cannot be reached, or the gateway is shutting down or overloaded
- * RESOURCE_EXHAUSTED the store is throttling reads, or the caller's rate limit is reached
+ * RESOURCE_EXHAUSTED the store is throttling reads, or the caller's rate limit is reached (the
+ * retry-after trailer says in how many seconds to try again)
+ * UNAUTHENTICATED    missing or invalid credentials (authorization metadata) where auth is on
+ * PERMISSION_DENIED  the credential may not make online reads, or not of that feature set
  * INTERNAL           a bug; the message never carries internals
  * A missing entity or feature in GetOnlineFeatures is not an error: it is a NOT_FOUND status in
  * its cell, so one unknown user does not fail a batch of 64.
@@ -61,7 +64,10 @@ export interface FeatureStoreServiceClient extends grpc.Client {
  * NOT_FOUND          GetRealtimeFeatures only: the entity has none of the requested features
  * DEADLINE_EXCEEDED  the call's deadline passed (the store read is cancelled with it)
  * UNAVAILABLE        the store cannot be reached, or the gateway is shutting down or overloaded
- * RESOURCE_EXHAUSTED the store is throttling reads, or the caller's rate limit is reached
+ * RESOURCE_EXHAUSTED the store is throttling reads, or the caller's rate limit is reached (the
+ * retry-after trailer says in how many seconds to try again)
+ * UNAUTHENTICATED    missing or invalid credentials (authorization metadata) where auth is on
+ * PERMISSION_DENIED  the credential may not make online reads, or not of that feature set
  * INTERNAL           a bug; the message never carries internals
  * A missing entity or feature in GetOnlineFeatures is not an error: it is a NOT_FOUND status in
  * its cell, so one unknown user does not fail a batch of 64.
