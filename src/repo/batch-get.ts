@@ -2,6 +2,7 @@ import { BatchGetItemCommand, type AttributeValue, type DynamoDBClient, type Key
 import type { ReadOptions } from '../domain/read-options.js'
 import { DeadlineExceededError, StoreThrottledError } from '../errors.js'
 import { backoffDelayMs, sleepWithin } from './backoff.js'
+import { withCallSignal } from './call-signal.js'
 import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR, rowCacheKey } from './feature-row.js'
 import type { Semaphore } from './semaphore.js'
 import type { StoreObserver } from './store-observer.js'
@@ -110,9 +111,8 @@ async function sendBatchGet (
   const started = performance.now()
   try {
     if (options.deadlineAt !== undefined && Date.now() >= options.deadlineAt) throw new DeadlineExceededError('reading features')
-    const output = await context.client.send(new BatchGetItemCommand({ RequestItems: { [context.table]: request } }), {
-      abortSignal: callSignal(options)
-    })
+    const output = await withCallSignal(options, async (abortSignal) =>
+      await context.client.send(new BatchGetItemCommand({ RequestItems: { [context.table]: request } }), { abortSignal }))
     context.observer.storeCall('BatchGetItem', (performance.now() - started) / 1e3, 'ok')
     return {
       items: output.Responses?.[context.table] ?? [],
@@ -126,13 +126,4 @@ async function sendBatchGet (
   } finally {
     context.semaphore.release()
   }
-}
-
-/** The caller's signal and its remaining deadline, as one signal the SDK aborts the HTTP request on. */
-export function callSignal (options: ReadOptions): AbortSignal | undefined {
-  const signals: AbortSignal[] = []
-  if (options.signal !== undefined) signals.push(options.signal)
-  if (options.deadlineAt !== undefined) signals.push(AbortSignal.timeout(Math.max(1, options.deadlineAt - Date.now())))
-  if (signals.length <= 1) return signals[0]
-  return AbortSignal.any(signals)
 }

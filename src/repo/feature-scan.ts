@@ -5,7 +5,8 @@ import type { FeatureValue } from '../domain/feature-value.js'
 import type { ReadOptions } from '../domain/read-options.js'
 import { DeadlineExceededError, InvalidCursorError, type FeaturegateError } from '../errors.js'
 import { encodeFeatureValue } from './attribute-codec.js'
-import { batchGetItems, callSignal, type BatchGetContext, type StoredItem } from './batch-get.js'
+import { batchGetItems, type BatchGetContext, type StoredItem } from './batch-get.js'
+import { withCallSignal } from './call-signal.js'
 import { createDynamoClient } from './dynamo-client.js'
 import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR, rowCacheKey, type FeatureRow, type RowRequest } from './feature-row.js'
 import { decodeRow } from './row-decoder.js'
@@ -209,7 +210,7 @@ export class FeatureScanner {
     const started = performance.now()
     try {
       if (options.deadlineAt !== undefined && Date.now() >= options.deadlineAt) throw new DeadlineExceededError('scanning features')
-      const output = await this.#client.send(new ScanCommand({
+      const output = await withCallSignal(options, async (abortSignal) => await this.#client.send(new ScanCommand({
         TableName: this.#table,
         Segment: segment,
         TotalSegments: total,
@@ -221,7 +222,7 @@ export class FeatureScanner {
         ProjectionExpression: projection.expression,
         ExpressionAttributeNames: { ...filter.names, ...projection.names },
         ExpressionAttributeValues: filter.values
-      }), { abortSignal: callSignal(options) })
+      }), { abortSignal }))
       this.#observer.storeCall('Scan', (performance.now() - started) / 1e3, 'ok')
       const last = output.LastEvaluatedKey
       const lastEntity = last?.[ENTITY_ATTR]?.S
