@@ -298,7 +298,7 @@ function loadAccessConfig (env: Env, storeMode: StoreConfig['mode']): AccessConf
     onlineRequestsPerSecond,
     onlineBurst: readInt(env, 'RATE_LIMIT_ONLINE_BURST', onlineRequestsPerSecond, 1, 10_000_000),
     explorePointsPerMinute: readInt(env, 'RATE_LIMIT_EXPLORE_POINTS_PER_MINUTE', 1_000_000, 1, 1_000_000_000),
-    exploreMaxLagMs: readInt(env, 'OVERLOAD_EXPLORE_MAX_LAG_MS', 200, 1, 60_000),
+    exploreMaxLagMs: readInt(env, 'OVERLOAD_EXPLORE_MAX_LAG_MS', 25, 1, 60_000),
     onlineMaxLagMs: readInt(env, 'OVERLOAD_ONLINE_MAX_LAG_MS', 1_000, 1, 60_000),
     tlsCertFile,
     tlsKeyFile,

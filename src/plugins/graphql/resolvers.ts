@@ -15,6 +15,10 @@ import {
   type EntityFeaturesView, type FeatureSetView, type FeatureView
 } from './feature-views.js'
 import { scalarResolvers } from './scalars.js'
+import { spreadOverTurns } from './spread-over-turns.js'
+
+/** Rows of a pull completed per event-loop turn (see spread-over-turns.ts). */
+const ROWS_PER_TURN = 50
 
 declare module 'mercurius' {
   interface MercuriusContext {
@@ -145,15 +149,17 @@ export function buildResolvers (services: ResolverServices): Record<string, unkn
         authorize(context, new Set([plan.featureSet.name, ...setsOf(plan.features), ...plan.residual.keys()]))
         const page = await featureExport.page(plan, { signal: context.signal, deadlineAt: bulkDeadline() })
         context.app.observer.featureStatuses('graphql', countStatuses({ features: page.features, entities: page.rows.map((r) => r.entity) }))
-        const edges = page.rows.map((row) => ({ cursor: row.cursor, node: entityView(row.entity, page.features) }))
+        const views = spreadOverTurns(page.rows.map((row) => entityView(row.entity, page.features)), ROWS_PER_TURN)
+        // List items may be promises (graphql and graphql-jit both await them); object fields may not under JIT.
+        const edges = page.rows.map(async (row, i) => ({ cursor: row.cursor, node: await views[i]! }))
         return {
           features: page.features.map(resolvedFeatureView),
           edges,
-          nodes: edges.map((e) => e.node),
+          nodes: views,
           pageInfo: {
             hasNextPage: page.hasNextPage,
             hasPreviousPage: false,
-            startCursor: edges[0]?.cursor ?? null,
+            startCursor: page.rows[0]?.cursor ?? null,
             endCursor: page.endCursor ?? null
           },
           scan: {
