@@ -77,7 +77,7 @@ export class ItemBatcher {
 
   async #dispatch (batch: PendingKey[]): Promise<void> {
     const waiters = batch.flatMap((entry) => entry.waiters)
-    const options = mergedOptions(waiters.map((waiter) => waiter.options))
+    const { options, dispose } = mergedOptions(waiters.map((waiter) => waiter.options))
     let attributes: Set<string> | undefined = new Set()
     for (const entry of batch) {
       if (entry.attributes === undefined) { attributes = undefined; break }
@@ -92,25 +92,37 @@ export class ItemBatcher {
       }
     } catch (error) {
       for (const waiter of waiters) waiter.reject(error)
+    } finally {
+      dispose()
     }
   }
 }
 
-/** The latest deadline of all callers, and a signal that aborts only once every caller's has. */
-function mergedOptions (all: readonly ReadOptions[]): ReadOptions {
+/**
+ * The latest deadline of all callers, and a signal that aborts only once every caller's has;
+ * dispose() detaches from the callers' signals once the merged call is over.
+ */
+function mergedOptions (all: readonly ReadOptions[]): { options: ReadOptions, dispose: () => void } {
   let deadlineAt: number | undefined = 0
   for (const options of all) {
     if (options.deadlineAt === undefined) { deadlineAt = undefined; break }
     deadlineAt = Math.max(deadlineAt, options.deadlineAt)
   }
   const signals = all.map((options) => options.signal)
-  if (signals.some((signal) => signal === undefined)) return { deadlineAt }
+  if (signals.some((signal) => signal === undefined)) return { options: { deadlineAt }, dispose: () => {} }
   const controller = new AbortController()
   let remaining = signals.length
+  const attached: Array<[AbortSignal, () => void]> = []
   for (const signal of signals as AbortSignal[]) {
     const onAbort = (): void => { if (--remaining === 0) controller.abort(signal.reason) }
     if (signal.aborted) onAbort()
-    else signal.addEventListener('abort', onAbort, { once: true })
+    else {
+      signal.addEventListener('abort', onAbort, { once: true })
+      attached.push([signal, onAbort])
+    }
   }
-  return { deadlineAt, signal: controller.signal }
+  return {
+    options: { deadlineAt, signal: controller.signal },
+    dispose: () => { for (const [signal, onAbort] of attached) signal.removeEventListener('abort', onAbort) }
+  }
 }

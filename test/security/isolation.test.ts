@@ -48,9 +48,9 @@ t.test('a heavy GraphQL pull running beside gRPC lookups: every lookup answers, 
   const pull = async (): Promise<void> => {
     let after: string | null = null
     while (!stop) {
-      const response = await app.inject({ method: 'POST', url: '/graphql', payload: { query: PULL, variables: { after } } })
+      const response: { statusCode: number, json: () => unknown } = await app.inject({ method: 'POST', url: '/graphql', payload: { query: PULL, variables: { after } } })
       if (response.statusCode === 503) { shed++; await new Promise((resolve) => setTimeout(resolve, 20)); continue }
-      const page = (response.json() as { data: { featureRows: { edges: unknown[], pageInfo: { hasNextPage: boolean, endCursor: string | null } } } }).data.featureRows
+      const page: { edges: unknown[], pageInfo: { hasNextPage: boolean, endCursor: string | null } } = (response.json() as { data: { featureRows: { edges: unknown[], pageInfo: { hasNextPage: boolean, endCursor: string | null } } } }).data.featureRows
       pulledRows += page.edges.length
       after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null
     }
