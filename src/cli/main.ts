@@ -19,6 +19,7 @@ commands:
       --rejects FILE                     write every rejected line to FILE (JSON Lines: line, error, text)
       --json                             print the report as JSON
       --quiet                            no progress lines on stderr
+      --gateway URL                      then ask the gateway at URL to clear its row cache
 
 The store comes from the same environment as the gateway: DYNAMODB_ENDPOINT or AWS_REGION (one is
 required), FEATURE_TABLE, REGISTRY_TABLE, AWS credentials. FEATUREGATE_API_KEY is sent to --gateway
@@ -58,7 +59,8 @@ async function main (argv: readonly string[]): Promise<number> {
           concurrency: { type: 'string' },
           rejects: { type: 'string' },
           json: { type: 'boolean' },
-          quiet: { type: 'boolean' }
+          quiet: { type: 'boolean' },
+          gateway: { type: 'string' }
         }, 2, 'ingest <feature_set> <file.jsonl>')
         const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency)
         if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new CliError(`--concurrency must be an integer from 1 to 64, got ${JSON.stringify(values.concurrency)}`)
@@ -70,7 +72,9 @@ async function main (argv: readonly string[]): Promise<number> {
           concurrency,
           rejectsFile: typeof values.rejects === 'string' ? values.rejects : undefined,
           json: values.json === true,
-          quiet: values.quiet === true
+          quiet: values.quiet === true,
+          gateway: typeof values.gateway === 'string' ? values.gateway : undefined,
+          apiKey: process.env.FEATUREGATE_API_KEY
         }, process.stdout, process.stderr)
       }
       default:

@@ -6,6 +6,7 @@ import { CliError, EXIT_OK, EXIT_REJECTED, EXIT_STORE } from './cli-error.js'
 import { formatIngestReport, formatProgress } from './format-ingest-report.js'
 import { ingestLines } from './ingest.js'
 import { openCliStore } from './open-cli-store.js'
+import { clearGatewayCache } from './reload-gateway.js'
 
 export interface IngestCommand {
   readonly featureSet: string
@@ -16,6 +17,9 @@ export interface IngestCommand {
   readonly rejectsFile: string | undefined
   readonly json: boolean
   readonly quiet: boolean
+  /** A running gateway to clear its row cache once rows are written, so it serves them at once. */
+  readonly gateway?: string | undefined
+  readonly apiKey?: string | undefined
 }
 
 export interface Output {
@@ -59,6 +63,7 @@ export async function runIngest (config: Config, command: IngestCommand, stdout:
       stdout.write(formatIngestReport(report, source))
     }
     if (report.storeError !== undefined) return EXIT_STORE
+    if (command.gateway !== undefined && report.written > 0) await clearGatewayCache(command.gateway, command.apiKey)
     return report.rejected > 0 ? EXIT_REJECTED : EXIT_OK
   } finally {
     if (rejects !== undefined) await new Promise((resolve) => rejects!.end(resolve))
