@@ -9,7 +9,7 @@ import { parseExposition } from './helpers/prometheus-text.js'
 
 // One app for the file: gRPC traffic, then its metrics and its log lines.
 const logs: string[] = []
-const app = await buildApp(testConfig({ DEMO_USERS: '50', LOG_LEVEL: 'info', SLOW_REQUEST_MS: '60000' }), { logStream: { write: (line) => { logs.push(line) } } })
+const app = await buildApp(testConfig({ DEMO_USERS: '50', LOG_LEVEL: 'debug', SLOW_REQUEST_MS: '60000' }), { logStream: { write: (line) => { logs.push(line) } } })
 t.teardown(async () => await app.close())
 await app.ready()
 const address = `127.0.0.1:${app.grpcPort}`
@@ -76,8 +76,8 @@ t.test('gRPC request id: from x-request-id metadata, returned as metadata, on th
   t.match(generated, /^[0-9a-f-]{36}$/, 'a UUID when the caller sent none')
 
   const lines = logLines().filter((line) => line.msg === 'gRPC call completed')
-  t.match(lines.find((line) => line.reqId === 'grpc-trace-1'), { level: 30, grpc: { method: METHOD, code: 'OK' }, responseTimeMs: Number })
-  t.match(lines.find((line) => line.reqId === 'grpc-trace-2'), { grpc: { method: METHOD, code: 'INVALID_ARGUMENT' }, errorCode: 'FG_ERR_UNKNOWN_FEATURE_SET' })
+  t.match(lines.find((line) => line.reqId === 'grpc-trace-1'), { level: 20, grpc: { method: METHOD, code: 'OK' }, responseTimeMs: Number }, 'successful calls at debug')
+  t.match(lines.find((line) => line.reqId === 'grpc-trace-2'), { level: 30, grpc: { method: METHOD, code: 'INVALID_ARGUMENT' }, errorCode: 'FG_ERR_UNKNOWN_FEATURE_SET' }, 'failures at info')
   t.ok(lines.some((line) => line.reqId === generated))
 
   const region = (await app.featureLookup.getFeatures(['user_4'], ['user_profile:region'])).entities[0]!.results[0]!.value
