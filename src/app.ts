@@ -13,6 +13,7 @@ import grpcServer from './plugins/grpc/grpc-server.js'
 import access from './plugins/access.js'
 import grpcAccess from './plugins/grpc-access.js'
 import httpHardening from './plugins/http-hardening.js'
+import bulkReads from './plugins/bulk-reads.js'
 import graphql from './plugins/graphql/index.js'
 
 function httpsOptions (config: Config): { cert: Buffer, key: Buffer } | undefined {
@@ -62,6 +63,7 @@ export async function buildApp (config: Config, options: BuildAppOptions = {}): 
   await app.register(httpHardening)
   await app.register(health)
   await app.register(admin)
+  await app.register(bulkReads)
   await app.register(graphql)
   return app
 }

@@ -34,7 +34,7 @@ export interface FeatureStorePluginOptions {
 async function featureStorePlugin (fastify: FastifyInstance, options: FeatureStorePluginOptions): Promise<void> {
   const { config } = options
   const observer = options.observer ?? NO_OP_GATEWAY_OBSERVER
-  const store = await openFeatureStore({ ...config, observer })
+  const store = await openFeatureStore({ ...config, observer, bulkMaxConcurrentCalls: config.graphql.bulkMaxConcurrentCalls })
   fastify.addHook('onClose', async () => await store.close())
   if (store.embedded) {
     const loaded = config.store.demoUsers > 0 ? await loadDemoData(store, config.store.demoUsers, config.store.demoSeed) : undefined

@@ -2,6 +2,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 import type { FeatureValue } from '../domain/feature-value.js'
 import type { FeatureSpec } from '../domain/feature-set-spec.js'
 import { InvalidFeatureValueError } from '../errors.js'
+import { packFloat32, unpackFloat32 } from '../domain/float32-packing.js'
 
 /**
  * FeatureValue <-> DynamoDB attribute. The declared feature type decides the decoding, because
@@ -9,7 +10,6 @@ import { InvalidFeatureValueError } from '../errors.js'
  * Embeddings are packed little-endian float32 in one B attribute: 4x smaller than an L of N and
  * decoded as a typed-array view (at most one memcpy, see ownBytes) instead of element by element.
  */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 
 /** `feature` names the feature in the error when a value cannot be stored. */
 export function encodeFeatureValue (value: FeatureValue | null, feature: string = value?.type ?? 'null'): AttributeValue {
@@ -39,7 +39,7 @@ export function decodeFeatureValue (spec: FeatureSpec, attr: AttributeValue): Fe
     case 'bool': return attr.BOOL === undefined ? undefined : { type: 'bool', value: attr.BOOL }
     case 'bytes': return attr.B === undefined ? undefined : { type: 'bytes', value: ownBytes(attr.B) }
     case 'timestamp': return attr.N === undefined ? undefined : { type: 'timestamp', value: Number(attr.N) }
-    case 'float_vector': return attr.B === undefined || attr.B.byteLength % 4 !== 0 ? undefined : { type: 'float_vector', value: unpackFloat32(attr.B) }
+    case 'float_vector': return attr.B === undefined || attr.B.byteLength % 4 !== 0 ? undefined : { type: 'float_vector', value: unpackFloat32(ownBytes(attr.B)) }
     case 'double_list': return decodeList(attr, (a) => a.N === undefined ? undefined : Number(a.N), (value) => ({ type: 'double_list', value }))
     case 'int64_list': return decodeList(attr, (a) => a.N === undefined ? undefined : BigInt(a.N), (value) => ({ type: 'int64_list', value }))
     case 'string_list': return decodeList(attr, (a) => a.S, (value) => ({ type: 'string_list', value }))
@@ -74,34 +74,6 @@ function formatDouble (n: number, feature: string): string {
   return String(n)
 }
 
-export function packFloat32 (vector: Float32Array): Uint8Array {
-  if (LITTLE_ENDIAN) return new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength)
-  const out = new Uint8Array(vector.length * 4)
-  const view = new DataView(out.buffer)
-  for (let i = 0; i < vector.length; i++) view.setFloat32(i * 4, vector[i]!, true)
-  return out
-}
-
-export function unpackFloat32 (input: Uint8Array): Float32Array {
-  const bytes = ownBytes(input)
-  // No per-element work when the bytes sit at a 4-byte aligned offset (always, once ownBytes copied them).
-  if (LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)
-  const out = new Float32Array(bytes.byteLength / 4)
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true)
-  return out
-}
-
-/**
- * The SDK decodes each B attribute with Buffer.from(base64), and Node carves buffers under 4 KB out
- * of shared 8 KB slabs: a view kept in the cache would pin the whole slab while the cache counts only
- * the view. Such views are copied out (one memcpy); a buffer that is mostly the value is kept as is.
- */
-function ownBytes (bytes: Uint8Array): Uint8Array {
-  // new Uint8Array(view) copies; Buffer#slice would not (it is Buffer#subarray).
-  return bytes.byteLength * 2 < bytes.buffer.byteLength ? new Uint8Array(bytes) : bytes
-}
-
 /**
  * DynamoDB's item size: attribute name lengths plus value sizes (numbers ~ 1 byte per 2 digits + 1,
  * each list/map element 1 byte of overhead, 3 bytes per list/map). Used to refuse rows over 400 KB
@@ -121,4 +93,14 @@ export function itemSize (item: Record<string, AttributeValue>): number {
   let size = 0
   for (const name in item) size += Buffer.byteLength(name) + attributeSize(item[name]!)
   return size
+}
+
+/**
+ * The SDK decodes each B attribute with Buffer.from(base64), and Node carves buffers under 4 KB out
+ * of shared 8 KB slabs: a view kept in the cache would pin the whole slab while the cache counts only
+ * the view. Such views are copied out (one memcpy); a buffer that is mostly the value is kept as is.
+ */
+function ownBytes (bytes: Uint8Array): Uint8Array {
+  // new Uint8Array(view) copies; Buffer#slice would not (it is Buffer#subarray).
+  return bytes.byteLength * 2 < bytes.buffer.byteLength ? new Uint8Array(bytes) : bytes
 }

@@ -4,6 +4,7 @@ import type { BatchGetContext } from './batch-get.js'
 import { createDynamoClient, warmConnections } from './dynamo-client.js'
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamo.js'
 import { FeatureRowStore } from './feature-row-store.js'
+import { FeatureScanner } from './feature-scan.js'
 import { FeatureWriter } from './feature-writer.js'
 import { ItemBatcher } from './item-batcher.js'
 import { RegistryStore } from './registry-store.js'
@@ -17,6 +18,8 @@ export interface FeatureStore {
   readonly rows: FeatureRowStore
   readonly registry: RegistryStore
   readonly writer: FeatureWriter
+  /** Bulk reads (training pulls, statistics): their own client, socket pool and cap, so they cannot starve lookups. */
+  readonly scanner: FeatureScanner
   /** The endpoint in use, for the start-up log line; undefined means AWS's regional endpoint. */
   readonly endpoint: string | undefined
   readonly embedded: boolean
@@ -39,11 +42,13 @@ export interface OpenStoreOptions {
   readonly staticCredentials?: { readonly accessKeyId: string, readonly secretAccessKey: string }
   /** Clock for cache TTLs; tests pin it. */
   readonly clock?: () => number
+  /** Scan calls in flight for bulk reads (default 4). */
+  readonly bulkMaxConcurrentCalls?: number
 }
 
 const UNPROCESSED_RETRIES = 8
 
-/** Wires the repository from configuration: client (or embedded server), tables, cache, batcher. */
+/** Wires the repository from configuration: client (or embedded server), tables, cache, batcher, bulk scanner. */
 export async function openFeatureStore (options: OpenStoreOptions): Promise<FeatureStore> {
   const { store } = options
   let embedded: EmbeddedDynamo | undefined
@@ -80,11 +85,13 @@ export async function openFeatureStore (options: OpenStoreOptions): Promise<Feat
     maxUnprocessedRetries: UNPROCESSED_RETRIES
   }
   const batcher = options.batch.enabled ? new ItemBatcher(context, { windowMs: options.batch.windowMs, maxKeys: options.batch.maxKeys }) : undefined
+  const scanner = FeatureScanner.open(store, endpoint, embedded !== undefined, observer, options.bulkMaxConcurrentCalls ?? 4)
   const cache = options.cache.enabled ? new RowCache({ ...options.cache, ...(options.clock !== undefined && { clock: options.clock }) }) : undefined
   return {
     rows: new FeatureRowStore(context, batcher, cache),
     registry: new RegistryStore(client, store.registryTable),
     writer: new FeatureWriter(client, store.featureTable, { retryBaseMs: store.retryBaseMs, maxUnprocessedRetries: UNPROCESSED_RETRIES }),
+    scanner,
     endpoint,
     embedded: embedded !== undefined,
     async ping (signal) {
@@ -95,6 +102,7 @@ export async function openFeatureStore (options: OpenStoreOptions): Promise<Feat
       }
     },
     async close () {
+      scanner.close()
       client.destroy()
       await embedded?.close()
     }

@@ -3,7 +3,7 @@ import type { FeatureStatus } from '../../domain/feature-status.js'
 import type { FeatureValue, ValueType } from '../../domain/feature-value.js'
 import type { EntityFeatures } from '../../core/feature-lookup.js'
 import type { ResolvedFeature } from '../../core/feature-registry.js'
-import { packFloat32 } from '../../repo/attribute-codec.js'
+import { packFloat32 } from '../../domain/float32-packing.js'
 
 /** The shapes resolvers hand to graphql: plain objects named after the schema's types. */
 export interface FeatureView {

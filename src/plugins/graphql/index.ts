@@ -5,24 +5,13 @@ import fp from 'fastify-plugin'
 import mercurius, { type MercuriusContext } from 'mercurius'
 import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError } from 'graphql'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { FeatureExport } from '../../core/feature-export.js'
-import { FeatureStatistics } from '../../core/feature-statistics.js'
 import type { RateDecision } from '../../core/access/rate-limiter.js'
-import { FeatureScanner } from '../../repo/feature-scan.js'
 import { formatErrors, QueryRejection } from './error-mapping.js'
 import { addHttpCompliance } from './http-compliance.js'
 import { OperationLabels } from './operation-labels.js'
 import { introspectionShape, priceOperation } from './query-cost.js'
 import { limitRules } from './query-limits.js'
 import { buildResolvers } from './resolvers.js'
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** Training pulls (GraphQL featureRows), over the bulk scanner. */
-    featureExport: FeatureExport
-    featureStatistics: FeatureStatistics
-  }
-}
 
 /** Per-operation bookkeeping for metrics and the cost report (a batched request has one per operation). */
 interface OperationState {
@@ -70,19 +59,7 @@ function requestedOperationName (context: MercuriusContext): string | undefined 
  */
 async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
   const config = fastify.config.graphql
-  const store = fastify.config.store
-  const scanner = FeatureScanner.open(store, fastify.featureStore.endpoint, fastify.featureStore.embedded, fastify.observer, config.bulkMaxConcurrentCalls)
-  fastify.addHook('onClose', async () => scanner.close())
-  const featureExport = new FeatureExport(fastify.featureRegistry, scanner, {
-    maxPageSize: config.maxPageSize,
-    maxFeaturesPerRequest: fastify.config.limits.maxFeaturesPerRequest,
-    maxScanItemsPerPage: config.maxScanItemsPerPage,
-    scanSegments: config.scanSegments,
-    defaultDeadlineMs: config.bulkDeadlineMs
-  })
-  const featureStatistics = new FeatureStatistics(featureExport, { maxRows: config.maxStatisticsRows, maxItems: 10 * config.maxScanItemsPerPage, pageSize: 1_000 })
-  fastify.decorate('featureExport', featureExport)
-  fastify.decorate('featureStatistics', featureStatistics)
+  const { featureExport, featureStatistics } = fastify
 
   const labels = new OperationLabels(config.operationLabels, config.maxLearnedOperationLabels)
   const observer = fastify.observer
@@ -181,4 +158,4 @@ async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
   })
 }
 
-export default fp(graphqlPlugin, { name: 'featuregate-graphql', fastify: '5.x', dependencies: ['featuregate-store'] })
+export default fp(graphqlPlugin, { name: 'featuregate-graphql', fastify: '5.x', dependencies: ['featuregate-store', 'featuregate-bulk-reads'] })

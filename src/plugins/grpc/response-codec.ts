@@ -3,6 +3,7 @@ import protobuf from 'protobufjs'
 import { FEATURE_STATUSES, type FeatureStatus } from '../../domain/feature-status.js'
 import { FEATURE_STORE_PROTO } from './proto-contract.js'
 import type { OnlineResponseWire, RealtimeResponseWire, StatusNumber } from './wire-types.js'
+import { LITTLE_ENDIAN } from '../../domain/float32-packing.js'
 
 export interface ResponseCodec {
   /** Domain status -> the proto enum's number, read from the proto itself. */
@@ -11,7 +12,6 @@ export interface ResponseCodec {
   encodeRealtime (message: RealtimeResponseWire): Buffer
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 /** Field 1 of FloatList, length-delimited: (1 << 3) | 2. */
 const FLOAT_LIST_VALUES_TAG = 10
 
