@@ -12,7 +12,7 @@ export function formatProgress (featureSet: string, progress: IngestProgress): s
 export function formatIngestReport (report: IngestReport, source: string): string {
   const out: string[] = []
   out.push(`ingest ${report.featureSet} from ${source}: ${number.format(report.lines)} lines, ${number.format(report.written)} written, ` +
-    `${number.format(report.rejected)} rejected in ${report.seconds.toFixed(1)} s`)
+    `${number.format(report.rejected)} rejected${report.skippedOlder > 0 ? `, ${number.format(report.skippedOlder)} left alone (the stored row is newer)` : ''} in ${report.seconds.toFixed(1)} s`)
   if (report.rejected > 0) {
     out.push('rejected lines:')
     for (const rejected of report.rejectedLines) out.push(`  line ${rejected.line}: ${rejected.reason}`)

@@ -26,6 +26,8 @@ export interface IngestReport extends IngestProgress {
   readonly rejectedLines: readonly RejectedLine[]
   /** Accepted lines the store did not confirm as written (only after a store failure). */
   readonly unwrittenLines: readonly number[]
+  /** Accepted lines not written because the stored row is newer (only with onlyNewer). */
+  readonly skippedOlder: number
   /** Why the store failed; the run stopped reading there. */
   readonly storeError?: string
   /** The last line read before the run stopped on a store failure; later lines were not read. */
@@ -35,8 +37,11 @@ export interface IngestReport extends IngestProgress {
 export interface IngestOptions {
   readonly featureSet: FeatureSetSpec
   readonly lines: AsyncIterable<string>
-  readonly writer: Pick<FeatureWriter, 'writeItems'>
+  /** putItemsIfNewer is needed only with onlyNewer. */
+  readonly writer: Pick<FeatureWriter, 'writeItems'> & Partial<Pick<FeatureWriter, 'putItemsIfNewer'>>
   readonly allowMissing?: boolean
+  /** Leave a stored row alone when its event time is later than the line's (a late backfill). */
+  readonly onlyNewer?: boolean
   /** BatchWriteItem calls in flight at once. */
   readonly concurrency?: number
   readonly onRejected?: (rejected: RejectedLine) => void
@@ -60,12 +65,14 @@ interface Pending {
  */
 export async function ingestLines (options: IngestOptions): Promise<IngestReport> {
   const { featureSet, writer } = options
+  if (options.onlyNewer === true && writer.putItemsIfNewer === undefined) throw new Error('onlyNewer needs a writer with putItemsIfNewer')
   const concurrency = Math.max(1, options.concurrency ?? 4)
   const maxRejectsKept = options.maxRejectsKept ?? 1_000
   const started = performance.now()
   let lineNumber = 0
   let lines = 0
   let written = 0
+  let skippedOlder = 0
   let rejected = 0
   const rejectedLines: RejectedLine[] = []
   const unwrittenLines: number[] = []
@@ -101,8 +108,14 @@ export async function ingestLines (options: IngestOptions): Promise<IngestReport
       return
     }
     try {
-      await writer.writeItems(entries.map((entry) => entry.item))
-      written += entries.length
+      if (options.onlyNewer === true && writer.putItemsIfNewer !== undefined) {
+        const skipped = await writer.putItemsIfNewer(entries.map((entry) => entry.item))
+        skippedOlder += skipped.length
+        written += entries.length - skipped.length
+      } else {
+        await writer.writeItems(entries.map((entry) => entry.item))
+        written += entries.length
+      }
     } catch (error) {
       storeError ??= error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error)
       const left = unwrittenKeys(error)
@@ -163,6 +176,7 @@ export async function ingestLines (options: IngestOptions): Promise<IngestReport
   return {
     featureSet: featureSet.name,
     ...progress(),
+    skippedOlder,
     rejectedLines,
     unwrittenLines,
     ...(storeError !== undefined && { storeError, stoppedAfterLine: lineNumber })

@@ -15,6 +15,7 @@ commands:
       --gateway URL                      then ask the gateway at URL to reload its registry
   ingest <feature_set> <file.jsonl|->    load JSON Lines ({"entity_id", "event_time", "features"})
       --allow-missing                    accept lines that leave out some of the set's features
+      --only-newer                       leave a stored row alone when its event time is later (backfills)
       --concurrency N                    BatchWriteItem calls in flight (default 4)
       --rejects FILE                     write every rejected line to FILE (JSON Lines: line, error, text)
       --json                             print the report as JSON
@@ -56,6 +57,7 @@ async function main (argv: readonly string[]): Promise<number> {
       case 'ingest': {
         const { values, positionals } = parse(rest, {
           'allow-missing': { type: 'boolean' },
+          'only-newer': { type: 'boolean' },
           concurrency: { type: 'string' },
           rejects: { type: 'string' },
           json: { type: 'boolean' },
@@ -69,6 +71,7 @@ async function main (argv: readonly string[]): Promise<number> {
           featureSet: positionals[0]!,
           file: positionals[1]!,
           allowMissing: values['allow-missing'] === true,
+          onlyNewer: values['only-newer'] === true,
           concurrency,
           rejectsFile: typeof values.rejects === 'string' ? values.rejects : undefined,
           json: values.json === true,

@@ -13,6 +13,8 @@ export interface IngestCommand {
   /** A path, or `-` for standard input. */
   readonly file: string
   readonly allowMissing: boolean
+  /** Keep stored rows whose event time is later than the line's. */
+  readonly onlyNewer?: boolean
   readonly concurrency: number
   readonly rejectsFile: string | undefined
   readonly json: boolean
@@ -51,6 +53,7 @@ export async function runIngest (config: Config, command: IngestCommand, stdout:
       lines,
       writer: store.writer,
       allowMissing: command.allowMissing,
+      onlyNewer: command.onlyNewer === true,
       concurrency: command.concurrency,
       ...(rejects !== undefined && { onRejected: (rejected) => rejects!.write(JSON.stringify({ line: rejected.line, error: rejected.reason, text: rejected.text }) + '\n') }),
       ...(!command.quiet && { onProgress: (progress) => stderr.write(formatProgress(spec.name, progress)) })

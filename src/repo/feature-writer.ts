@@ -1,4 +1,4 @@
-import { BatchWriteItemCommand, type AttributeValue, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb'
+import { BatchWriteItemCommand, ConditionalCheckFailedException, PutItemCommand, type AttributeValue, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb'
 import type { FeatureSetSpec } from '../domain/feature-set-spec.js'
 import type { FeatureValue } from '../domain/feature-value.js'
 import { InvalidFeatureValueError, ItemTooLargeError, StoreThrottledError, UnknownFeatureError } from '../errors.js'
@@ -79,6 +79,51 @@ export class FeatureWriter {
     }
   }
 
+  /**
+   * Like writeItems, but a row only replaces a stored row whose event time is not later than its
+   * own, so a late backfill cannot overwrite fresher values. One conditional PutItem per row
+   * (BatchWriteItem takes no conditions), `concurrency` at a time. Returns the rows left alone
+   * because the stored one is newer; on a store failure, unwrittenKeys(error) names the rows not
+   * confirmed either way.
+   */
+  async putItemsIfNewer (items: ReadonlyArray<Record<string, AttributeValue>>, concurrency = 8): Promise<readonly WrittenKey[]> {
+    const byKey = new Map<string, Record<string, AttributeValue>>()
+    for (const item of items) byKey.set(`${item[SET_ATTR]?.S ?? ''}\u0000${item[ENTITY_ATTR]?.S ?? ''}`, item)
+    const unique = [...byKey.values()]
+    const settled = new Array<boolean>(unique.length).fill(false)
+    const skipped: WrittenKey[] = []
+    let failure: unknown
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < unique.length && failure === undefined) {
+        const i = next++
+        const item = unique[i]!
+        try {
+          await this.#client.send(new PutItemCommand({
+            TableName: this.#table,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(#t) OR #t <= :t',
+            ExpressionAttributeNames: { '#t': EVENT_TIME_ATTR },
+            ExpressionAttributeValues: { ':t': item[EVENT_TIME_ATTR] ?? { N: '0' } }
+          }))
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) {
+            failure ??= error
+            continue
+          }
+          skipped.push(itemKey(item))
+        }
+        settled[i] = true
+      }
+    }
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, unique.length)) }, worker))
+    if (failure !== undefined) {
+      if (typeof failure === 'object' && failure !== null) UNWRITTEN.set(failure, unique.filter((_, i) => !settled[i]).map(itemKey))
+      throw failure
+    }
+    return skipped
+  }
+
   async #writeChunk (chunk: WriteRequest[]): Promise<void> {
     let pending = chunk
     try {
@@ -104,7 +149,10 @@ export interface WrittenKey {
 const UNWRITTEN = new WeakMap<object, WrittenKey[]>()
 
 function requestKey (request: WriteRequest): WrittenKey {
-  const item = request.PutRequest?.Item ?? {}
+  return itemKey(request.PutRequest?.Item ?? {})
+}
+
+function itemKey (item: Record<string, AttributeValue>): WrittenKey {
   return { entityId: item[ENTITY_ATTR]?.S ?? '', featureSet: item[SET_ATTR]?.S ?? '' }
 }
 
