@@ -55,6 +55,9 @@ async function decodedThen<Request, Response> (
   return await handle(request, context)
 }
 
+/** How much later than the caller's our copy of its deadline may run (see ServerCallContext.state). */
+const DEADLINE_SLACK_MS = 50
+
 class ServerCallContext implements GrpcCallContext {
   readonly method: string
   readonly deadlineAt: number | undefined
@@ -89,8 +92,13 @@ class ServerCallContext implements GrpcCallContext {
   }
 
   state (cancelled: boolean): CallState {
-    if (this.deadlineAt !== undefined && Date.now() >= this.deadlineAt) return 'expired'
-    return cancelled ? 'cancelled' : 'active'
+    if (this.deadlineAt === undefined) return cancelled ? 'cancelled' : 'active'
+    const now = Date.now()
+    if (now >= this.deadlineAt) return 'expired'
+    // The deadline reaches us as a relative grpc-timeout, so our copy of it runs late by the request's
+    // transit time; the caller cancels at its own. A cancellation just before ours is that deadline.
+    if (cancelled) return now >= this.deadlineAt - DEADLINE_SLACK_MS ? 'expired' : 'cancelled'
+    return 'active'
   }
 
   header (name: string): string | undefined {
