@@ -52,10 +52,6 @@ export class FeatureRegistry {
     return this.#loadedAt !== undefined
   }
 
-  get loadedAt (): number | undefined {
-    return this.#loadedAt
-  }
-
   featureSets (): FeatureSetSpec[] {
     return [...this.#sets.values()]
   }

@@ -20,8 +20,4 @@ export class Semaphore {
     if (next !== undefined) next()
     else this.#available++
   }
-
-  get queued (): number {
-    return this.#waiting.length
-  }
 }

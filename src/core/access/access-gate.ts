@@ -28,10 +28,6 @@ export class AccessGate {
     this.#overload = options.overload
   }
 
-  get open (): boolean {
-    return this.#authenticator.open
-  }
-
   async admit (entry: Entry, presented: PresentedCredentials): Promise<Admission> {
     if (entry !== 'admin') this.#overload?.check(entry)
     const principal = await this.#authenticator.authenticate(presented)

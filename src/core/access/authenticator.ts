@@ -28,10 +28,6 @@ export class Authenticator {
     this.#open = options.open
   }
 
-  get open (): boolean {
-    return this.#open
-  }
-
   async authenticate (presented: PresentedCredentials): Promise<Principal> {
     if (this.#open) return OPEN_PRINCIPAL
     const secret = credentialOf(presented)

@@ -35,10 +35,6 @@ export class OverloadGuard {
     this.#timer.unref()
   }
 
-  get lagMs (): number {
-    return this.#lagMs
-  }
-
   check (kind: 'online' | 'explore'): void {
     const max = kind === 'online' ? this.#thresholds.onlineMaxLagMs : this.#thresholds.exploreMaxLagMs
     // Lag is measured over windowMs; by the next window it is measured afresh, so that is when to come back.
