@@ -1,5 +1,5 @@
 import type { FeatureSetSpec } from '../domain/feature-set-spec.js'
-import type { RegistryStore } from '../repo/registry-store.js'
+import type { RegistryStorage } from '../domain/ports/registry-storage.js'
 
 export interface ApplyResult {
   readonly created: readonly string[]
@@ -16,7 +16,7 @@ export interface ApplyResult {
  * Registers the file's feature sets. Apply is additive (a set missing from the file is kept), and
  * says which changes make stored rows read differently, since the rows are not rewritten.
  */
-export async function applyRegistry (registry: Pick<RegistryStore, 'list' | 'put'>, specs: readonly FeatureSetSpec[], options: { readonly dryRun?: boolean } = {}): Promise<ApplyResult> {
+export async function applyRegistry (registry: Pick<RegistryStorage, 'list' | 'put'>, specs: readonly FeatureSetSpec[], options: { readonly dryRun?: boolean } = {}): Promise<ApplyResult> {
   const existing = new Map((await registry.list()).map((spec) => [spec.name, spec]))
   const created: string[] = []
   const changed: string[] = []

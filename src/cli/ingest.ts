@@ -1,7 +1,7 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb'
+import { rowKey } from '../domain/feature-row.js'
 import type { FeatureSetSpec } from '../domain/feature-set-spec.js'
+import type { PreparedRow, RowWriter } from '../domain/ports/row-writer.js'
 import { isFeaturegateError } from '../errors.js'
-import { MAX_ITEMS_PER_BATCH_WRITE, toItem, unwrittenKeys, type FeatureWriter } from '../repo/feature-writer.js'
 import { IngestLineError, parseIngestLine } from './parse-ingest-line.js'
 
 export interface RejectedLine {
@@ -37,8 +37,7 @@ export interface IngestReport extends IngestProgress {
 export interface IngestOptions {
   readonly featureSet: FeatureSetSpec
   readonly lines: AsyncIterable<string>
-  /** putItemsIfNewer is needed only with onlyNewer. */
-  readonly writer: Pick<FeatureWriter, 'writeItems'> & Partial<Pick<FeatureWriter, 'putItemsIfNewer'>>
+  readonly writer: RowWriter
   readonly allowMissing?: boolean
   /** Leave a stored row alone when its event time is later than the line's (a late backfill). */
   readonly onlyNewer?: boolean
@@ -53,19 +52,18 @@ export interface IngestOptions {
 interface Pending {
   readonly key: string
   readonly line: number
-  readonly item: Record<string, AttributeValue>
+  readonly row: PreparedRow
 }
 
 /**
  * Loads JSON Lines into one feature set: each line validated on its own (a bad line is reported
- * with its number and never stops the others), accepted rows written 25 per BatchWriteItem with a
+ * with its number and never stops the others), accepted rows written as many per call as the store takes, with a
  * few calls in flight. Every accepted line is written, in file order for any one entity: a batch
  * never holds an entity twice and waits for an earlier batch holding the same entity. If the store
  * fails, reading stops and the report names every accepted line the store did not confirm.
  */
 export async function ingestLines (options: IngestOptions): Promise<IngestReport> {
   const { featureSet, writer } = options
-  if (options.onlyNewer === true && writer.putItemsIfNewer === undefined) throw new Error('onlyNewer needs a writer with putItemsIfNewer')
   const concurrency = Math.max(1, options.concurrency ?? 4)
   const maxRejectsKept = options.maxRejectsKept ?? 1_000
   const started = performance.now()
@@ -108,17 +106,17 @@ export async function ingestLines (options: IngestOptions): Promise<IngestReport
       return
     }
     try {
-      if (options.onlyNewer === true && writer.putItemsIfNewer !== undefined) {
-        const skipped = await writer.putItemsIfNewer(entries.map((entry) => entry.item))
+      if (options.onlyNewer === true) {
+        const skipped = await writer.writeRowsIfNewer(entries.map((entry) => entry.row))
         skippedOlder += skipped.length
         written += entries.length - skipped.length
       } else {
-        await writer.writeItems(entries.map((entry) => entry.item))
+        await writer.writeRows(entries.map((entry) => entry.row))
         written += entries.length
       }
     } catch (error) {
       storeError ??= error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error)
-      const left = unwrittenKeys(error)
+      const left = writer.unwritten(error)
       const leftKeys = left === undefined ? undefined : new Set(left.map((key) => rowKey(key.featureSet, key.entityId)))
       for (const entry of entries) {
         if (leftKeys === undefined || leftKeys.has(entry.key)) unwrittenLines.push(entry.line)
@@ -147,11 +145,10 @@ export async function ingestLines (options: IngestOptions): Promise<IngestReport
       const text = lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw
       if (text.trim() === '') continue
       lines++
-      let item: Record<string, AttributeValue>
+      let row: PreparedRow
       let key: string
       try {
-        const row = parseIngestLine(text, featureSet, { allowMissing: options.allowMissing === true })
-        item = toItem(row)
+        row = writer.prepare(parseIngestLine(text, featureSet, { allowMissing: options.allowMissing === true }))
         key = rowKey(featureSet.name, row.entityId)
       } catch (error) {
         if (error instanceof IngestLineError || isFeaturegateError(error)) {
@@ -161,9 +158,9 @@ export async function ingestLines (options: IngestOptions): Promise<IngestReport
         throw error
       }
       if (batchKeys.has(key)) await flush()
-      batch.push({ key, line: lineNumber, item })
+      batch.push({ key, line: lineNumber, row })
       batchKeys.add(key)
-      if (batch.length >= MAX_ITEMS_PER_BATCH_WRITE) await flush()
+      if (batch.length >= writer.maxRowsPerCall) await flush()
       if (storeError !== undefined) break
     }
     if (storeError === undefined) await flush()
@@ -181,8 +178,4 @@ export async function ingestLines (options: IngestOptions): Promise<IngestReport
     unwrittenLines,
     ...(storeError !== undefined && { storeError, stoppedAfterLine: lineNumber })
   }
-}
-
-function rowKey (featureSet: string, entityId: string): string {
-  return `${featureSet}\u0000${entityId}`
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js'
-import { openFeatureStore, type FeatureStore } from '../repo/open-feature-store.js'
+import type { FeatureStore } from '../domain/ports/feature-store.js'
+import { openFeatureStore } from '../repo/open-feature-store.js'
 import { CliError } from './cli-error.js'
 import { describeStoreError } from './describe-store-error.js'
 

@@ -2,7 +2,7 @@ import { checkEntityId } from '../core/entity-id.js'
 import type { FeatureSetSpec } from '../domain/feature-set-spec.js'
 import type { FeatureValue } from '../domain/feature-value.js'
 import { parseFeatureValue, parseTimestamp } from '../domain/parse-feature-value.js'
-import type { RowWrite } from '../repo/feature-writer.js'
+import type { RowWrite } from '../domain/ports/row-writer.js'
 
 /** Why one input line was refused; the ingest report prints it beside the line number. */
 export class IngestLineError extends Error {

@@ -5,16 +5,12 @@ import type { FeatureValue, ValueType } from '../domain/feature-value.js'
 import { parseFeatureValue } from '../domain/parse-feature-value.js'
 import type { ReadOptions } from '../domain/read-options.js'
 import { InvalidCursorError, InvalidFilterError, LimitExceededError, MissingArgumentError, isFeaturegateError } from '../errors.js'
-import { rowCacheKey, type FeatureRow, type RowRequest } from '../repo/feature-row.js'
-import type { ScanCondition, ScanPosition, ScanRequest, ScanResult, SegmentPosition } from '../repo/feature-scan.js'
+import { rowKey, type FeatureRow, type RowRequest } from '../domain/feature-row.js'
+import type { BulkReader, ScanCondition, ScanPosition, SegmentPosition } from '../domain/ports/bulk-reader.js'
+import type { RowReader } from '../domain/ports/row-reader.js'
 import { MAX_ENTITY_ID_BYTES } from './entity-id.js'
-import { FeatureLookup, type EntityFeatures, type LookupLimits, type RowReader } from './feature-lookup.js'
+import { FeatureLookup, type EntityFeatures, type LookupLimits } from './feature-lookup.js'
 import type { FeatureRegistry, ResolvedFeature } from './feature-registry.js'
-
-/** What the export needs from the repository (src/repo/feature-scan.ts). */
-export interface RowScanner extends RowReader {
-  scan (request: ScanRequest, options: ReadOptions): Promise<ScanResult>
-}
 
 /** A filter as a caller writes it; values are raw (JSON-ish) and read as the feature's declared type. */
 export interface FilterInput {
@@ -103,10 +99,10 @@ const COMPARISONS = [
  */
 export class FeatureExport {
   readonly #registry: FeatureRegistry
-  readonly #scanner: RowScanner
+  readonly #scanner: BulkReader
   readonly #limits: ExportLimits
 
-  constructor (registry: FeatureRegistry, scanner: RowScanner, limits: ExportLimits) {
+  constructor (registry: FeatureRegistry, scanner: BulkReader, limits: ExportLimits) {
     this.#registry = registry
     this.#scanner = scanner
     this.#limits = limits
@@ -206,7 +202,7 @@ export class FeatureExport {
       }, readOptions)
       itemsScanned += result.itemsScanned
       storeCalls += result.calls
-      for (const scanned of result.rows) known.set(rowCacheKey(plan.featureSet.name, scanned.entityId), scanned.row)
+      for (const scanned of result.rows) known.set(rowKey(plan.featureSet.name, scanned.entityId), scanned.row)
       let candidates = result.rows
       if (plan.residual.size > 0 && candidates.length > 0) {
         const requests: RowRequest[] = []
@@ -220,10 +216,10 @@ export class FeatureExport {
         }
         const rows = await this.#scanner.readRows(requests, readOptions)
         storeCalls += Math.ceil(requests.length / 100)
-        requests.forEach((r, i) => known.set(rowCacheKey(r.featureSet.name, r.entityId), rows[i]))
+        requests.forEach((r, i) => known.set(rowKey(r.featureSet.name, r.entityId), rows[i]))
         candidates = candidates.filter((c) => {
           for (const { spec, conditions } of plan.residual.values()) {
-            const row = known.get(rowCacheKey(spec.name, c.entityId))
+            const row = known.get(rowKey(spec.name, c.entityId))
             if (!conditions.every((condition) => matches(row, condition))) return false
           }
           return true
@@ -242,13 +238,13 @@ export class FeatureExport {
     // Values and statuses through the lookup's own code, from the rows in hand; other sets' rows by key.
     const reader: RowReader = {
       readRows: async (requests, readOpts) => {
-        const missing = requests.filter((r) => !known.has(rowCacheKey(r.featureSet.name, r.entityId)) && r.featureSet.name !== plan.featureSet.name)
+        const missing = requests.filter((r) => !known.has(rowKey(r.featureSet.name, r.entityId)) && r.featureSet.name !== plan.featureSet.name)
         if (missing.length > 0) {
           const fetched = await this.#scanner.readRows(missing, readOpts)
           storeCalls += Math.ceil(missing.length / 100)
-          missing.forEach((r, i) => known.set(rowCacheKey(r.featureSet.name, r.entityId), fetched[i]))
+          missing.forEach((r, i) => known.set(rowKey(r.featureSet.name, r.entityId), fetched[i]))
         }
-        return requests.map((r) => known.get(rowCacheKey(r.featureSet.name, r.entityId)))
+        return requests.map((r) => known.get(rowKey(r.featureSet.name, r.entityId)))
       }
     }
     const lookupLimits: LookupLimits = { maxEntitiesPerRequest: plan.first, maxFeaturesPerRequest: this.#limits.maxFeaturesPerRequest, defaultDeadlineMs: this.#limits.defaultDeadlineMs }

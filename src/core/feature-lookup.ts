@@ -2,14 +2,10 @@ import type { FeatureStatus } from '../domain/feature-status.js'
 import type { FeatureValue } from '../domain/feature-value.js'
 import type { ReadOptions } from '../domain/read-options.js'
 import { LimitExceededError, MissingArgumentError } from '../errors.js'
-import type { FeatureRow, RowRequest } from '../repo/feature-row.js'
+import type { FeatureRow, RowRequest } from '../domain/feature-row.js'
+import type { RowReader } from '../domain/ports/row-reader.js'
 import { checkEntityId } from './entity-id.js'
 import type { FeatureRegistry, ResolvedFeature } from './feature-registry.js'
-
-/** What the lookup needs from the repository. */
-export interface RowReader {
-  readRows (requests: readonly RowRequest[], options: ReadOptions): Promise<Array<FeatureRow | undefined>>
-}
 
 export interface LookupLimits {
   readonly maxEntitiesPerRequest: number

@@ -1,4 +1,4 @@
-import type { StoreObserver } from '../repo/store-observer.js'
+import type { StoreObserver } from '../domain/ports/store-observer.js'
 
 /**
  * Everything the gateway reports for operators, as one typed interface: protocols and the

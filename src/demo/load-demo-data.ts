@@ -1,5 +1,4 @@
-import type { FeatureStore } from '../repo/open-feature-store.js'
-import { toItem } from '../repo/feature-writer.js'
+import type { FeatureStore } from '../domain/ports/feature-store.js'
 import { DEMO_FEATURE_SETS } from './demo-registry.js'
 import { demoRowsFor } from './demo-data.js'
 
@@ -20,10 +19,10 @@ export async function loadDemoData (store: FeatureStore, users: number, seed: nu
     while (next < users) {
       const from = next
       next = Math.min(users, next + usersPerBatch)
-      const items = []
-      for (let i = from; i < next; i++) for (const row of demoRowsFor(i, seed, now)) items.push(toItem(row))
-      rows += items.length
-      await store.writer.writeItems(items)
+      const prepared = []
+      for (let i = from; i < next; i++) for (const row of demoRowsFor(i, seed, now)) prepared.push(store.writer.prepare(row))
+      rows += prepared.length
+      await store.writer.writeRows(prepared)
     }
   }
   await Promise.all(Array.from({ length: 8 }, worker))

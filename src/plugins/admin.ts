@@ -10,8 +10,8 @@ async function adminPlugin (fastify: FastifyInstance): Promise<void> {
   })
   // Right after an ingest, so reads stop serving rows cached before it (up to CACHE_TTL_MS otherwise).
   fastify.post('/admin/cache/clear', async () => {
-    const before = fastify.featureStore.rows.cacheStats()
-    fastify.featureStore.rows.invalidate()
+    const before = fastify.featureRows.cacheStats()
+    fastify.featureRows.invalidate()
     return { clearedEntries: before?.entries ?? 0, clearedBytes: before?.bytes ?? 0 }
   })
 }

@@ -15,7 +15,7 @@ declare module 'fastify' {
 /** The core's bulk-read services, wired once from configuration for whichever protocol serves them. */
 async function bulkReadsPlugin (fastify: FastifyInstance): Promise<void> {
   const config = fastify.config.graphql
-  const featureExport = new FeatureExport(fastify.featureRegistry, fastify.featureStore.scanner, {
+  const featureExport = new FeatureExport(fastify.featureRegistry, fastify.featureStore.bulk, {
     maxPageSize: config.maxPageSize,
     maxFeaturesPerRequest: fastify.config.limits.maxFeaturesPerRequest,
     maxScanItemsPerPage: config.maxScanItemsPerPage,

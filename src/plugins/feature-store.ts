@@ -5,13 +5,19 @@ import { FeatureLookup } from '../core/feature-lookup.js'
 import { FeatureRegistry } from '../core/feature-registry.js'
 import { Readiness } from '../core/readiness.js'
 import { loadDemoData } from '../demo/load-demo-data.js'
-import { openFeatureStore, type FeatureStore } from '../repo/open-feature-store.js'
 import { NO_OP_GATEWAY_OBSERVER, type GatewayObserver } from '../core/gateway-observer.js'
+import type { CachedRowReader } from '../core/rows/cached-row-reader.js'
+import { onlineRows } from '../core/rows/online-rows.js'
+import type { FeatureStore } from '../domain/ports/feature-store.js'
+import { openFeatureStore } from '../repo/open-feature-store.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config
+    /** The store's ports (DynamoDB's implementation): the only place the app names src/repo. */
     featureStore: FeatureStore
+    /** Online row reads: the core's cache, single flight and batcher over the store's row reader. */
+    featureRows: CachedRowReader
     featureRegistry: FeatureRegistry
     featureLookup: FeatureLookup
     readiness: Readiness
@@ -27,14 +33,15 @@ export interface FeatureStorePluginOptions {
 }
 
 /**
- * Opens the repository (starting the embedded store and its demo data when no DynamoDB is
- * configured), loads the registry and decorates the instance with the one lookup service both
- * protocols use.
+ * Wires the core to a store: opens the DynamoDB implementation of the ports (starting the embedded
+ * store and its demo data when no DynamoDB is configured), puts the core's cache and batcher over
+ * its row reader, loads the registry and decorates the instance with the one lookup both protocols use.
  */
 async function featureStorePlugin (fastify: FastifyInstance, options: FeatureStorePluginOptions): Promise<void> {
   const { config } = options
   const observer = options.observer ?? NO_OP_GATEWAY_OBSERVER
-  const store = await openFeatureStore({ ...config, observer, bulkMaxConcurrentCalls: config.graphql.bulkMaxConcurrentCalls })
+  const store = await openFeatureStore({ store: config.store, createTables: false, observer, bulkMaxConcurrentCalls: config.graphql.bulkMaxConcurrentCalls })
+  const rows = onlineRows(store.rows, config)
   fastify.addHook('onClose', async () => await store.close())
   if (store.embedded) {
     const loaded = config.store.demoUsers > 0 ? await loadDemoData(store, config.store.demoUsers, config.store.demoSeed) : undefined
@@ -62,7 +69,8 @@ async function featureStorePlugin (fastify: FastifyInstance, options: FeatureSto
   fastify.decorate('observer', observer)
   fastify.decorate('featureStore', store)
   fastify.decorate('featureRegistry', registry)
-  fastify.decorate('featureLookup', new FeatureLookup(registry, store.rows, config.limits))
+  fastify.decorate('featureRows', rows)
+  fastify.decorate('featureLookup', new FeatureLookup(registry, rows, config.limits))
   fastify.decorate('readiness', new Readiness(async (signal) => await store.ping(signal), registry))
 }
 

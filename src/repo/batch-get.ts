@@ -1,11 +1,12 @@
 import { BatchGetItemCommand, type AttributeValue, type DynamoDBClient, type KeysAndAttributes } from '@aws-sdk/client-dynamodb'
 import type { ReadOptions } from '../domain/read-options.js'
 import { DeadlineExceededError, StoreThrottledError } from '../errors.js'
-import { backoffDelayMs, sleepWithin } from './backoff.js'
-import { withCallSignal } from './call-signal.js'
-import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR, rowCacheKey } from './feature-row.js'
-import type { Semaphore } from './semaphore.js'
-import type { StoreObserver } from './store-observer.js'
+import { backoffDelayMs, sleepWithin } from '../lib/backoff.js'
+import { withCallSignal } from '../lib/call-signal.js'
+import { rowKey } from '../domain/feature-row.js'
+import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR } from './item-attributes.js'
+import type { Semaphore } from '../lib/semaphore.js'
+import type { StoreObserver } from '../domain/ports/store-observer.js'
 import { toStoreError } from './store-errors.js'
 
 export const MAX_KEYS_PER_BATCH_GET = 100
@@ -30,7 +31,7 @@ export interface BatchGetContext {
 /**
  * Reads items by key: duplicates merged, at most 100 keys per call, chunks in parallel (capped by
  * the semaphore), UnprocessedKeys retried with backoff and jitter inside the caller's deadline.
- * Returns items by rowCacheKey; a key with no item is simply absent.
+ * Returns items by rowKey; a key with no item is simply absent.
  *
  * `attributes` undefined reads whole items; otherwise only those attributes (plus our own key and
  * event-time attributes), through placeholder names so that any attribute name is safe.
@@ -40,7 +41,7 @@ export async function batchGetItems (
   options: ReadOptions, lookupsMerged = keys.length
 ): Promise<Map<string, StoredItem>> {
   const unique = new Map<string, StoreKey>()
-  for (const key of keys) unique.set(rowCacheKey(key.featureSet, key.entityId), key)
+  for (const key of keys) unique.set(rowKey(key.featureSet, key.entityId), key)
   const all = [...unique.values()]
   const chunks: StoreKey[][] = []
   for (let i = 0; i < all.length; i += MAX_KEYS_PER_BATCH_GET) chunks.push(all.slice(i, i + MAX_KEYS_PER_BATCH_GET))
@@ -91,7 +92,7 @@ async function readChunk (
     for (const item of response.items) {
       const entityId = item[ENTITY_ATTR]?.S
       const featureSet = item[SET_ATTR]?.S
-      if (entityId !== undefined && featureSet !== undefined) found.set(rowCacheKey(featureSet, entityId), item)
+      if (entityId !== undefined && featureSet !== undefined) found.set(rowKey(featureSet, entityId), item)
     }
     if (response.unprocessed.length === 0) return
     if (round >= context.maxUnprocessedRetries) {

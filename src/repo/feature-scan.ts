@@ -1,71 +1,18 @@
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { StoreConfig } from '../config.js'
-import type { FeatureSetSpec } from '../domain/feature-set-spec.js'
-import type { FeatureValue } from '../domain/feature-value.js'
+import { rowKey, type FeatureRow, type RowRequest } from '../domain/feature-row.js'
+import type { BulkReader, ScanCondition, ScanPosition, ScanRequest, ScanResult, ScannedRow, SegmentPosition } from '../domain/ports/bulk-reader.js'
+import type { StoreObserver } from '../domain/ports/store-observer.js'
 import type { ReadOptions } from '../domain/read-options.js'
 import { DeadlineExceededError, InvalidCursorError, type FeaturegateError } from '../errors.js'
 import { encodeFeatureValue } from './attribute-codec.js'
 import { batchGetItems, type BatchGetContext, type StoredItem } from './batch-get.js'
-import { withCallSignal } from './call-signal.js'
+import { withCallSignal } from '../lib/call-signal.js'
 import { createDynamoClient } from './dynamo-client.js'
-import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR, rowCacheKey, type FeatureRow, type RowRequest } from './feature-row.js'
+import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR } from './item-attributes.js'
 import { decodeRow } from './row-decoder.js'
-import { Semaphore } from './semaphore.js'
-import type { StoreObserver } from './store-observer.js'
+import { Semaphore } from '../lib/semaphore.js'
 import { toStoreError } from './store-errors.js'
-
-/** A condition DynamoDB evaluates (FilterExpression) and the gateway can evaluate the same way on a decoded row. */
-export type ScanCondition =
-  | { readonly kind: 'compare', readonly feature: string, readonly op: CompareOp, readonly value: FeatureValue }
-  | { readonly kind: 'in', readonly feature: string, readonly values: readonly FeatureValue[] }
-  /** isNull true: stored as NULL; false: stored with a (non-null) value. */
-  | { readonly kind: 'null', readonly feature: string, readonly isNull: boolean }
-  | { readonly kind: 'exists', readonly feature: string, readonly exists: boolean }
-  /** On the row's own event time (ms). */
-  | { readonly kind: 'event_time', readonly op: '>=' | '<', readonly value: number }
-
-export type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>='
-
-/** Where one segment's scan stands: not started, finished, or after this item's key. */
-export type SegmentPosition = 'start' | 'done' | { readonly entityId: string, readonly featureSet: string }
-
-/** Positions of every segment of a `totalSegments`-way parallel scan. */
-export interface ScanPosition {
-  readonly totalSegments: number
-  readonly segments: readonly SegmentPosition[]
-}
-
-export interface ScanRequest {
-  readonly featureSet: FeatureSetSpec
-  /** Features to read from each row; only keys and event time when empty. */
-  readonly attributes: readonly string[]
-  readonly conditions: readonly ScanCondition[]
-  readonly position: ScanPosition
-  /** Segments this scan covers, in the order rows are handed out. */
-  readonly segments: readonly number[]
-  /** Stop once this many matching rows are in hand. */
-  readonly maxRows: number
-  /** Stop once DynamoDB has examined this many items (a selective filter must not scan unbounded). */
-  readonly maxItems: number
-  /** Segments read at the same time. */
-  readonly parallelism: number
-}
-
-export interface ScannedRow {
-  readonly entityId: string
-  readonly row: FeatureRow
-  /** The position just after this row: resuming there yields the rows after it, none twice. */
-  readonly after: ScanPosition
-}
-
-export interface ScanResult {
-  readonly rows: readonly ScannedRow[]
-  readonly position: ScanPosition
-  /** Every covered segment is done. */
-  readonly exhausted: boolean
-  readonly itemsScanned: number
-  readonly calls: number
-}
 
 export interface FeatureScannerOptions {
   readonly client: DynamoDBClient
@@ -92,7 +39,7 @@ const UNPROCESSED_RETRIES = 8
  * safe. A scan reads every item of the table whatever the filter: filters save transfer and gateway
  * work, not read capacity.
  */
-export class FeatureScanner {
+export class FeatureScanner implements BulkReader {
   readonly #client: DynamoDBClient
   readonly #table: string
   readonly #observer: StoreObserver
@@ -197,7 +144,7 @@ export class FeatureScanner {
     const items = await batchGetItems(this.#batchContext,
       requests.map((r) => ({ entityId: r.entityId, featureSet: r.featureSet.name })), [...attributes], options)
     return requests.map((r) => {
-      const item = items.get(rowCacheKey(r.featureSet.name, r.entityId))
+      const item = items.get(rowKey(r.featureSet.name, r.entityId))
       return item === undefined ? undefined : decodeRow(r.featureSet, item)
     })
   }

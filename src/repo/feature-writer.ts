@@ -1,21 +1,13 @@
 import { BatchWriteItemCommand, ConditionalCheckFailedException, PutItemCommand, type AttributeValue, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb'
-import type { FeatureSetSpec } from '../domain/feature-set-spec.js'
-import type { FeatureValue } from '../domain/feature-value.js'
+import type { RowKey } from '../domain/feature-row.js'
+import type { PreparedRow, RowWrite, RowWriter } from '../domain/ports/row-writer.js'
 import { InvalidFeatureValueError, ItemTooLargeError, StoreThrottledError, UnknownFeatureError } from '../errors.js'
 import { encodeFeatureValue, itemSize } from './attribute-codec.js'
-import { backoffDelayMs, sleepWithin } from './backoff.js'
-import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR } from './feature-row.js'
+import { backoffDelayMs, sleepWithin } from '../lib/backoff.js'
+import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR } from './item-attributes.js'
 
 export const MAX_ITEMS_PER_BATCH_WRITE = 25
 export const MAX_ITEM_BYTES = 400 * 1024
-
-export interface RowWrite {
-  readonly entityId: string
-  readonly featureSet: FeatureSetSpec
-  /** Milliseconds since the Unix epoch: when the values were true, not when they were written. */
-  readonly eventTime: number
-  readonly values: ReadonlyMap<string, FeatureValue | null>
-}
 
 export interface WriterOptions {
   readonly retryBaseMs: number
@@ -46,15 +38,43 @@ export function toItem (row: RowWrite): Record<string, AttributeValue> {
  * touches another set's, so pipelines need no read-modify-write. 25 items per BatchWriteItem,
  * UnprocessedItems retried with backoff; anything still unwritten is an error, never dropped silently.
  */
-export class FeatureWriter {
+export class FeatureWriter implements RowWriter {
   readonly #client: DynamoDBClient
   readonly #table: string
   readonly #options: WriterOptions
+  /** The item each prepared row was encoded to; only this writer's prepare() makes them. */
+  readonly #items = new WeakMap<PreparedRow, Record<string, AttributeValue>>()
+  readonly maxRowsPerCall = MAX_ITEMS_PER_BATCH_WRITE
 
   constructor (client: DynamoDBClient, table: string, options: WriterOptions) {
     this.#client = client
     this.#table = table
     this.#options = options
+  }
+
+  prepare (row: RowWrite): PreparedRow {
+    const item = toItem(row)
+    const prepared: PreparedRow = Object.freeze({ entityId: row.entityId, featureSet: row.featureSet.name, eventTime: Math.trunc(row.eventTime) })
+    this.#items.set(prepared, item)
+    return prepared
+  }
+
+  async writeRows (rows: readonly PreparedRow[]): Promise<void> {
+    await this.writeItems(rows.map((row) => this.#itemOf(row)))
+  }
+
+  async writeRowsIfNewer (rows: readonly PreparedRow[], concurrency?: number): Promise<readonly RowKey[]> {
+    return await this.putItemsIfNewer(rows.map((row) => this.#itemOf(row)), concurrency)
+  }
+
+  unwritten (error: unknown): readonly RowKey[] | undefined {
+    return unwrittenKeys(error)
+  }
+
+  #itemOf (row: PreparedRow): Record<string, AttributeValue> {
+    const item = this.#items.get(row)
+    if (item === undefined) throw new TypeError(`Row for ${row.entityId} in ${row.featureSet} was not prepared by this writer`)
+    return item
   }
 
   /** Items must already be built with toItem (so size errors surface per row, before any write). */
@@ -86,12 +106,12 @@ export class FeatureWriter {
    * because the stored one is newer; on a store failure, unwrittenKeys(error) names the rows not
    * confirmed either way.
    */
-  async putItemsIfNewer (items: ReadonlyArray<Record<string, AttributeValue>>, concurrency = 8): Promise<readonly WrittenKey[]> {
+  async putItemsIfNewer (items: ReadonlyArray<Record<string, AttributeValue>>, concurrency = 8): Promise<readonly RowKey[]> {
     const byKey = new Map<string, Record<string, AttributeValue>>()
     for (const item of items) byKey.set(`${item[SET_ATTR]?.S ?? ''}\u0000${item[ENTITY_ATTR]?.S ?? ''}`, item)
     const unique = [...byKey.values()]
     const settled = new Array<boolean>(unique.length).fill(false)
-    const skipped: WrittenKey[] = []
+    const skipped: RowKey[] = []
     let failure: unknown
     let next = 0
     const worker = async (): Promise<void> => {
@@ -141,18 +161,13 @@ export class FeatureWriter {
   }
 }
 
-export interface WrittenKey {
-  readonly entityId: string
-  readonly featureSet: string
-}
+const UNWRITTEN = new WeakMap<object, RowKey[]>()
 
-const UNWRITTEN = new WeakMap<object, WrittenKey[]>()
-
-function requestKey (request: WriteRequest): WrittenKey {
+function requestKey (request: WriteRequest): RowKey {
   return itemKey(request.PutRequest?.Item ?? {})
 }
 
-function itemKey (item: Record<string, AttributeValue>): WrittenKey {
+function itemKey (item: Record<string, AttributeValue>): RowKey {
   return { entityId: item[ENTITY_ATTR]?.S ?? '', featureSet: item[SET_ATTR]?.S ?? '' }
 }
 
@@ -160,6 +175,6 @@ function itemKey (item: Record<string, AttributeValue>): WrittenKey {
  * After writeItems failed: the rows it did not write (every other row of the call was written), so
  * a loader can say exactly which rows to retry instead of guessing. undefined for other errors.
  */
-export function unwrittenKeys (error: unknown): readonly WrittenKey[] | undefined {
+export function unwrittenKeys (error: unknown): readonly RowKey[] | undefined {
   return typeof error === 'object' && error !== null ? UNWRITTEN.get(error) : undefined
 }

@@ -1,37 +1,20 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import type { BatchConfig, CacheConfig, StoreConfig } from '../config.js'
+import type { StoreConfig } from '../config.js'
+import type { FeatureStore } from '../domain/ports/feature-store.js'
+import { NO_OP_OBSERVER, type StoreObserver } from '../domain/ports/store-observer.js'
+import { Semaphore } from '../lib/semaphore.js'
 import type { BatchGetContext } from './batch-get.js'
 import { createDynamoClient, warmConnections } from './dynamo-client.js'
+import { DynamoRowReader } from './dynamo-row-reader.js'
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamo.js'
-import { FeatureRowStore } from './feature-row-store.js'
 import { FeatureScanner } from './feature-scan.js'
 import { FeatureWriter } from './feature-writer.js'
-import { ItemBatcher } from './item-batcher.js'
 import { RegistryStore } from './registry-store.js'
-import { RowCache } from './row-cache.js'
-import { Semaphore } from './semaphore.js'
-import { NO_OP_OBSERVER, type StoreObserver } from './store-observer.js'
 import { toStoreError } from './store-errors.js'
 import { ensureTables } from './tables.js'
 
-export interface FeatureStore {
-  readonly rows: FeatureRowStore
-  readonly registry: RegistryStore
-  readonly writer: FeatureWriter
-  /** Bulk reads (training pulls, statistics): their own client, socket pool and cap, so they cannot starve lookups. */
-  readonly scanner: FeatureScanner
-  /** The endpoint in use, for the start-up log line; undefined means AWS's regional endpoint. */
-  readonly endpoint: string | undefined
-  readonly embedded: boolean
-  /** Resolves when the feature table answers; rejects with a typed store error otherwise. */
-  ping (signal?: AbortSignal): Promise<void>
-  close (): Promise<void>
-}
-
 export interface OpenStoreOptions {
   readonly store: StoreConfig
-  readonly cache: CacheConfig
-  readonly batch: BatchConfig
   readonly observer?: StoreObserver
   /** Create the tables when missing (always in embedded mode). */
   readonly createTables?: boolean
@@ -40,15 +23,13 @@ export interface OpenStoreOptions {
    * any) when none are configured: the CLI against a local endpoint, tests.
    */
   readonly staticCredentials?: { readonly accessKeyId: string, readonly secretAccessKey: string }
-  /** Clock for cache TTLs; tests pin it. */
-  readonly clock?: () => number
   /** Scan calls in flight for bulk reads (default 4). */
   readonly bulkMaxConcurrentCalls?: number
 }
 
 const UNPROCESSED_RETRIES = 8
 
-/** Wires the repository from configuration: client (or embedded server), tables, cache, batcher, bulk scanner. */
+/** Opens the DynamoDB implementation of the store ports from configuration: client (or embedded server), tables, bulk scanner. */
 export async function openFeatureStore (options: OpenStoreOptions): Promise<FeatureStore> {
   const { store } = options
   let embedded: EmbeddedDynamo | undefined
@@ -84,14 +65,12 @@ export async function openFeatureStore (options: OpenStoreOptions): Promise<Feat
     retryBaseMs: store.retryBaseMs,
     maxUnprocessedRetries: UNPROCESSED_RETRIES
   }
-  const batcher = options.batch.enabled ? new ItemBatcher(context, { windowMs: options.batch.windowMs, maxKeys: options.batch.maxKeys }) : undefined
   const scanner = FeatureScanner.open(store, endpoint, embedded !== undefined, observer, options.bulkMaxConcurrentCalls ?? 4)
-  const cache = options.cache.enabled ? new RowCache({ ...options.cache, ...(options.clock !== undefined && { clock: options.clock }) }) : undefined
   return {
-    rows: new FeatureRowStore(context, batcher, cache),
+    rows: new DynamoRowReader(context),
     registry: new RegistryStore(client, store.registryTable),
     writer: new FeatureWriter(client, store.featureTable, { retryBaseMs: store.retryBaseMs, maxUnprocessedRetries: UNPROCESSED_RETRIES }),
-    scanner,
+    bulk: scanner,
     endpoint,
     embedded: embedded !== undefined,
     async ping (signal) {

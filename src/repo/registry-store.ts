@@ -1,13 +1,14 @@
 import { PutItemCommand, ScanCommand, DeleteItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { FeatureSetSpec } from '../domain/feature-set-spec.js'
 import { parseFeatureSetSpec } from '../domain/parse-registry.js'
+import type { RegistryStorage } from '../domain/ports/registry-storage.js'
 
 export const REGISTRY_KEY_ATTR = 'name'
 const SPEC_ATTR = 'spec'
 const UPDATED_ATTR = 'updated_at'
 
 /** Feature-set specs kept in DynamoDB beside the data, so registering a set needs no redeploy. */
-export class RegistryStore {
+export class RegistryStore implements RegistryStorage {
   readonly #client: DynamoDBClient
   readonly #table: string
 

@@ -1,5 +1,5 @@
 import { CreateTableCommand, DescribeTableCommand, ResourceInUseException, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { ENTITY_ATTR, SET_ATTR } from './feature-row.js'
+import { ENTITY_ATTR, SET_ATTR } from './item-attributes.js'
 import { REGISTRY_KEY_ATTR } from './registry-store.js'
 
 /**

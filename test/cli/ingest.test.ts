@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import type { AttributeValue } from '@aws-sdk/client-dynamodb'
+import type { PreparedRow } from '../../src/domain/ports/row-writer.js'
 import { ingestLines, type IngestProgress } from '../../src/cli/ingest.js'
 import { readRegistryFile } from '../../src/cli/read-registry-file.js'
 import { runIngest, type IngestCommand } from '../../src/cli/run-ingest.js'
@@ -11,7 +11,7 @@ import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
 import { FeatureWriter } from '../../src/repo/feature-writer.js'
 import { startEmbeddedDynamo } from '../../src/repo/embedded-dynamo.js'
 import { startFaultProxy } from '../helpers/fault-proxy.js'
-import { LOCAL_CREDENTIALS, localClient, openTestStore, type TestStore } from '../helpers/test-store.js'
+import { LOCAL_CREDENTIALS, localClient, openTestStore, writerWith, type TestStore } from '../helpers/test-store.js'
 
 // The CLI takes credentials from the AWS chain, like the gateway; a local server accepts any.
 process.env.AWS_ACCESS_KEY_ID = LOCAL_CREDENTIALS.accessKeyId
@@ -157,12 +157,12 @@ t.test('ingest', async (t) => {
   t.test('25 rows per call, every accepted line written once, the later line of an entity wins', async (t) => {
     const store = await freshStore(t)
     const calls: number[] = []
-    const writer = { writeItems: async (items: ReadonlyArray<Record<string, AttributeValue>>) => {
+    const writer = writerWith(store.writer, { writeRows: async (items: readonly PreparedRow[]) => {
       calls.push(items.length)
-      const ids = items.map((item) => item._e?.S)
+      const ids = items.map((item) => item.entityId)
       t.equal(new Set(ids).size, ids.length, 'no entity twice in one call')
-      await store.writer.writeItems(items)
-    } }
+      await store.writer.writeRows(items)
+    } })
     // 1000 lines over 400 entities: each entity appears two or three times, in order.
     const text = Array.from({ length: 1_000 }, (_, i) => line(`e${i % 400}`, i)).join('\n')
     const report = await ingestLines({ featureSet: SCORES, lines: linesOf(text), writer, concurrency: 8 })
@@ -177,16 +177,16 @@ t.test('ingest', async (t) => {
     let firstHeld = true
     let releaseFirst: () => void = () => {}
     const held = new Promise<void>((resolve) => { releaseFirst = resolve })
-    const writer = { writeItems: async (items: ReadonlyArray<Record<string, AttributeValue>>) => {
+    const writer = writerWith(store.writer, { writeRows: async (items: readonly PreparedRow[]) => {
       if (firstHeld) {
         firstHeld = false
         // Hold the first batch until another batch has been written or, if none comes, a moment passes.
         setTimeout(releaseFirst, 50)
         await held
       }
-      await store.writer.writeItems(items)
+      await store.writer.writeRows(items)
       releaseFirst()
-    } }
+    } })
     const text = [line('x', 1), ...Array.from({ length: 24 }, (_, i) => line(`f${i}`, i)), line('x', 2), line('y', 3)].join('\n')
     const report = await ingestLines({ featureSet: SCORES, lines: linesOf(text), writer, concurrency: 4 })
     t.equal(report.written, 27)
@@ -198,10 +198,10 @@ t.test('ingest', async (t) => {
     const seen: IngestProgress[] = []
     let reported: () => void = () => {}
     const firstReport = new Promise<void>((resolve) => { reported = resolve })
-    const writer = { writeItems: async (items: ReadonlyArray<Record<string, AttributeValue>>) => {
+    const writer = writerWith(store.writer, { writeRows: async (items: readonly PreparedRow[]) => {
       await firstReport // the run cannot finish before a progress line was printed
-      await store.writer.writeItems(items)
-    } }
+      await store.writer.writeRows(items)
+    } })
     const report = await ingestLines({
       featureSet: SCORES,
       lines: linesOf(Array.from({ length: 60 }, (_, i) => line(`p${i}`, i)).join('\n')),

@@ -4,6 +4,7 @@ import { FeatureRegistry } from '../../src/core/feature-registry.js'
 import { demoRowsFor, demoUserId } from '../../src/demo/demo-data.js'
 import { loadDemoData } from '../../src/demo/load-demo-data.js'
 import type { FeatureValue } from '../../src/domain/feature-value.js'
+import { onlineRows } from '../../src/core/rows/online-rows.js'
 import { openFeatureStore } from '../../src/repo/open-feature-store.js'
 import { testConfig } from '../helpers/build-app.js'
 import { CountingObserver } from '../helpers/counting-observer.js'
@@ -28,13 +29,14 @@ interface Setup {
 async function setUp (t: Test, env: Record<string, string> = {}): Promise<Setup> {
   const observer = new CountingObserver()
   const config = testConfig({ DEMO_USERS: '0', ...env })
-  const store = await openFeatureStore({ ...config, observer })
+  const store = await openFeatureStore({ store: config.store, observer })
   t.teardown(async () => await store.close())
   await loadDemoData(store, USERS, SEED, NOW)
   const registry = new FeatureRegistry(store.registry)
   await registry.reload()
   observer.reset()
-  return { lookup: new FeatureLookup(registry, store.rows, config.limits), observer, forget: () => store.rows.invalidate() }
+  const rows = onlineRows(store.rows, config)
+  return { lookup: new FeatureLookup(registry, rows, config.limits), observer, forget: () => rows.invalidate() }
 }
 
 /** What the lookup must say for user `index`, feature `set:feature`, at `now`. */

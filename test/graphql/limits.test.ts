@@ -9,7 +9,7 @@ t.test('GraphQL limits', async (t) => {
   const recorder = ObserverRecorder.install(t, app)
   // Anything reaching the repository counts too, even a cache hit.
   let rowReads = 0
-  const rows = app.featureStore.rows
+  const rows = app.featureRows
   const readRows = rows.readRows.bind(rows)
   rows.readRows = async (...args) => { rowReads++; return await readRows(...args) }
   t.teardown(() => { rows.readRows = readRows })

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { build } from '../helpers/build-app.js'
 import { demoRowsFor } from '../../src/demo/demo-data.js'
-import { toItem } from '../../src/repo/feature-writer.js'
+import { writeRows } from '../helpers/test-store.js'
 import { StoreThrottledError } from '../../src/errors.js'
 import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
 import type { FeatureValue } from '../../src/domain/feature-value.js'
@@ -121,7 +121,7 @@ t.test('GraphQL queries', async (t) => {
     ])
     await app.featureStore.registry.put(spec)
     await app.featureRegistry.reload()
-    await app.featureStore.writer.writeItems([toItem({ entityId: 'thing_1', featureSet: spec, eventTime, values })])
+    await writeRows(app.featureStore.writer, [{ entityId: 'thing_1', featureSet: spec, eventTime, values }])
     const { body } = await gql(app, `{ getFeatures(entityIds: ["thing_1"], featureNames: ["all_types"]) { entities { features { ref status value {
       __typename type json
       ... on DoubleValue { double } ... on Int64Value { int64 } ... on StringValue { string } ... on BoolValue { bool }
@@ -169,7 +169,7 @@ t.test('GraphQL queries', async (t) => {
   })
 
   t.test('20 aliases over overlapping ids make the fewest store calls', async (t) => {
-    app.featureStore.rows.invalidate()
+    app.featureRows.invalidate()
     recorder.reset()
     // 20 lookups of 10 ids each, from a pool of 40 ids, over two sets: 80 distinct rows fit in one BatchGetItem.
     const aliases = Array.from({ length: 20 }, (_, a) => {
@@ -181,7 +181,7 @@ t.test('GraphQL queries', async (t) => {
     t.equal(Object.keys(body.data).length, 20)
     t.equal(recorder.calls('BatchGetItem'), 1, 'one BatchGetItem for all 20 aliases')
     // 60 ids over 3 sets: 180 rows, two calls of at most 100 keys.
-    app.featureStore.rows.invalidate()
+    app.featureRows.invalidate()
     recorder.reset()
     const wide = Array.from({ length: 20 }, (_, a) => {
       const ids = Array.from({ length: 10 }, (_, k) => `"user_${100 + (a * 3 + k) % 60}"`)
@@ -195,8 +195,8 @@ t.test('GraphQL queries', async (t) => {
   })
 
   t.test('partial failure: a throttled read fails only its own entities', async (t) => {
-    app.featureStore.rows.invalidate()
-    const rows = app.featureStore.rows
+    app.featureRows.invalidate()
+    const rows = app.featureRows
     const readRows = rows.readRows.bind(rows)
     // DynamoDB throttling is the one fault a real store will not produce on demand: simulated here.
     rows.readRows = async (requests, options) => {

@@ -11,7 +11,7 @@ import { check, clientFor, failureOf, healthClientFor } from './harness.js'
  * The reads themselves go to the real store once the gate opens.
  */
 function gateStoreReads (app: FastifyInstance): { entered: Promise<void>, open: () => void } {
-  const rows = app.featureStore.rows
+  const rows = app.featureRows
   const readRows = rows.readRows.bind(rows)
   let open: () => void = () => {}
   const gate = new Promise<void>((resolve) => { open = resolve })

@@ -4,7 +4,7 @@ import { demoRowsFor, type DemoRow } from '../../src/demo/demo-data.js'
 import { DEMO_FEATURE_SETS } from '../../src/demo/demo-registry.js'
 import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
 import type { FeatureValue } from '../../src/domain/feature-value.js'
-import { toItem } from '../../src/repo/feature-writer.js'
+import { writeRows } from '../helpers/test-store.js'
 import { build } from '../helpers/build-app.js'
 import { clientFor, failureOf } from './harness.js'
 
@@ -156,7 +156,7 @@ const EDGE_ROWS: Array<{ entityId: string, values: Map<string, FeatureValue | nu
 
 t.test('every value type round-trips exactly through both calls (embeddings bit for bit)', async (t) => {
   await app.featureStore.registry.put(ALL_TYPES)
-  await app.featureStore.writer.writeItems(EDGE_ROWS.map((row) => toItem({ entityId: row.entityId, featureSet: ALL_TYPES, eventTime: 1_700_000_000_000, values: row.values })))
+  await writeRows(app.featureStore.writer, EDGE_ROWS.map((row) => ({ entityId: row.entityId, featureSet: ALL_TYPES, eventTime: 1_700_000_000_000, values: row.values })))
   await app.featureRegistry.reload()
 
   const response = await client.getOnlineFeatures(['thing_a', 'thing_b'], ['all_types'])

@@ -1,4 +1,4 @@
-import type { StoreObserver } from '../../src/repo/store-observer.js'
+import type { StoreObserver } from '../../src/domain/ports/store-observer.js'
 
 /** Records what the repository reports, so tests can count real store calls instead of guessing. */
 export class CountingObserver implements StoreObserver {

@@ -3,8 +3,13 @@ import { FeatureLookup } from '../../src/core/feature-lookup.js'
 import { FeatureRegistry } from '../../src/core/feature-registry.js'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { createDynamoClient } from '../../src/repo/dynamo-client.js'
-import { openFeatureStore, type FeatureStore } from '../../src/repo/open-feature-store.js'
-import type { StoreObserver } from '../../src/repo/store-observer.js'
+import type { CachedRowReader } from '../../src/core/rows/cached-row-reader.js'
+import { onlineRows } from '../../src/core/rows/online-rows.js'
+import type { FeatureStore } from '../../src/domain/ports/feature-store.js'
+import type { RowReader } from '../../src/domain/ports/row-reader.js'
+import type { RowWrite, RowWriter } from '../../src/domain/ports/row-writer.js'
+import type { StoreObserver } from '../../src/domain/ports/store-observer.js'
+import { openFeatureStore } from '../../src/repo/open-feature-store.js'
 import { testConfig } from './build-app.js'
 
 /**
@@ -25,8 +30,12 @@ export interface TestStoreOptions {
 /**
  * The repository opened on `endpoint` (a backend from storeBackends(), or a fault proxy in front of
  * one) with tables of its own, so tests sharing one server never see each other's rows. Closed on teardown.
+ * `rows` is the online read path as the app wires it (the core's cache and batcher over the store's
+ * row reader, as configured); `storeRows` is the store's own reader.
  */
-export interface TestStore extends FeatureStore {
+export interface TestStore extends Omit<FeatureStore, 'rows'> {
+  readonly rows: CachedRowReader
+  readonly storeRows: RowReader
   readonly featureTable: string
   readonly registryTable: string
 }
@@ -40,18 +49,34 @@ export async function openTestStore (t: Test, endpoint: string, options: TestSto
     ...options.env
   })
   const store = await openFeatureStore({
-    ...config,
+    store: config.store,
     createTables: true,
     staticCredentials: LOCAL_CREDENTIALS,
-    ...(options.observer !== undefined && { observer: options.observer }),
-    ...(options.clock !== undefined && { clock: options.clock })
+    ...(options.observer !== undefined && { observer: options.observer })
   })
   t.teardown(async () => await store.close())
-  return Object.assign(store, { featureTable: config.store.featureTable, registryTable: config.store.registryTable })
+  const rows = onlineRows(store.rows, { ...config, ...(options.clock !== undefined && { clock: options.clock }) })
+  return { ...store, rows, storeRows: store.rows, featureTable: config.store.featureTable, registryTable: config.store.registryTable }
+}
+
+/** Writes whole rows through the store's writer port. */
+export async function writeRows (writer: RowWriter, rows: readonly RowWrite[]): Promise<void> {
+  await writer.writeRows(rows.map((row) => writer.prepare(row)))
+}
+
+/** The store's writer with some of its methods replaced, to count or delay calls. */
+export function writerWith (base: RowWriter, overrides: Partial<Pick<RowWriter, 'writeRows' | 'writeRowsIfNewer'>>): RowWriter {
+  return {
+    maxRowsPerCall: base.maxRowsPerCall,
+    prepare: (row) => base.prepare(row),
+    writeRows: overrides.writeRows ?? (async (rows) => await base.writeRows(rows)),
+    writeRowsIfNewer: overrides.writeRowsIfNewer ?? (async (rows, concurrency) => await base.writeRowsIfNewer(rows, concurrency)),
+    unwritten: (error) => base.unwritten(error)
+  }
 }
 
 /** The lookup service over a store, with the registry loaded from the store's registry table. */
-export async function lookupOver (store: FeatureStore, env: Record<string, string> = {}): Promise<{ lookup: FeatureLookup, registry: FeatureRegistry }> {
+export async function lookupOver (store: Pick<TestStore, 'registry' | 'rows'>, env: Record<string, string> = {}): Promise<{ lookup: FeatureLookup, registry: FeatureRegistry }> {
   const registry = new FeatureRegistry(store.registry)
   await registry.reload()
   return { lookup: new FeatureLookup(registry, store.rows, testConfig(env).limits), registry }

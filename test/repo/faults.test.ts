@@ -3,12 +3,13 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
 import type { FeatureValue } from '../../src/domain/feature-value.js'
 import { batchGetItems, type BatchGetContext } from '../../src/repo/batch-get.js'
+import type { RowWrite } from '../../src/domain/ports/row-writer.js'
 import { FeatureWriter, toItem, unwrittenKeys } from '../../src/repo/feature-writer.js'
-import { Semaphore } from '../../src/repo/semaphore.js'
+import { Semaphore } from '../../src/lib/semaphore.js'
 import { CountingObserver } from '../helpers/counting-observer.js'
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js'
 import { storeBackends } from '../helpers/store-backends.js'
-import { localClient, openTestStore, type TestStore } from '../helpers/test-store.js'
+import { localClient, openTestStore, writeRows, type TestStore } from '../helpers/test-store.js'
 
 /**
  * Throttling and UnprocessedKeys/UnprocessedItems, which no local server produces, injected by a
@@ -20,8 +21,8 @@ const SPEC: FeatureSetSpec = {
   features: [{ name: 'score', type: 'double' }, { name: 'label', type: 'string' }, { name: 'blob', type: 'bytes' }]
 }
 
-function rowFor (i: number): Record<string, AttributeValue> {
-  return toItem({
+function rowWriteFor (i: number): RowWrite {
+  return {
     entityId: `u${i}`,
     featureSet: SPEC,
     eventTime: 1_000 + i,
@@ -30,7 +31,11 @@ function rowFor (i: number): Record<string, AttributeValue> {
       ['label', { type: 'string', value: `label ${i}` }],
       ['blob', { type: 'bytes', value: new Uint8Array(64).fill(i % 256) }]
     ])
-  })
+  }
+}
+
+function rowFor (i: number): Record<string, AttributeValue> {
+  return toItem(rowWriteFor(i))
 }
 
 function contextFor (t: Test, proxy: FaultProxy, table: string, observer: CountingObserver,
@@ -48,7 +53,7 @@ for (const backend of storeBackends()) {
   t.test(backend.name, async (t) => {
     const endpoint = await backend.start(t)
     const store: TestStore = await openTestStore(t, endpoint)
-    await store.writer.writeItems(Array.from({ length: 120 }, (_, i) => rowFor(i)))
+    await writeRows(store.writer, Array.from({ length: 120 }, (_, i) => rowWriteFor(i)))
 
     t.test('UnprocessedKeys are retried with the projection re-attached', async (t) => {
       const proxy = await startFaultProxy(t, endpoint)

@@ -2,10 +2,10 @@ import t from 'tap'
 import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
 import type { FeatureValue } from '../../src/domain/feature-value.js'
 import { itemSize } from '../../src/repo/attribute-codec.js'
-import { MAX_ITEM_BYTES, toItem, type RowWrite } from '../../src/repo/feature-writer.js'
-import type { FeatureStore } from '../../src/repo/open-feature-store.js'
+import type { RowWrite } from '../../src/domain/ports/row-writer.js'
+import { MAX_ITEM_BYTES, toItem } from '../../src/repo/feature-writer.js'
 import { storeBackends } from '../helpers/store-backends.js'
-import { openTestStore } from '../helpers/test-store.js'
+import { openTestStore, writeRows, type TestStore } from '../helpers/test-store.js'
 
 /** One feature of every value type; names include DynamoDB reserved words, which only placeholders make safe. */
 const EVERY_TYPE: FeatureSetSpec = {
@@ -93,7 +93,7 @@ function canonical (value: FeatureValue | null | undefined): unknown {
   }
 }
 
-async function readRow (store: FeatureStore, entityId: string, features?: string[], featureSet = EVERY_TYPE) {
+async function readRow (store: TestStore, entityId: string, features?: string[], featureSet = EVERY_TYPE) {
   const [row] = await store.rows.readRows([{ entityId, featureSet, features }], { deadlineAt: Date.now() + 10_000 })
   return row
 }
@@ -105,7 +105,7 @@ for (const backend of storeBackends()) {
     for (const cache of ['on', 'off']) {
       t.test(`every value type round-trips through write and read (cache ${cache})`, async (t) => {
         const store = await openTestStore(t, endpoint, { env: { CACHE_ENABLED: cache === 'on' ? 'true' : 'false' } })
-        await store.writer.writeItems(ROWS.map((row) => toItem(rowWrite(row.id, row.values))))
+        await writeRows(store.writer, ROWS.map((row) => rowWrite(row.id, row.values)))
         for (const expected of ROWS) {
           // Twice: with the cache on, the second answer comes from the cache and must be just as exact.
           for (const pass of [1, 2]) {
@@ -131,7 +131,7 @@ for (const backend of storeBackends()) {
       const vector = new Float32Array(256)
       const bits = new Uint32Array(vector.buffer)
       for (let i = 0; i < bits.length; i++) bits[i] = (Math.imul(i + 1, 2654435761) >>> 0) & 0xff7fffff // any finite bit pattern
-      await store.writer.writeItems([toItem(rowWrite('u1', new Map([['embedding', { type: 'float_vector', value: vector }]]), spec))])
+      await writeRows(store.writer, [rowWrite('u1', new Map([['embedding', { type: 'float_vector', value: vector }]]), spec)])
       const row = await readRow(store, 'u1', undefined, spec)
       const read = row?.values.get('embedding')
       if (read?.type !== 'float_vector') return t.fail('embedding missing')
@@ -143,7 +143,7 @@ for (const backend of storeBackends()) {
 
     t.test('a projection reads only the requested features (cache off)', async (t) => {
       const store = await openTestStore(t, endpoint, { env: { CACHE_ENABLED: 'false' } })
-      await store.writer.writeItems([toItem(rowWrite('typical', ROWS[0]!.values))])
+      await writeRows(store.writer, [rowWrite('typical', ROWS[0]!.values)])
       const row = await readRow(store, 'typical', ['size', 'data'])
       t.same([...row!.values.keys()].sort(), ['data', 'size'], 'only the projected attributes came back')
       t.equal(row!.eventTime, EVENT_TIME, 'event time always comes along')
@@ -151,7 +151,7 @@ for (const backend of storeBackends()) {
 
     t.test('missing entities and missing feature sets read as no row', async (t) => {
       const store = await openTestStore(t, endpoint)
-      await store.writer.writeItems([toItem(rowWrite('typical', ROWS[0]!.values))])
+      await writeRows(store.writer, [rowWrite('typical', ROWS[0]!.values)])
       const other: FeatureSetSpec = { ...EVERY_TYPE, name: 'other_set' }
       const rows = await store.rows.readRows([
         { entityId: 'nobody', featureSet: EVERY_TYPE, features: undefined },
@@ -168,9 +168,9 @@ for (const backend of storeBackends()) {
       const store = await openTestStore(t, endpoint, { env: { CACHE_ENABLED: 'false' } })
       const overhead = itemSize(toItem(rowWrite('doc1', new Map([['blob', { type: 'bytes', value: new Uint8Array(0) }]]), spec)))
       const fits = new Uint8Array(MAX_ITEM_BYTES - overhead).fill(7)
-      const item = toItem(rowWrite('doc1', new Map([['blob', { type: 'bytes', value: fits }]]), spec))
-      t.equal(itemSize(item), MAX_ITEM_BYTES, 'exactly at the limit')
-      await store.writer.writeItems([item])
+      const atLimit = rowWrite('doc1', new Map([['blob', { type: 'bytes', value: fits }]]), spec)
+      t.equal(itemSize(toItem(atLimit)), MAX_ITEM_BYTES, 'exactly at the limit')
+      await writeRows(store.writer, [atLimit])
       const row = await readRow(store, 'doc1', undefined, spec)
       const blob = row?.values.get('blob')
       t.equal(blob?.type === 'bytes' ? blob.value.byteLength : -1, fits.byteLength, 'stored whole at the limit')
@@ -194,7 +194,7 @@ for (const backend of storeBackends()) {
       // The largest values inside the range are stored and read back exactly.
       const store = await openTestStore(t, endpoint, { env: { CACHE_ENABLED: 'false' } })
       const values = new Map<string, FeatureValue>([['size', { type: 'double', value: 9.999999999999998e125 }], ['doubles', { type: 'double_list', value: [1e-130, -1.7976931348623157e125] }]])
-      await store.writer.writeItems([toItem(rowWrite('range', values))])
+      await writeRows(store.writer, [rowWrite('range', values)])
       const row = await readRow(store, 'range')
       t.same(canonical(row?.values.get('size')), canonical(values.get('size')!))
       t.same(row?.values.get('doubles'), values.get('doubles'))
@@ -203,7 +203,7 @@ for (const backend of storeBackends()) {
     t.test('a stored attribute of the wrong type reads as invalid, not as a guess', async (t) => {
       const store = await openTestStore(t, endpoint, { env: { CACHE_ENABLED: 'false' } })
       const asString: FeatureSetSpec = { ...EVERY_TYPE, features: [{ name: 'size', type: 'string' }, { name: 'count', type: 'int64' }] }
-      await store.writer.writeItems([toItem(rowWrite('changed', new Map<string, FeatureValue>([['size', { type: 'string', value: 'big' }], ['count', { type: 'int64', value: 3n }]]), asString))])
+      await writeRows(store.writer, [rowWrite('changed', new Map<string, FeatureValue>([['size', { type: 'string', value: 'big' }], ['count', { type: 'int64', value: 3n }]]), asString)])
       const row = await readRow(store, 'changed')
       t.same([...row!.invalid], ['size'])
       t.same(canonical(row!.values.get('count')), { type: 'int64', value: '3' })

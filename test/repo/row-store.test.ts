@@ -2,12 +2,11 @@ import t, { type Test } from 'tap'
 import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
 import type { FeatureValue } from '../../src/domain/feature-value.js'
 import { batchGetItems } from '../../src/repo/batch-get.js'
-import type { FeatureRow, RowRequest } from '../../src/repo/feature-row.js'
-import { toItem } from '../../src/repo/feature-writer.js'
-import { Semaphore } from '../../src/repo/semaphore.js'
+import type { FeatureRow, RowRequest } from '../../src/domain/feature-row.js'
+import { Semaphore } from '../../src/lib/semaphore.js'
 import { CountingObserver } from '../helpers/counting-observer.js'
 import { storeBackends } from '../helpers/store-backends.js'
-import { localClient, openTestStore, type TestStore } from '../helpers/test-store.js'
+import { localClient, openTestStore, writeRows, type TestStore } from '../helpers/test-store.js'
 
 /** Chunking, batching across callers, single flight and the byte-bounded cache, counted in real store calls. */
 const SPEC: FeatureSetSpec = {
@@ -33,7 +32,7 @@ function titleOf (row: FeatureRow | undefined): unknown {
 }
 
 async function seed (store: TestStore): Promise<void> {
-  await store.writer.writeItems(Array.from({ length: USERS }, (_, i) => toItem({
+  await writeRows(store.writer, Array.from({ length: USERS }, (_, i) => ({
     entityId: `d${i}`,
     featureSet: SPEC,
     eventTime: 1_700_000_000_000 + i,
@@ -156,7 +155,7 @@ for (const backend of storeBackends()) {
       const { store, observer } = await open(t, { CACHE_ENABLED: 'true', BATCH_ENABLED: 'true' })
       const other = await openTestStore(t, endpoint, { env: { FEATURE_TABLE: seeded.featureTable, REGISTRY_TABLE: seeded.registryTable } })
       t.equal(titleOf((await store.rows.readRows([request(290)], soon()))[0]), 'doc 290')
-      await other.writer.writeItems([toItem({ entityId: 'd290', featureSet: SPEC, eventTime: 1, values: new Map([['title', { type: 'string', value: 'rewritten' }]]) })])
+      await writeRows(other.writer, [{ entityId: 'd290', featureSet: SPEC, eventTime: 1, values: new Map([['title', { type: 'string', value: 'rewritten' }]]) }])
       t.equal(titleOf((await store.rows.readRows([request(290)], soon()))[0]), 'doc 290', 'served from cache until invalidated')
       store.rows.invalidate()
       t.equal(titleOf((await store.rows.readRows([request(290)], soon()))[0]), 'rewritten')

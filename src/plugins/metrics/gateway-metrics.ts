@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { GatewayObserver } from '../../core/gateway-observer.js'
 import { FEATURE_STATUSES } from '../../domain/feature-status.js'
-import type { RowCacheStats } from '../../repo/row-cache.js'
+import type { RowCacheStats } from '../../core/rows/row-cache.js'
 import { BoundedLabel } from './bounded-label.js'
 
 /**

@@ -25,7 +25,7 @@ async function metricsPlugin (fastify: FastifyInstance, options: MetricsPluginOp
   const { config } = fastify
 
   if (metrics !== undefined) {
-    metrics.watchCache(() => fastify.featureStore.rows.cacheStats())
+    metrics.watchCache(() => fastify.featureRows.cacheStats())
     fastify.addHook('onResponse', async (request, reply) => {
       metrics.httpRequest(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1e3)
     })

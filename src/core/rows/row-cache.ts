@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache'
-import type { FeatureRow } from './feature-row.js'
-import { estimateRowBytes } from './row-decoder.js'
+import type { FeatureRow } from '../../domain/feature-row.js'
+import { estimateRowBytes } from './row-size.js'
 
 export interface RowCacheOptions {
   readonly maxBytes: number

@@ -1,5 +1,5 @@
-import type { FeatureValue } from '../domain/feature-value.js'
-import type { FeatureSetSpec } from '../domain/feature-set-spec.js'
+import type { FeatureSetSpec } from './feature-set-spec.js'
+import type { FeatureValue } from './feature-value.js'
 
 /** One stored row: the values one pipeline wrote for one entity in one feature set, at one event time. */
 export interface FeatureRow {
@@ -11,6 +11,7 @@ export interface FeatureRow {
   readonly invalid: ReadonlySet<string>
 }
 
+/** Which row to read: one entity in one feature set, and the features wanted from it. */
 export interface RowRequest {
   readonly entityId: string
   readonly featureSet: FeatureSetSpec
@@ -18,11 +19,13 @@ export interface RowRequest {
   readonly features: readonly string[] | undefined
 }
 
-/** Attribute names of our own. Feature names start with a letter, so these never collide with one. */
-export const ENTITY_ATTR = '_e'
-export const SET_ATTR = '_s'
-export const EVENT_TIME_ATTR = '_t'
+/** A row's identity, without the spec it is read with. */
+export interface RowKey {
+  readonly entityId: string
+  readonly featureSet: string
+}
 
-export function rowCacheKey (featureSet: string, entityId: string): string {
+/** One string per (feature set, entity), for maps and caches; NUL cannot occur in a set name. */
+export function rowKey (featureSet: string, entityId: string): string {
   return `${featureSet}\u0000${entityId}`
 }

@@ -1,5 +1,5 @@
 /**
- * What the repository reports about its own work. The metrics plugin implements it; the repository
+ * What a store implementation reports about its own work. The metrics plugin implements it; the store
  * never imports a metrics library, and a no-op observer costs nothing.
  */
 export interface StoreObserver {

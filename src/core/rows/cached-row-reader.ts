@@ -1,0 +1,110 @@
+import { rowKey, type FeatureRow, type RowRequest } from '../../domain/feature-row.js'
+import type { ReadOptions } from '../../domain/read-options.js'
+import type { RowReader } from '../../domain/ports/row-reader.js'
+import { DeadlineExceededError } from '../../errors.js'
+import { throwIfAborted } from '../../lib/backoff.js'
+import { raceDeadline } from '../../lib/race-deadline.js'
+import { RowBatcher } from './row-batcher.js'
+import type { RowCache, RowCacheStats } from './row-cache.js'
+
+/**
+ * Reads feature rows for online lookups over any row reader: cache first, then one shared read per
+ * key (single flight). With the cache on, whole rows are read so one cached row answers any
+ * projection; with it off, only the requested features are read.
+ */
+export class CachedRowReader implements RowReader {
+  readonly #source: RowReader
+  readonly #cache: RowCache | undefined
+  readonly #inflight = new Map<string, Promise<FeatureRow | undefined>>()
+
+  /** `source` is the store's reader, or a batcher over it. */
+  constructor (source: RowReader, cache: RowCache | undefined) {
+    this.#source = source
+    this.#cache = cache
+  }
+
+  /** One answer per request, in order; undefined where the store has no row. */
+  async readRows (requests: readonly RowRequest[], options: ReadOptions): Promise<Array<FeatureRow | undefined>> {
+    throwIfAborted(options.signal, 'reading features')
+    // A merged read runs to the latest caller's deadline; each caller stops waiting at its own.
+    if (this.#cache === undefined) return await raceDeadline(this.#source.readRows(requests, options), options)
+    const rows = new Array<FeatureRow | undefined>(requests.length)
+    const waits: Array<Promise<void>> = []
+    const toLoad: number[] = []
+    for (let i = 0; i < requests.length; i++) {
+      const request = requests[i]!
+      const key = rowKey(request.featureSet.name, request.entityId)
+      const cached = this.#cache.get(key)
+      if (cached !== undefined) {
+        rows[i] = cached ?? undefined
+        continue
+      }
+      const inflight = this.#inflight.get(key)
+      if (inflight !== undefined) waits.push(this.#join(inflight, request, options).then((row) => { rows[i] = row }))
+      else toLoad.push(i)
+    }
+    if (toLoad.length > 0) {
+      const loads = this.#loadShared(requests, toLoad, options)
+      for (let j = 0; j < toLoad.length; j++) {
+        const i = toLoad[j]!
+        waits.push(loads[j]!.then((row) => { rows[i] = row }))
+      }
+    }
+    if (waits.length > 0) await raceDeadline(Promise.all(waits), options)
+    return rows
+  }
+
+  /**
+   * Waits for another caller's read of the same row. That read runs on its first caller's deadline;
+   * if it ran out, a caller with time left reads for itself rather than inherit someone else's timeout.
+   */
+  async #join (inflight: Promise<FeatureRow | undefined>, request: RowRequest, options: ReadOptions): Promise<FeatureRow | undefined> {
+    try {
+      return await inflight
+    } catch (error) {
+      const timeLeft = options.deadlineAt === undefined || Date.now() < options.deadlineAt
+      if (!(error instanceof DeadlineExceededError) || !timeLeft || options.signal?.aborted === true) throw error
+      const [row] = await this.readRows([request], options)
+      return row
+    }
+  }
+
+  cacheStats (): RowCacheStats | undefined {
+    return this.#cache?.stats()
+  }
+
+  /** Forgets cached rows, e.g. after an ingest, so the next reads see the new values. */
+  invalidate (): void {
+    this.#cache?.clear()
+  }
+
+  /**
+   * Single flight: concurrent misses for one key share one read of the whole row, which then fills
+   * the cache. The shared read carries the caller's deadline but not its signal, so one caller giving
+   * up cannot fail the others; each caller still stops waiting at its own deadline (readRows).
+   */
+  #loadShared (requests: readonly RowRequest[], indexes: readonly number[], options: ReadOptions): Array<Promise<FeatureRow | undefined>> {
+    const shared: ReadOptions = { deadlineAt: options.deadlineAt }
+    const whole = indexes.map((i): RowRequest => ({ entityId: requests[i]!.entityId, featureSet: requests[i]!.featureSet, features: undefined }))
+    // Through the batcher each key settles on its own, so a failed batch fails only its own keys.
+    const source = this.#source
+    let reads: Array<Promise<FeatureRow | undefined>>
+    if (source instanceof RowBatcher) reads = whole.map(async (request) => await source.load(request, shared))
+    else {
+      const all = source.readRows(whole, shared)
+      reads = whole.map(async (_, j) => (await all)[j])
+    }
+    return indexes.map((i, j) => {
+      const request = requests[i]!
+      const key = rowKey(request.featureSet.name, request.entityId)
+      const load = reads[j]!
+        .then((row) => {
+          this.#cache?.set(key, row)
+          return row
+        })
+        .finally(() => this.#inflight.delete(key))
+      this.#inflight.set(key, load)
+      return load
+    })
+  }
+}

@@ -1,0 +1,70 @@
+import type { FeatureRow, RowKey } from '../feature-row.js'
+import type { FeatureSetSpec } from '../feature-set-spec.js'
+import type { FeatureValue } from '../feature-value.js'
+import type { ReadOptions } from '../read-options.js'
+import type { RowReader } from './row-reader.js'
+
+/** A condition the store evaluates while scanning, and the gateway can evaluate the same way on a decoded row. */
+export type ScanCondition =
+  | { readonly kind: 'compare', readonly feature: string, readonly op: CompareOp, readonly value: FeatureValue }
+  | { readonly kind: 'in', readonly feature: string, readonly values: readonly FeatureValue[] }
+  /** isNull true: stored as NULL; false: stored with a (non-null) value. */
+  | { readonly kind: 'null', readonly feature: string, readonly isNull: boolean }
+  | { readonly kind: 'exists', readonly feature: string, readonly exists: boolean }
+  /** On the row's own event time (ms). */
+  | { readonly kind: 'event_time', readonly op: '>=' | '<', readonly value: number }
+
+export type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>='
+
+/** Where one segment's scan stands: not started, finished, or after this row's key. */
+export type SegmentPosition = 'start' | 'done' | RowKey
+
+/** Positions of every segment of a `totalSegments`-way parallel scan. */
+export interface ScanPosition {
+  readonly totalSegments: number
+  readonly segments: readonly SegmentPosition[]
+}
+
+export interface ScanRequest {
+  readonly featureSet: FeatureSetSpec
+  /** Features to read from each row; only keys and event time when empty. */
+  readonly attributes: readonly string[]
+  readonly conditions: readonly ScanCondition[]
+  readonly position: ScanPosition
+  /** Segments this scan covers, in the order rows are handed out. */
+  readonly segments: readonly number[]
+  /** Stop once this many matching rows are in hand. */
+  readonly maxRows: number
+  /** Stop once the store has examined this many items (a selective filter must not scan unbounded). */
+  readonly maxItems: number
+  /** Segments read at the same time. */
+  readonly parallelism: number
+}
+
+export interface ScannedRow {
+  readonly entityId: string
+  readonly row: FeatureRow
+  /** The position just after this row: resuming there yields the rows after it, none twice. */
+  readonly after: ScanPosition
+}
+
+export interface ScanResult {
+  readonly rows: readonly ScannedRow[]
+  readonly position: ScanPosition
+  /** Every covered segment is done. */
+  readonly exhausted: boolean
+  readonly itemsScanned: number
+  readonly calls: number
+}
+
+/**
+ * The port for bulk reads (training pulls, statistics): a set's rows in resumable segments, and rows
+ * by key without the online cache, so a heavy pull neither evicts hot rows nor queues in front of them.
+ */
+export interface BulkReader extends RowReader {
+  /**
+   * Matching rows in a deterministic order, so every row has an exact resume position. A position
+   * that does not belong to this scan fails with InvalidCursorError.
+   */
+  scan (request: ScanRequest, options: ReadOptions): Promise<ScanResult>
+}
