@@ -11,6 +11,7 @@ import health from './plugins/health.js'
 import admin from './plugins/admin.js'
 import grpcServer from './plugins/grpc/grpc-server.js'
 import access from './plugins/access.js'
+import onlineFeatures from './plugins/online-features.js'
 import grpcAccess from './plugins/grpc-access.js'
 import httpHardening from './plugins/http-hardening.js'
 import bulkReads from './plugins/bulk-reads.js'
@@ -57,8 +58,9 @@ export async function buildApp (config: Config, options: BuildAppOptions = {}): 
   await app.register(requestLogging)
   await app.register(httpDraining)
   await app.register(metricsPlugin, { metrics })
-  await app.register(grpcServer)
   await app.register(access)
+  await app.register(onlineFeatures)
+  await app.register(grpcServer)
   await app.register(grpcAccess)
   await app.register(httpHardening)
   await app.register(health)

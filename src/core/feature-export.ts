@@ -8,6 +8,8 @@ import { InvalidCursorError, InvalidFilterError, LimitExceededError, MissingArgu
 import { rowKey, type FeatureRow, type RowRequest } from '../domain/feature-row.js'
 import type { BulkReader, ScanCondition, ScanPosition, SegmentPosition } from '../domain/ports/bulk-reader.js'
 import type { RowReader } from '../domain/ports/row-reader.js'
+import type { FeatureSetAuthorizer } from './access/feature-set-authorizer.js'
+import type { Principal } from './access/principal.js'
 import { MAX_ENTITY_ID_BYTES } from './entity-id.js'
 import { FeatureLookup, type EntityFeatures, type LookupLimits } from './feature-lookup.js'
 import type { FeatureRegistry, ResolvedFeature } from './feature-registry.js'
@@ -28,6 +30,8 @@ export interface FilterInput {
 }
 
 export interface ExportRequest {
+  /** The caller, refused any set the pull touches that it may not read; undefined with no access rules. */
+  readonly principal?: Principal
   readonly featureSet: string
   readonly features: readonly string[]
   readonly first: number
@@ -101,11 +105,13 @@ export class FeatureExport {
   readonly #registry: FeatureRegistry
   readonly #scanner: BulkReader
   readonly #limits: ExportLimits
+  readonly #access: FeatureSetAuthorizer | undefined
 
-  constructor (registry: FeatureRegistry, scanner: BulkReader, limits: ExportLimits) {
+  constructor (registry: FeatureRegistry, scanner: BulkReader, limits: ExportLimits, access?: FeatureSetAuthorizer) {
     this.#registry = registry
     this.#scanner = scanner
     this.#limits = limits
+    this.#access = access
   }
 
   get limits (): ExportLimits {
@@ -174,6 +180,9 @@ export class FeatureExport {
     if (window.before !== undefined) {
       pushedDown.push({ kind: 'event_time', op: '<', value: window.before })
       describePushedDown.push(`${featureSet.name} event time < ${new Date(window.before).toISOString()}`)
+    }
+    if (request.principal !== undefined && this.#access !== undefined) {
+      this.#access.authorizeFeatureSets(request.principal, new Set([featureSet.name, ...features.map((f) => f.featureSet.name), ...residual.keys()]))
     }
     return { featureSet, features, first: request.first, pushedDown, residual, describePushedDown, describeResidual, segments, position, startedAt, fingerprint }
   }

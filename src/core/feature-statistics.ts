@@ -1,3 +1,4 @@
+import type { Principal } from './access/principal.js'
 import type { FeatureValue } from '../domain/feature-value.js'
 import type { ReadOptions } from '../domain/read-options.js'
 import { LimitExceededError } from '../errors.js'
@@ -5,6 +6,8 @@ import type { FeatureExport, FilterInput } from './feature-export.js'
 import type { ResolvedFeature } from './feature-registry.js'
 
 export interface StatisticsRequest {
+  /** The caller, refused any set it may not read; undefined with no access rules. */
+  readonly principal?: Principal
   readonly featureSet: string
   /** Defaults to every feature of the set. */
   readonly features?: readonly string[] | null
@@ -92,7 +95,7 @@ export class FeatureStatistics {
     const budget = this.rowBudget(request.sample)
     const features = request.features ?? [request.featureSet]
     const pageSize = Math.min(this.#limits.pageSize, this.#export.limits.maxPageSize)
-    let plan = this.#export.plan({ featureSet: request.featureSet, features, first: Math.min(pageSize, budget), filters: request.filters })
+    let plan = this.#export.plan({ principal: request.principal, featureSet: request.featureSet, features, first: Math.min(pageSize, budget), filters: request.filters })
     const accumulators = plan.features.map((f) => new Accumulator(f))
     let rows = 0
     let itemsScanned = 0

@@ -21,9 +21,9 @@ async function bulkReadsPlugin (fastify: FastifyInstance): Promise<void> {
     maxScanItemsPerPage: config.maxScanItemsPerPage,
     scanSegments: config.scanSegments,
     defaultDeadlineMs: config.bulkDeadlineMs
-  })
+  }, fastify.access)
   fastify.decorate('featureExport', featureExport)
   fastify.decorate('featureStatistics', new FeatureStatistics(featureExport, { maxRows: config.maxStatisticsRows, maxItems: 10 * config.maxScanItemsPerPage, pageSize: 1_000 }))
 }
 
-export default fp(bulkReadsPlugin, { name: 'featuregate-bulk-reads', dependencies: ['featuregate-store'] })
+export default fp(bulkReadsPlugin, { name: 'featuregate-bulk-reads', dependencies: ['featuregate-store', 'featuregate-access'] })

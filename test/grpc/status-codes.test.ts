@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js'
 import t from 'tap'
-import { PermissionDeniedError, RateLimitedError, UnauthenticatedError } from '../../src/errors.js'
+import { RateLimitedError, UnauthenticatedError } from '../../src/errors.js'
 import { build } from '../helpers/build-app.js'
 import { clientFor, failureOf } from './harness.js'
 
@@ -106,9 +106,8 @@ t.test('call hooks: typed refusals map to their codes, and a bug is INTERNAL wit
     if (refuse === 'auth') throw new UnauthenticatedError()
     if (refuse === 'rate') throw Object.assign(new RateLimitedError('100 requests per second', 2), { retryAfterSeconds: 2 })
     if (refuse === 'bug') throw new Error('ECONNREFUSED 10.0.0.7:8000 at /srv/app/src/secret.ts:12')
-  })
-  app.grpcCallHooks.onFeatureSets((_call, sets) => {
-    if (sets.has('user_text')) throw new PermissionDeniedError('read feature set "user_text"')
+    // A caller limited to one set: the one online read refuses it any other.
+    call.principal = { id: 'limited', scopes: new Set(['online:read']), featureSets: new Set(['user_profile']), via: 'api-key' }
   })
   const doneCodes: string[] = []
   app.grpcCallHooks.onCallDone((_call, outcome) => doneCodes.push(outcome.codeName))

@@ -93,6 +93,7 @@ t.test('slow gRPC calls are logged again at warn', async (t) => {
     deadlineAt: undefined,
     signal: new AbortController().signal,
     header: (name) => name === 'x-request-id' ? 'slow-grpc-1' : undefined,
+    principal: undefined,
     setResponseHeader: () => {}
   }
   app.grpcCallHooks.runDone(call, { codeName: 'OK', seconds: 61, error: undefined })

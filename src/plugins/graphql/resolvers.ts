@@ -1,6 +1,7 @@
 import type { MercuriusContext } from 'mercurius'
 import type { Principal } from '../../core/access/principal.js'
-import type { EntityFeatures, FeatureLookup } from '../../core/feature-lookup.js'
+import type { EntityFeatures } from '../../core/feature-lookup.js'
+import type { OnlineFeatures } from '../../core/online-features.js'
 import type { FeatureExport, FilterInput } from '../../core/feature-export.js'
 import type { ResolvedFeature } from '../../core/feature-registry.js'
 import { vectorNorm, type FeatureStatistics, type FeatureSummary } from '../../core/feature-statistics.js'
@@ -32,18 +33,9 @@ declare module 'mercurius' {
 /** Entities read together by one lookup call: a failure (e.g. a throttled chunk) nulls only these. */
 const LOOKUP_GROUP = 100
 
-/** Where a principal is limited to some feature sets, refuses any other before the store is asked. */
-function authorize (context: MercuriusContext, featureSets: Iterable<string>): void {
-  if (context.principal !== undefined && context.app.hasDecorator('access')) context.app.access.authorizeFeatureSets(context.principal, featureSets)
-}
-
 function visibleSets (context: MercuriusContext): ((name: string) => boolean) {
   const allowed = context.principal?.featureSets
   return allowed === undefined ? () => true : (name) => allowed.has(name)
-}
-
-function setsOf (features: readonly ResolvedFeature[]): Set<string> {
-  return new Set(features.map((f) => f.featureSet.name))
 }
 
 function filtersOf (filter: QueryFeatureRowsArgs['filter']): FilterInput[] | undefined {
@@ -52,16 +44,15 @@ function filtersOf (filter: QueryFeatureRowsArgs['filter']): FilterInput[] | und
 
 /**
  * A lookup's entities, each resolved from its group's shared read. Every group is started in the
- * same tick as every other alias's groups, so the repository's batcher merges them all into the
- * fewest BatchGetItem calls; one group failing fails only its own entities (null, with a path).
+ * same tick as every other alias's groups, so the core's batcher merges them all into the fewest
+ * store calls; one group failing fails only its own entities (null, with a path).
  */
-function lookupEntities (lookup: FeatureLookup, entityIds: readonly string[], features: readonly ResolvedFeature[], context: MercuriusContext): Array<Promise<EntityFeaturesView>> {
+function lookupEntities (online: OnlineFeatures, entityIds: readonly string[], features: readonly ResolvedFeature[], context: MercuriusContext): Array<Promise<EntityFeaturesView>> {
   const unique = [...new Set(entityIds)]
   const byId = new Map<string, Promise<EntityFeatures>>()
   for (let i = 0; i < unique.length; i += LOOKUP_GROUP) {
     const group = unique.slice(i, i + LOOKUP_GROUP)
-    const read = lookup.read(group, features, { signal: context.signal })
-    read.then((result) => context.app.observer.featureStatuses('graphql', countStatuses(result)), () => {})
+    const read = online.read('graphql', group, features, { signal: context.signal })
     group.forEach((id, j) => byId.set(id, read.then((result) => result.entities[j]!)))
   }
   return entityIds.map(async (id) => entityView(await byId.get(id)!, features))
@@ -130,13 +121,13 @@ export function buildResolvers (services: ResolverServices): Record<string, unkn
           .map((f) => featureView(set, f)))
       },
       getFeatures: (_root: unknown, args: QueryGetFeaturesArgs, context: MercuriusContext) => {
-        const lookup = context.app.featureLookup
-        const features = lookup.resolve(args.entityIds, args.featureNames)
-        authorize(context, setsOf(features))
-        return { features: features.map(resolvedFeatureView), entities: lookupEntities(lookup, args.entityIds, features, context) }
+        const online = context.app.onlineFeatures
+        const features = online.prepare(context.principal, args.entityIds, args.featureNames)
+        return { features: features.map(resolvedFeatureView), entities: lookupEntities(online, args.entityIds, features, context) }
       },
       featureRows: async (_root: unknown, args: QueryFeatureRowsArgs, context: MercuriusContext) => {
         const plan = featureExport.plan({
+          principal: context.principal,
           featureSet: args.featureSet,
           features: args.features,
           first: args.first,
@@ -146,7 +137,6 @@ export function buildResolvers (services: ResolverServices): Record<string, unkn
           eventTimeBefore: args.eventTimeBefore,
           segment: args.segment
         })
-        authorize(context, new Set([plan.featureSet.name, ...setsOf(plan.features), ...plan.residual.keys()]))
         const page = await featureExport.page(plan, { signal: context.signal, deadlineAt: bulkDeadline() })
         context.app.observer.featureStatuses('graphql', countStatuses({ features: page.features, entities: page.rows.map((r) => r.entity) }))
         const views = spreadOverTurns(page.rows.map((row) => entityView(row.entity, page.features)), ROWS_PER_TURN)
@@ -171,10 +161,8 @@ export function buildResolvers (services: ResolverServices): Record<string, unkn
         }
       },
       featureStatistics: async (_root: unknown, args: QueryFeatureStatisticsArgs, context: MercuriusContext) => {
-        featureStatistics.rowBudget(args.sample)
-        const plan = featureExport.plan({ featureSet: args.featureSet, features: args.features ?? [args.featureSet], first: 1, filters: filtersOf(args.filter) })
-        authorize(context, new Set([plan.featureSet.name, ...setsOf(plan.features), ...plan.residual.keys()]))
         const report = await featureStatistics.compute({
+          principal: context.principal,
           featureSet: args.featureSet, features: args.features, sample: args.sample, filters: filtersOf(args.filter)
         }, { signal: context.signal, deadlineAt: bulkDeadline() })
         return { featureSet: report.featureSet, rows: report.rows, complete: report.complete, itemsScanned: report.itemsScanned, features: report.features.map(statisticsView) }

@@ -1,6 +1,8 @@
+import type { Principal } from '../../core/access/principal.js'
+
 /**
- * What a gRPC call looks like to code that is not gRPC-specific: the access gate, request ids,
- * logging (issues 5 and 6 hook in here, once, rather than each writing its own interceptor).
+ * What a gRPC call looks like to code that is not gRPC-specific: the access gate, request ids and
+ * logging hook in here, once, rather than each writing its own interceptor.
  */
 export interface GrpcCallContext {
   /** Full method path, e.g. /feature_store.v1.FeatureStoreService/GetOnlineFeatures. */
@@ -13,6 +15,8 @@ export interface GrpcCallContext {
   header (name: string): string | undefined
   /** Sent back with the answer: as initial metadata on success, as trailers on failure. */
   setResponseHeader (name: string, value: string): void
+  /** The caller, once a start hook (the access gate) has admitted it; undefined with no gate. */
+  principal: Principal | undefined
 }
 
 export interface GrpcCallOutcome {
@@ -25,8 +29,6 @@ export interface GrpcCallOutcome {
 
 /** Before any work; throw a typed error (UnauthenticatedError, RateLimitedError, ...) to refuse the call. */
 export type CallStartHook = (call: GrpcCallContext) => void | Promise<void>
-/** After references are resolved, before the store is read: e.g. refuse sets the caller may not read. */
-export type FeatureSetsHook = (call: GrpcCallContext, featureSets: ReadonlySet<string>) => void
 /** After the answer went out, success or failure: logging. Must not throw. */
 export type CallDoneHook = (call: GrpcCallContext, outcome: GrpcCallOutcome) => void
 
@@ -36,15 +38,10 @@ export type CallDoneHook = (call: GrpcCallContext, outcome: GrpcCallOutcome) => 
  */
 export class GrpcCallHooks {
   readonly #start: CallStartHook[] = []
-  readonly #featureSets: FeatureSetsHook[] = []
   readonly #done: CallDoneHook[] = []
 
   onCallStart (hook: CallStartHook): void {
     this.#start.push(hook)
-  }
-
-  onFeatureSets (hook: FeatureSetsHook): void {
-    this.#featureSets.push(hook)
   }
 
   onCallDone (hook: CallDoneHook): void {
@@ -59,16 +56,8 @@ export class GrpcCallHooks {
     return this.#done.length > 0
   }
 
-  get hasFeatureSets (): boolean {
-    return this.#featureSets.length > 0
-  }
-
   async runStart (call: GrpcCallContext): Promise<void> {
     for (const hook of this.#start) await hook(call)
-  }
-
-  runFeatureSets (call: GrpcCallContext, featureSets: ReadonlySet<string>): void {
-    for (const hook of this.#featureSets) hook(call, featureSets)
   }
 
   runDone (call: GrpcCallContext, outcome: GrpcCallOutcome): void {

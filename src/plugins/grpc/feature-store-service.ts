@@ -1,8 +1,7 @@
 import type * as grpc from '@grpc/grpc-js'
-import type { FeatureLookup, LookupResult } from '../../core/feature-lookup.js'
-import type { ResolvedFeature } from '../../core/feature-registry.js'
+import type { LookupResult } from '../../core/feature-lookup.js'
+import type { OnlineFeatures } from '../../core/online-features.js'
 import { requireEntityData } from '../../core/require-entity-data.js'
-import { countStatuses } from '../../core/status-counts.js'
 import type { FeatureStoreServiceDefinition } from './generated/feature_store/v1/FeatureStoreService.js'
 import type { GetOnlineFeaturesRequest__Output } from './generated/feature_store/v1/GetOnlineFeaturesRequest.js'
 import type { GetRealtimeFeaturesRequest__Output } from './generated/feature_store/v1/GetRealtimeFeaturesRequest.js'
@@ -14,7 +13,7 @@ import { EMPTY_VALUE, encodeValue } from './value-encoding.js'
 import type { OnlineResponseWire, RealtimeResponseWire, StatusNumber, WireFeature, WireFeatureVector, WireValue } from './wire-types.js'
 
 export interface FeatureStoreServiceDeps extends UnaryCallDeps {
-  readonly lookup: FeatureLookup
+  readonly online: OnlineFeatures
   readonly codec: ResponseCodec
 }
 
@@ -35,20 +34,15 @@ export function featureStoreServiceDefinition (loaded: FeatureStoreServiceDefini
 }
 
 /**
- * Thin adapters over the one FeatureLookup: validate and resolve (INVALID_ARGUMENT before any
- * store call), let hooks see the feature sets, read with the caller's deadline and cancellation,
- * then lay the answer out as the proto wants it.
+ * Thin adapters over the one online read (src/core/online-features.ts: resolve, authorise the
+ * caller, read with its deadline and cancellation, count statuses), then lay the answer out as the
+ * proto wants it.
  */
 export function featureStoreHandlers (deps: FeatureStoreServiceDeps): FeatureStoreHandlers {
-  const { lookup, codec } = deps
+  const { online, codec } = deps
 
-  const read = async (call: GrpcCallContext, entityIds: readonly string[], refs: readonly string[]): Promise<LookupResult> => {
-    const features = lookup.resolve(entityIds, refs)
-    if (deps.hooks.hasFeatureSets) deps.hooks.runFeatureSets(call, featureSetsOf(features))
-    const result = await lookup.read(entityIds, features, { signal: call.signal, deadlineAt: call.deadlineAt })
-    deps.observer().featureStatuses('grpc', countStatuses(result))
-    return result
-  }
+  const read = async (call: GrpcCallContext, entityIds: readonly string[], refs: readonly string[]): Promise<LookupResult> =>
+    await online.get('grpc', call.principal, entityIds, refs, { signal: call.signal, deadlineAt: call.deadlineAt })
 
   return {
     GetOnlineFeatures: unaryCall(deps, async (request: GetOnlineFeaturesRequest__Output, call) => {
@@ -93,10 +87,4 @@ function onlineResponse (entityIds: string[], result: LookupResult, statusNumber
     results[j] = { values, statuses, event_times_ms: times }
   }
   return { feature_refs: refs, entity_ids: entityIds, results }
-}
-
-function featureSetsOf (features: readonly ResolvedFeature[]): ReadonlySet<string> {
-  const sets = new Set<string>()
-  for (const f of features) sets.add(f.featureSet.name)
-  return sets
 }

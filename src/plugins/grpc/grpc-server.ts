@@ -90,7 +90,7 @@ async function grpcPlugin (fastify: FastifyInstance, options: GrpcPluginOptions)
   const server = new grpc.Server(serverOptions())
 
   server.addService(featureStoreServiceDefinition(contract.featureStore.FeatureStoreService.service, codec), featureStoreHandlers({
-    lookup: fastify.featureLookup,
+    online: fastify.onlineFeatures,
     codec,
     hooks,
     observer: () => fastify.observer,
@@ -156,4 +156,4 @@ async function grpcPlugin (fastify: FastifyInstance, options: GrpcPluginOptions)
   })
 }
 
-export default fp(grpcPlugin, { name: 'featuregate-grpc', fastify: '5.x', dependencies: ['featuregate-store'] })
+export default fp(grpcPlugin, { name: 'featuregate-grpc', fastify: '5.x', dependencies: ['featuregate-store', 'featuregate-online-features'] })

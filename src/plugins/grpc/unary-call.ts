@@ -1,6 +1,7 @@
 import { Metadata, type Deadline, type handleUnaryCall, type ServerUnaryCall } from '@grpc/grpc-js'
 import type { FastifyBaseLogger } from 'fastify'
 import type { GatewayObserver } from '../../core/gateway-observer.js'
+import type { Principal } from '../../core/access/principal.js'
 import type { GrpcCallContext, GrpcCallHooks } from './call-hooks.js'
 import { toGrpcFailure, type CallState } from './status-mapping.js'
 import { assertDecoded } from './tolerant-decoding.js'
@@ -61,6 +62,7 @@ const DEADLINE_SLACK_MS = 50
 class ServerCallContext implements GrpcCallContext {
   readonly method: string
   readonly deadlineAt: number | undefined
+  principal: Principal | undefined = undefined
   readonly #call: ServerUnaryCall<unknown, unknown>
   readonly #controller = new AbortController()
   readonly #onCancelled = (): void => this.#controller.abort()
