@@ -2,7 +2,7 @@ import type { Principal } from './access/principal.js'
 import type { FeatureValue } from '../domain/feature-value.js'
 import type { ReadOptions } from '../domain/read-options.js'
 import { LimitExceededError } from '../errors.js'
-import type { FeatureExport, FilterInput } from './feature-export.js'
+import type { FeatureExport, FilterInput } from './export/feature-export.js'
 import type { ResolvedFeature } from './feature-registry.js'
 
 export interface StatisticsRequest {

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { FeatureExport } from '../core/feature-export.js'
+import { FeatureExport } from '../core/export/feature-export.js'
 import { FeatureStatistics } from '../core/feature-statistics.js'
 
 declare module 'fastify' {
