@@ -78,7 +78,10 @@ export class FeatureLookup {
     return await this.read(entityIds, features, options)
   }
 
-  /** For callers that resolved already (e.g. a GraphQL cost check that needed the column count). */
+  /**
+   * Reads features resolve() returned: the online read service (which authorises in between) and
+   * GraphQL lookups split into groups resolve once and read many times; pulls read a page's rows here.
+   */
   async read (entityIds: readonly string[], features: readonly ResolvedFeature[], options: LookupOptions = {}): Promise<LookupResult> {
     const readOptions: ReadOptions = {
       signal: options.signal,
