@@ -140,10 +140,12 @@ t.test('a gateway that cannot be reached is reported after the registry is writt
 t.test('a gateway that requires credentials reloads for FEATUREGATE_API_KEY with the admin scope only', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'featuregate-keys-'))
   const keysFile = join(dir, 'keys.yaml')
-  await writeFile(keysFile, JSON.stringify({ keys: [
-    { id: 'ops', sha256: hashApiKey('admin-secret'), scopes: ['admin'] },
-    { id: 'ranker', sha256: hashApiKey('read-secret'), scopes: ['online:read'] }
-  ] }))
+  await writeFile(keysFile, JSON.stringify({
+    keys: [
+      { id: 'ops', sha256: hashApiKey('admin-secret'), scopes: ['admin'] },
+      { id: 'ranker', sha256: hashApiKey('read-secret'), scopes: ['online:read'] }
+    ]
+  }))
   const app = await build(t, { DEMO_USERS: '0', AUTH_API_KEYS_FILE: keysFile })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const gateway = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`

@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import { FeatureLookup, type FeatureResult, type LookupResult } from '../../src/core/feature-lookup.js'
+import { FeatureLookup, type FeatureResult } from '../../src/core/feature-lookup.js'
 import { FeatureRegistry } from '../../src/core/feature-registry.js'
 import { demoRowsFor, demoUserId } from '../../src/demo/demo-data.js'
 import { loadDemoData } from '../../src/demo/load-demo-data.js'
@@ -64,12 +64,6 @@ function canonical (value: FeatureValue | null): unknown {
 
 function actual (result: FeatureResult): { status: string, value: unknown, eventTime: number | undefined } {
   return { status: result.status, value: canonical(result.value), eventTime: result.eventTime }
-}
-
-function column (result: LookupResult, ref: string): number {
-  const index = result.features.findIndex((f) => f.ref === ref)
-  if (index === -1) throw new Error(`no column ${ref}`)
-  return index
 }
 
 function findUser (predicate: (index: number) => boolean): number {

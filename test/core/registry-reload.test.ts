@@ -11,7 +11,12 @@ t.test('a new feature set appears on reload; a broken one is skipped and logged,
   t.teardown(async () => await app.close())
   await app.ready()
   const client = createDynamoClient({
-    endpoint: app.featureStore.endpoint, region: 'us-east-1', maxSockets: 2, connectTimeoutMs: 1_000, maxAttempts: 1, retryBaseMs: 10,
+    endpoint: app.featureStore.endpoint,
+    region: 'us-east-1',
+    maxSockets: 2,
+    connectTimeoutMs: 1_000,
+    maxAttempts: 1,
+    retryBaseMs: 10,
     staticCredentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' }
   })
   t.teardown(() => client.destroy())

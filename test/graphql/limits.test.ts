@@ -154,6 +154,5 @@ t.test('GraphQL limits', async (t) => {
 })
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Tap { type Test = import('tap').Test }
 }

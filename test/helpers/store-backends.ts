@@ -47,7 +47,9 @@ const dynamoDbLocalBackend: StoreBackend = {
     child.once('exit', (code, signal) => { exited = `exited with ${code ?? signal ?? '?'}` })
     child.once('error', (error) => { exited = error.message })
     const endpoint = `http://127.0.0.1:${port}`
-    for (let i = 0; i < 200 && exited === undefined; i++) {
+    for (let i = 0; i < 200; i++) {
+      // `exited` is set by the child's event handlers while this loop awaits.
+      if (exited !== undefined) break
       try {
         await fetch(endpoint, { method: 'POST' })
         return endpoint

@@ -47,6 +47,7 @@ t.test('a heavy GraphQL pull running beside gRPC lookups: every lookup answers, 
   let shed = 0
   const pull = async (): Promise<void> => {
     let after: string | null = null
+    // eslint-disable-next-line no-unmodified-loop-condition -- `stop` is set by the test body once the lookups are done; each turn awaits
     while (!stop) {
       const response: { statusCode: number, json: () => unknown } = await app.inject({ method: 'POST', url: '/graphql', payload: { query: PULL, variables: { after } } })
       if (response.statusCode === 503) { shed++; await new Promise((resolve) => setTimeout(resolve, 20)); continue }

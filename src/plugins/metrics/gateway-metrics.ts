@@ -123,6 +123,7 @@ export class GatewayMetrics implements GatewayObserver {
       registers
     })
     const tallies = this.#statusTallies
+    // eslint-disable-next-line no-new -- prom-client registers a metric on construction (`registers`); it reports through collect()
     new Counter({
       name: 'featuregate_feature_statuses_total',
       help: 'Per-feature lookup results, by protocol and status (PRESENT, NULL_VALUE, NOT_FOUND, STALE, INVALID).',
@@ -223,7 +224,7 @@ export class GatewayMetrics implements GatewayObserver {
     // Counters mirror the cache's own monotonic tallies at scrape time: reset, then add the total.
     const read = (): RowCacheStats | undefined => this.#cacheSource()
     const mirror = (name: string, help: string, pick: (stats: RowCacheStats) => number): void => {
-      // Registered on construction; the registry keeps it.
+      // eslint-disable-next-line no-new -- registered on construction; the registry keeps it and calls collect()
       new Counter({
         name,
         help,
@@ -238,12 +239,14 @@ export class GatewayMetrics implements GatewayObserver {
     mirror('featuregate_row_cache_hits_total', 'Row cache lookups answered from the cache (including remembered misses).', (s) => s.hits)
     mirror('featuregate_row_cache_misses_total', 'Row cache lookups that had to go to the store.', (s) => s.misses)
     mirror('featuregate_row_cache_evictions_total', 'Rows evicted from the cache to stay within its byte budget.', (s) => s.evictions)
+    // eslint-disable-next-line no-new -- registered on construction; the registry keeps it and calls collect()
     new Gauge({
       name: 'featuregate_row_cache_bytes',
       help: 'Estimated bytes held by the row cache.',
       registers,
       collect () { this.set(read()?.bytes ?? 0) }
     })
+    // eslint-disable-next-line no-new -- registered on construction; the registry keeps it and calls collect()
     new Gauge({
       name: 'featuregate_row_cache_entries',
       help: 'Rows (and remembered misses) held by the row cache.',
