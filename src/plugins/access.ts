@@ -102,8 +102,7 @@ async function accessPlugin (fastify: FastifyInstance): Promise<void> {
       if (!isFeaturegateError(error)) throw error
       const status = httpStatusOf(error)
       if (status === 401) void reply.header('www-authenticate', 'Bearer realm="featuregate"')
-      const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds
-      if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter))
+      if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds))
       // The body GraphQL clients expect (errors[].extensions.code, plus fgCode), on every gated route alike.
       return await reply.code(status).send({ errors: [{ message: error.message, extensions: featuregateExtensions(error) }] })
     }

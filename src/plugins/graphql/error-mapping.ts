@@ -82,8 +82,7 @@ interface Classified {
 /** extensions for a typed error: the GraphQL code clients switch on, and our stable FG_ERR_* code. */
 export function featuregateExtensions (error: FeaturegateError): Record<string, unknown> {
   const extensions: Record<string, unknown> = { code: CODE_BY_FG_CODE[error.code] ?? CODE_BY_KIND[error.kind], fgCode: error.code }
-  const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds
-  if (typeof retryAfter === 'number') extensions.retryAfterSeconds = retryAfter
+  if (error.retryAfterSeconds !== undefined) extensions.retryAfterSeconds = error.retryAfterSeconds
   return extensions
 }
 
