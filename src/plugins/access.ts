@@ -12,8 +12,7 @@ import { OverloadGuard } from '../core/access/overload-guard.js'
 import type { Principal } from '../core/access/principal.js'
 import { RateLimiter } from '../core/access/rate-limiter.js'
 import { InvalidConfigError, isFeaturegateError } from '../errors.js'
-import { featuregateExtensions } from './graphql/error-mapping.js'
-import { httpStatusOf } from './http-errors.js'
+import { featuregateExtensions, httpStatusOf } from './http-errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
