@@ -108,4 +108,4 @@ async function accessPlugin (fastify: FastifyInstance): Promise<void> {
   })
 }
 
-export default fp(accessPlugin, { name: 'featuregate-access', dependencies: ['featuregate-store'] })
+export default fp(accessPlugin, { name: 'featuregate-access', dependencies: ['featuregate-config', 'featuregate-store'] })

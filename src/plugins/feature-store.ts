@@ -1,6 +1,5 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import type { Config } from '../config.js'
 import { FeatureLookup } from '../core/feature-lookup.js'
 import { FeatureRegistry } from '../core/feature-registry.js'
 import { Readiness } from '../core/readiness.js'
@@ -10,7 +9,6 @@ import { NO_OP_GATEWAY_OBSERVER, type GatewayObserver } from '../core/gateway-ob
 
 declare module 'fastify' {
   interface FastifyInstance {
-    config: Config
     featureStore: FeatureStore
     featureRegistry: FeatureRegistry
     featureLookup: FeatureLookup
@@ -21,7 +19,6 @@ declare module 'fastify' {
 }
 
 export interface FeatureStorePluginOptions {
-  readonly config: Config
   /** Metrics hook; the metrics plugin's observer when metrics are on. */
   readonly observer?: GatewayObserver
 }
@@ -32,7 +29,7 @@ export interface FeatureStorePluginOptions {
  * protocols use.
  */
 async function featureStorePlugin (fastify: FastifyInstance, options: FeatureStorePluginOptions): Promise<void> {
-  const { config } = options
+  const { config } = fastify
   const observer = options.observer ?? NO_OP_GATEWAY_OBSERVER
   const store = await openFeatureStore({ ...config, observer, bulkMaxConcurrentCalls: config.graphql.bulkMaxConcurrentCalls })
   fastify.addHook('onClose', async () => await store.close())
@@ -58,7 +55,6 @@ async function featureStorePlugin (fastify: FastifyInstance, options: FeatureSto
     fastify.addHook('onClose', async () => clearInterval(timer))
   }
 
-  fastify.decorate('config', config)
   fastify.decorate('observer', observer)
   fastify.decorate('featureStore', store)
   fastify.decorate('featureRegistry', registry)
@@ -66,4 +62,4 @@ async function featureStorePlugin (fastify: FastifyInstance, options: FeatureSto
   fastify.decorate('readiness', new Readiness(async (signal) => await store.ping(signal), registry))
 }
 
-export default fp(featureStorePlugin, { name: 'featuregate-store', fastify: '5.x' })
+export default fp(featureStorePlugin, { name: 'featuregate-store', fastify: '5.x', dependencies: ['featuregate-config'] })
