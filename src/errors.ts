@@ -19,12 +19,24 @@ export interface FeaturegateError extends Error {
   readonly code: string
   readonly statusCode?: number
   readonly kind: ErrorKind
+  /**
+   * Seconds after which the same request may succeed, on refusals that know it (rate limits, load
+   * shedding). HTTP sends it as Retry-After, gRPC as the retry-after trailer, GraphQL in extensions.
+   */
+  readonly retryAfterSeconds?: number
+}
+
+/** When to come back, for the errors that may know it. */
+export interface RetryHint {
+  readonly retryAfterSeconds?: number
 }
 
 function define (code: string, message: string, statusCode: number, kind: ErrorKind) {
   const Base = createError<[string?, (string | number)?, (string | number)?]>(code, message, statusCode)
   return class extends Base implements FeaturegateError {
     readonly kind = kind
+    // `declare`: no own property (not even `undefined`) unless a subclass that carries it sets it.
+    declare readonly retryAfterSeconds?: number
   }
 }
 
@@ -45,15 +57,53 @@ export const EntityNotFoundError = define('FG_ERR_ENTITY_NOT_FOUND', 'Entity "%s
 
 // The store, seen from a caller.
 export const DeadlineExceededError = define('FG_ERR_DEADLINE_EXCEEDED', 'Deadline exceeded while %s', 504, 'deadline_exceeded')
-export const StoreThrottledError = define('FG_ERR_STORE_THROTTLED', 'The feature store is throttling reads; retry with backoff', 429, 'resource_exhausted')
+export class StoreThrottledError extends define('FG_ERR_STORE_THROTTLED', 'The feature store is throttling reads; retry with backoff', 429, 'resource_exhausted') {
+  override readonly retryAfterSeconds: number | undefined
+
+  constructor ({ retryAfterSeconds }: RetryHint = {}) {
+    super()
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+}
 export const StoreUnavailableError = define('FG_ERR_STORE_UNAVAILABLE', 'The feature store is unavailable', 503, 'unavailable')
 export const NotReadyError = define('FG_ERR_NOT_READY', 'The gateway is not ready: %s', 503, 'unavailable')
 
 // Who is calling, and what they may do.
 export const UnauthenticatedError = define('FG_ERR_UNAUTHENTICATED', 'Missing or invalid credentials', 401, 'unauthenticated')
 export const PermissionDeniedError = define('FG_ERR_PERMISSION_DENIED', 'This credential may not %s', 403, 'permission_denied')
-export const RateLimitedError = define('FG_ERR_RATE_LIMITED', 'Rate limit reached: %s; retry in %s s', 429, 'resource_exhausted')
-export const OverloadedError = define('FG_ERR_OVERLOADED', 'The gateway is overloaded; retry shortly', 503, 'unavailable')
+
+/** What a rate limiter knows when it refuses: the limit in words and numbers, and when to retry. */
+export interface RateLimitState {
+  /** How the limit reads in the message, e.g. "100 requests per second". */
+  readonly describe: string
+  readonly retryAfterSeconds: number
+  /** The bucket's capacity. */
+  readonly limit: number
+  /** Units left in the bucket (fewer than the request needed). */
+  readonly remaining: number
+}
+
+export class RateLimitedError extends define('FG_ERR_RATE_LIMITED', 'Rate limit reached: %s; retry in %s s', 429, 'resource_exhausted') {
+  override readonly retryAfterSeconds: number
+  readonly limit: number
+  readonly remaining: number
+
+  constructor ({ describe, retryAfterSeconds, limit, remaining }: RateLimitState) {
+    super(describe, retryAfterSeconds)
+    this.retryAfterSeconds = retryAfterSeconds
+    this.limit = limit
+    this.remaining = remaining
+  }
+}
+
+export class OverloadedError extends define('FG_ERR_OVERLOADED', 'The gateway is overloaded; retry shortly', 503, 'unavailable') {
+  override readonly retryAfterSeconds: number
+
+  constructor ({ retryAfterSeconds }: Required<RetryHint>) {
+    super()
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+}
 
 export const InvalidConfigError = define('FG_ERR_INVALID_CONFIG', '%s', 500, 'internal')
 

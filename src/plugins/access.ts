@@ -12,8 +12,7 @@ import { OverloadGuard } from '../core/access/overload-guard.js'
 import type { Principal } from '../core/access/principal.js'
 import { RateLimiter } from '../core/access/rate-limiter.js'
 import { InvalidConfigError, isFeaturegateError } from '../errors.js'
-import { featuregateExtensions } from './graphql/error-mapping.js'
-import { httpStatusOf } from './http-errors.js'
+import { featuregateExtensions, httpStatusOf } from './http-errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -102,12 +101,11 @@ async function accessPlugin (fastify: FastifyInstance): Promise<void> {
       if (!isFeaturegateError(error)) throw error
       const status = httpStatusOf(error)
       if (status === 401) void reply.header('www-authenticate', 'Bearer realm="featuregate"')
-      const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds
-      if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter))
+      if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds))
       // The body GraphQL clients expect (errors[].extensions.code, plus fgCode), on every gated route alike.
       return await reply.code(status).send({ errors: [{ message: error.message, extensions: featuregateExtensions(error) }] })
     }
   })
 }
 
-export default fp(accessPlugin, { name: 'featuregate-access', dependencies: ['featuregate-store'] })
+export default fp(accessPlugin, { name: 'featuregate-access', dependencies: ['featuregate-config', 'featuregate-store'] })

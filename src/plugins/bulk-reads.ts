@@ -26,4 +26,4 @@ async function bulkReadsPlugin (fastify: FastifyInstance): Promise<void> {
   fastify.decorate('featureStatistics', new FeatureStatistics(featureExport, { maxRows: config.maxStatisticsRows, maxItems: 10 * config.maxScanItemsPerPage, pageSize: 1_000 }))
 }
 
-export default fp(bulkReadsPlugin, { name: 'featuregate-bulk-reads', dependencies: ['featuregate-store', 'featuregate-access'] })
+export default fp(bulkReadsPlugin, { name: 'featuregate-bulk-reads', dependencies: ['featuregate-config', 'featuregate-store', 'featuregate-access'] })

@@ -1,6 +1,5 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import type { Config } from '../config.js'
 import { FeatureLookup } from '../core/feature-lookup.js'
 import { FeatureRegistry } from '../core/feature-registry.js'
 import { Readiness } from '../core/readiness.js'
@@ -13,7 +12,6 @@ import { openFeatureStore } from '../repo/open-feature-store.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    config: Config
     /** The store's ports (DynamoDB's implementation): the only place the app names src/repo. */
     featureStore: FeatureStore
     /** Online row reads: the core's cache, single flight and batcher over the store's row reader. */
@@ -27,7 +25,6 @@ declare module 'fastify' {
 }
 
 export interface FeatureStorePluginOptions {
-  readonly config: Config
   /** Metrics hook; the metrics plugin's observer when metrics are on. */
   readonly observer?: GatewayObserver
 }
@@ -38,7 +35,7 @@ export interface FeatureStorePluginOptions {
  * its row reader, loads the registry and decorates the instance with the one lookup both protocols use.
  */
 async function featureStorePlugin (fastify: FastifyInstance, options: FeatureStorePluginOptions): Promise<void> {
-  const { config } = options
+  const { config } = fastify
   const observer = options.observer ?? NO_OP_GATEWAY_OBSERVER
   const store = await openFeatureStore({ store: config.store, createTables: false, observer, bulkMaxConcurrentCalls: config.graphql.bulkMaxConcurrentCalls })
   const rows = onlineRows(store.rows, config)
@@ -65,7 +62,6 @@ async function featureStorePlugin (fastify: FastifyInstance, options: FeatureSto
     fastify.addHook('onClose', async () => clearInterval(timer))
   }
 
-  fastify.decorate('config', config)
   fastify.decorate('observer', observer)
   fastify.decorate('featureStore', store)
   fastify.decorate('featureRegistry', registry)
@@ -74,4 +70,4 @@ async function featureStorePlugin (fastify: FastifyInstance, options: FeatureSto
   fastify.decorate('readiness', new Readiness(async (signal) => await store.ping(signal), registry))
 }
 
-export default fp(featureStorePlugin, { name: 'featuregate-store', fastify: '5.x' })
+export default fp(featureStorePlugin, { name: 'featuregate-store', fastify: '5.x', dependencies: ['featuregate-config'] })

@@ -1,5 +1,11 @@
 import type { ErrorKind, FeaturegateError } from '../errors.js'
 
+/**
+ * What an HTTP client is told about a typed error: the status, and the GraphQL-style extensions
+ * (`{ code, fgCode, retryAfterSeconds? }`). Shared by the GraphQL error formatter and every other
+ * HTTP route that refuses a request (the access hook), so a refusal reads the same wherever it
+ * happens.
+ */
 const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   invalid_argument: 400,
   not_found: 404,
@@ -11,7 +17,33 @@ const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   internal: 500
 }
 
+/** `extensions.code` by kind: the codes GraphQL clients conventionally switch on. */
+export const CODE_BY_KIND: Readonly<Record<ErrorKind, string>> = {
+  invalid_argument: 'BAD_USER_INPUT',
+  not_found: 'NOT_FOUND',
+  deadline_exceeded: 'DEADLINE_EXCEEDED',
+  unavailable: 'SERVICE_UNAVAILABLE',
+  resource_exhausted: 'RESOURCE_EXHAUSTED',
+  unauthenticated: 'UNAUTHENTICATED',
+  permission_denied: 'FORBIDDEN',
+  internal: 'INTERNAL_SERVER_ERROR'
+}
+
+/** Typed errors whose code says more than their kind does. */
+const CODE_BY_FG_CODE: Readonly<Record<string, string>> = {
+  FG_ERR_LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  FG_ERR_RATE_LIMITED: 'RATE_LIMITED',
+  FG_ERR_INVALID_CURSOR: 'INVALID_CURSOR'
+}
+
 /** The one mapping from an error's kind to an HTTP status, for every HTTP route. */
 export function httpStatusOf (error: FeaturegateError): number {
   return STATUS_BY_KIND[error.kind]
+}
+
+/** extensions for a typed error: the GraphQL code clients switch on, and our stable FG_ERR_* code. */
+export function featuregateExtensions (error: FeaturegateError): Record<string, unknown> {
+  const extensions: Record<string, unknown> = { code: CODE_BY_FG_CODE[error.code] ?? CODE_BY_KIND[error.kind], fgCode: error.code }
+  if (error.retryAfterSeconds !== undefined) extensions.retryAfterSeconds = error.retryAfterSeconds
+  return extensions
 }

@@ -14,4 +14,4 @@ async function httpHardeningPlugin (fastify: FastifyInstance): Promise<void> {
   if (origins.length > 0) await fastify.register(cors, { origin: [...origins], methods: ['GET', 'POST'] })
 }
 
-export default fp(httpHardeningPlugin, { name: 'featuregate-http-hardening', dependencies: ['featuregate-store'] })
+export default fp(httpHardeningPlugin, { name: 'featuregate-http-hardening', dependencies: ['featuregate-config', 'featuregate-store'] })

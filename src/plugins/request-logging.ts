@@ -99,4 +99,4 @@ async function requestLoggingPlugin (fastify: FastifyInstance): Promise<void> {
   })
 }
 
-export default fp(requestLoggingPlugin, { name: 'featuregate-request-logging', fastify: '5.x', dependencies: ['featuregate-store'] })
+export default fp(requestLoggingPlugin, { name: 'featuregate-request-logging', fastify: '5.x', dependencies: ['featuregate-config', 'featuregate-store'] })

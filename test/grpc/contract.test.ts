@@ -194,7 +194,7 @@ t.test('status mapping: one gRPC status per error kind; internals never reach th
   }
   t.match(toGrpcFailure(new Error('whatever'), 'expired'), { code: status.DEADLINE_EXCEEDED, unexpected: false }, 'past its deadline a call is DEADLINE_EXCEEDED, whatever was thrown')
   t.match(toGrpcFailure(new Error('whatever'), 'cancelled'), { code: status.CANCELLED, unexpected: false })
-  const limited = toGrpcFailure(Object.assign(new StoreThrottledError(), { retryAfterSeconds: 1.2 }))
+  const limited = toGrpcFailure(new StoreThrottledError({ retryAfterSeconds: 1.2 }))
   t.ok(limited.metadata instanceof Metadata)
   t.same(limited.metadata?.get('retry-after'), ['2'])
 })

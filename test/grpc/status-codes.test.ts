@@ -104,7 +104,7 @@ t.test('call hooks: typed refusals map to their codes, and a bug is INTERNAL wit
     seenHeaders.push(call.header('x-request-id'))
     call.setResponseHeader('x-request-id', call.header('x-request-id') ?? 'generated')
     if (refuse === 'auth') throw new UnauthenticatedError()
-    if (refuse === 'rate') throw Object.assign(new RateLimitedError('100 requests per second', 2), { retryAfterSeconds: 2 })
+    if (refuse === 'rate') throw new RateLimitedError({ describe: '100 requests per second', retryAfterSeconds: 2, limit: 100, remaining: 0 })
     if (refuse === 'bug') throw new Error('ECONNREFUSED 10.0.0.7:8000 at /srv/app/src/secret.ts:12')
     // A caller limited to one set: the one online read refuses it any other.
     call.principal = { id: 'limited', scopes: new Set(['online:read']), featureSets: new Set(['user_profile']), via: 'api-key' }

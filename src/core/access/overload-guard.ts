@@ -38,7 +38,7 @@ export class OverloadGuard {
   check (kind: 'online' | 'explore'): void {
     const max = kind === 'online' ? this.#thresholds.onlineMaxLagMs : this.#thresholds.exploreMaxLagMs
     // Lag is measured over windowMs; by the next window it is measured afresh, so that is when to come back.
-    if (this.#lagMs > max) throw Object.assign(new OverloadedError(), { retryAfterSeconds: Math.max(1, Math.ceil(this.#windowMs / 1000)) })
+    if (this.#lagMs > max) throw new OverloadedError({ retryAfterSeconds: Math.max(1, Math.ceil(this.#windowMs / 1000)) })
   }
 
   close (): void {

@@ -44,7 +44,7 @@ export class RateLimiter {
     this.#buckets.set(caller, bucket)
     if (bucket.tokens < cost) {
       const retryAfter = Math.max(1, Math.ceil((cost - bucket.tokens) / refillPerSecond))
-      throw Object.assign(new RateLimitedError(this.#limit.describe, retryAfter), { retryAfterSeconds: retryAfter, limit: capacity, remaining: Math.floor(bucket.tokens) })
+      throw new RateLimitedError({ describe: this.#limit.describe, retryAfterSeconds: retryAfter, limit: capacity, remaining: Math.floor(bucket.tokens) })
     }
     bucket.tokens -= cost
     return { limit: capacity, remaining: Math.floor(bucket.tokens), resetSeconds: Math.ceil((capacity - bucket.tokens) / refillPerSecond) }

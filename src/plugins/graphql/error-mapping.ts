@@ -1,32 +1,15 @@
 import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from 'graphql'
 import type { FastifyBaseLogger } from 'fastify'
-import { isFeaturegateError, type ErrorKind, type FeaturegateError } from '../../errors.js'
-import { httpStatusOf } from '../http-errors.js'
+import { isFeaturegateError } from '../../errors.js'
+import { CODE_BY_KIND, featuregateExtensions, httpStatusOf } from '../http-errors.js'
 
 /**
  * The one place that decides what a GraphQL client is told about an error: the code in
  * `extensions.code`, the HTTP status, and whether the message may be shown at all. Errors the
  * gateway did not mean a caller to see (bugs, library internals) become INTERNAL_SERVER_ERROR with
- * a fixed message; the original goes to the log.
+ * a fixed message; the original goes to the log. Typed errors read as on every HTTP route
+ * (../http-errors.ts).
  */
-const CODE_BY_KIND: Readonly<Record<ErrorKind, string>> = {
-  invalid_argument: 'BAD_USER_INPUT',
-  not_found: 'NOT_FOUND',
-  deadline_exceeded: 'DEADLINE_EXCEEDED',
-  unavailable: 'SERVICE_UNAVAILABLE',
-  resource_exhausted: 'RESOURCE_EXHAUSTED',
-  unauthenticated: 'UNAUTHENTICATED',
-  permission_denied: 'FORBIDDEN',
-  internal: 'INTERNAL_SERVER_ERROR'
-}
-
-/** Typed errors whose code says more than their kind does. */
-const CODE_BY_FG_CODE: Readonly<Record<string, string>> = {
-  FG_ERR_LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
-  FG_ERR_RATE_LIMITED: 'RATE_LIMITED',
-  FG_ERR_INVALID_CURSOR: 'INVALID_CURSOR'
-}
-
 /** Why a query was refused before it ran: the metrics reason, and the code the client sees. */
 export type RejectionReason =
   | 'depth' | 'introspection_depth' | 'aliases' | 'tokens' | 'cost' | 'nodes' | 'batch' | 'limits'
@@ -77,14 +60,6 @@ interface Classified {
   /** Set when the error refused the request before execution. */
   readonly reason: RejectionReason | undefined
   readonly retryAfterSeconds: number | undefined
-}
-
-/** extensions for a typed error: the GraphQL code clients switch on, and our stable FG_ERR_* code. */
-export function featuregateExtensions (error: FeaturegateError): Record<string, unknown> {
-  const extensions: Record<string, unknown> = { code: CODE_BY_FG_CODE[error.code] ?? CODE_BY_KIND[error.kind], fgCode: error.code }
-  const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds
-  if (typeof retryAfter === 'number') extensions.retryAfterSeconds = retryAfter
-  return extensions
 }
 
 function withShape (error: GraphQLError, message: string, extensions: Record<string, unknown>): GraphQLFormattedError {

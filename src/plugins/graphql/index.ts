@@ -158,4 +158,4 @@ async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
   })
 }
 
-export default fp(graphqlPlugin, { name: 'featuregate-graphql', fastify: '5.x', dependencies: ['featuregate-store', 'featuregate-bulk-reads'] })
+export default fp(graphqlPlugin, { name: 'featuregate-graphql', fastify: '5.x', dependencies: ['featuregate-config', 'featuregate-store', 'featuregate-bulk-reads'] })

@@ -156,4 +156,4 @@ async function grpcPlugin (fastify: FastifyInstance, options: GrpcPluginOptions)
   })
 }
 
-export default fp(grpcPlugin, { name: 'featuregate-grpc', fastify: '5.x', dependencies: ['featuregate-store', 'featuregate-online-features'] })
+export default fp(grpcPlugin, { name: 'featuregate-grpc', fastify: '5.x', dependencies: ['featuregate-config', 'featuregate-store', 'featuregate-online-features'] })

@@ -1,5 +1,5 @@
 import { Metadata, status } from '@grpc/grpc-js'
-import { isFeaturegateError, type ErrorKind } from '../../errors.js'
+import { isFeaturegateError, type ErrorKind, type FeaturegateError } from '../../errors.js'
 
 /**
  * The one place that decides what a gRPC caller is told when a call fails. Errors carry a `kind`
@@ -60,9 +60,9 @@ function truncate (message: string): string {
 }
 
 /** Rate-limit errors say when to come back (as HTTP's Retry-After does); the caller's client can honour it. */
-function retryAfter (error: object): Metadata | undefined {
-  const seconds = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return undefined
+function retryAfter (error: FeaturegateError): Metadata | undefined {
+  const seconds = error.retryAfterSeconds
+  if (seconds === undefined || !Number.isFinite(seconds)) return undefined
   const metadata = new Metadata()
   metadata.set('retry-after', String(Math.max(0, Math.ceil(seconds))))
   return metadata

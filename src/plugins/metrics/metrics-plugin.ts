@@ -63,4 +63,4 @@ async function metricsPlugin (fastify: FastifyInstance, options: MetricsPluginOp
   fastify.addHook('onClose', async () => await ops.close())
 }
 
-export default fp(metricsPlugin, { name: 'featuregate-metrics', fastify: '5.x', dependencies: ['featuregate-store'] })
+export default fp(metricsPlugin, { name: 'featuregate-metrics', fastify: '5.x', dependencies: ['featuregate-config', 'featuregate-store'] })
