@@ -23,7 +23,7 @@ const SCORES: FeatureSetSpec = {
   features: [{ name: 'score', type: 'double' }, { name: 'note', type: 'string' }]
 }
 
-async function* linesOf (text: string): AsyncIterable<string> {
+async function * linesOf (text: string): AsyncIterable<string> {
   for (const line of text.split('\n')) yield line
 }
 
@@ -157,12 +157,14 @@ t.test('ingest', async (t) => {
   t.test('25 rows per call, every accepted line written once, the later line of an entity wins', async (t) => {
     const store = await freshStore(t)
     const calls: number[] = []
-    const writer = writerWith(store.writer, { writeRows: async (items: readonly PreparedRow[]) => {
-      calls.push(items.length)
-      const ids = items.map((item) => item.entityId)
-      t.equal(new Set(ids).size, ids.length, 'no entity twice in one call')
-      await store.writer.writeRows(items)
-    } })
+    const writer = writerWith(store.writer, {
+      writeRows: async (items: readonly PreparedRow[]) => {
+        calls.push(items.length)
+        const ids = items.map((item) => item.entityId)
+        t.equal(new Set(ids).size, ids.length, 'no entity twice in one call')
+        await store.writer.writeRows(items)
+      }
+    })
     // 1000 lines over 400 entities: each entity appears two or three times, in order.
     const text = Array.from({ length: 1_000 }, (_, i) => line(`e${i % 400}`, i)).join('\n')
     const report = await ingestLines({ featureSet: SCORES, lines: linesOf(text), writer, concurrency: 8 })
@@ -177,16 +179,18 @@ t.test('ingest', async (t) => {
     let firstHeld = true
     let releaseFirst: () => void = () => {}
     const held = new Promise<void>((resolve) => { releaseFirst = resolve })
-    const writer = writerWith(store.writer, { writeRows: async (items: readonly PreparedRow[]) => {
-      if (firstHeld) {
-        firstHeld = false
-        // Hold the first batch until another batch has been written or, if none comes, a moment passes.
-        setTimeout(releaseFirst, 50)
-        await held
+    const writer = writerWith(store.writer, {
+      writeRows: async (items: readonly PreparedRow[]) => {
+        if (firstHeld) {
+          firstHeld = false
+          // Hold the first batch until another batch has been written or, if none comes, a moment passes.
+          setTimeout(releaseFirst, 50)
+          await held
+        }
+        await store.writer.writeRows(items)
+        releaseFirst()
       }
-      await store.writer.writeRows(items)
-      releaseFirst()
-    } })
+    })
     const text = [line('x', 1), ...Array.from({ length: 24 }, (_, i) => line(`f${i}`, i)), line('x', 2), line('y', 3)].join('\n')
     const report = await ingestLines({ featureSet: SCORES, lines: linesOf(text), writer, concurrency: 4 })
     t.equal(report.written, 27)
@@ -198,10 +202,12 @@ t.test('ingest', async (t) => {
     const seen: IngestProgress[] = []
     let reported: () => void = () => {}
     const firstReport = new Promise<void>((resolve) => { reported = resolve })
-    const writer = writerWith(store.writer, { writeRows: async (items: readonly PreparedRow[]) => {
-      await firstReport // the run cannot finish before a progress line was printed
-      await store.writer.writeRows(items)
-    } })
+    const writer = writerWith(store.writer, {
+      writeRows: async (items: readonly PreparedRow[]) => {
+        await firstReport // the run cannot finish before a progress line was printed
+        await store.writer.writeRows(items)
+      }
+    })
     const report = await ingestLines({
       featureSet: SCORES,
       lines: linesOf(Array.from({ length: 60 }, (_, i) => line(`p${i}`, i)).join('\n')),

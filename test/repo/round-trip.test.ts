@@ -193,7 +193,7 @@ for (const backend of storeBackends()) {
         { code: 'FG_ERR_UNKNOWN_FEATURE', message: 'Unknown feature "_e" in feature set "every_type"' }, 'undeclared names never reach the item')
       // The largest values inside the range are stored and read back exactly.
       const store = await openTestStore(t, endpoint, { env: { CACHE_ENABLED: 'false' } })
-      const values = new Map<string, FeatureValue>([['size', { type: 'double', value: 9.999999999999998e125 }], ['doubles', { type: 'double_list', value: [1e-130, -1.7976931348623157e125] }]])
+      const values = new Map<string, FeatureValue>([['size', { type: 'double', value: 9.999999999999998e125 }], ['doubles', { type: 'double_list', value: [1e-130, -1.7976931348623155e125] }]])
       await writeRows(store.writer, [rowWrite('range', values)])
       const row = await readRow(store, 'range')
       t.same(canonical(row?.values.get('size')), canonical(values.get('size')!))

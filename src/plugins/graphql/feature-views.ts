@@ -104,7 +104,6 @@ export function valueJson (value: FeatureValue): unknown {
   }
 }
 
-
 /** Little-endian float32, base64 (the stored packing): what numpy reads with frombuffer(..., '<f4'). */
 export function packedVector (vector: Float32Array): string {
   const bytes = packFloat32(vector)

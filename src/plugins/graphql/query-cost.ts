@@ -177,7 +177,8 @@ export function priceOperation (document: DocumentNode, operationName: string | 
   const operation = selectOperation(document, operationName)
   if (operation === undefined) return { cost: 0 }
   const coerced = getVariableValues(options.schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 5 })
-  if (coerced.errors !== undefined) throw coerced.errors[0]!
+  const invalid = coerced.errors?.[0]
+  if (invalid !== undefined) throw invalid
   const fragments = new Map<string, FragmentDefinitionNode>()
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition)
 

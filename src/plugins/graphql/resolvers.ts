@@ -163,7 +163,10 @@ export function buildResolvers (services: ResolverServices): Record<string, unkn
       featureStatistics: async (_root: unknown, args: QueryFeatureStatisticsArgs, context: MercuriusContext) => {
         const report = await featureStatistics.compute({
           principal: context.principal,
-          featureSet: args.featureSet, features: args.features, sample: args.sample, filters: filtersOf(args.filter)
+          featureSet: args.featureSet,
+          features: args.features,
+          sample: args.sample,
+          filters: filtersOf(args.filter)
         }, { signal: context.signal, deadlineAt: bulkDeadline() })
         return { featureSet: report.featureSet, rows: report.rows, complete: report.complete, itemsScanned: report.itemsScanned, features: report.features.map(statisticsView) }
       }
