@@ -47,7 +47,18 @@ export const UnknownFeatureError = define('FG_ERR_UNKNOWN_FEATURE', 'Unknown fea
 export const InvalidEntityIdError = define('FG_ERR_INVALID_ENTITY_ID', 'Invalid entity id: %s', 400, 'invalid_argument')
 export const InvalidArgumentError = define('FG_ERR_INVALID_ARGUMENT', 'Invalid request: %s', 400, 'invalid_argument')
 export const MissingArgumentError = define('FG_ERR_MISSING_ARGUMENT', 'At least one %s is required', 400, 'invalid_argument')
-export const LimitExceededError = define('FG_ERR_LIMIT_EXCEEDED', 'Too many %s: %s requested, the limit is %s', 400, 'invalid_argument')
+/** A count outside its limit; the numbers ride along so each protocol can name them. */
+export class LimitExceededError extends define('FG_ERR_LIMIT_EXCEEDED', 'Too many %s: %s requested, the limit is %s', 400, 'invalid_argument') {
+  readonly requested: number
+  /** A number, or words for a lower bound ("at least 1"). */
+  readonly limit: number | string
+
+  constructor (what: string, requested: number, limit: number | string) {
+    super(what, requested, limit)
+    this.requested = requested
+    this.limit = limit
+  }
+}
 export const InvalidFeatureValueError = define('FG_ERR_INVALID_FEATURE_VALUE', 'Invalid value for %s: %s', 400, 'invalid_argument')
 export const InvalidRegistryError = define('FG_ERR_INVALID_REGISTRY', 'Invalid registry: %s', 400, 'invalid_argument')
 export const ItemTooLargeError = define('FG_ERR_ITEM_TOO_LARGE', 'Row for entity %s in feature set %s is %s bytes; DynamoDB items are limited to 400 KB', 400, 'invalid_argument')

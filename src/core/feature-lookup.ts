@@ -5,6 +5,7 @@ import { LimitExceededError, MissingArgumentError } from '../errors.js'
 import type { FeatureRow, RowRequest } from '../domain/feature-row.js'
 import type { RowReader } from '../domain/ports/row-reader.js'
 import { checkEntityId } from './entity-id.js'
+import { requireAtMost } from './limits.js'
 import type { FeatureRegistry, ResolvedFeature } from './feature-registry.js'
 
 export interface LookupLimits {
@@ -62,10 +63,15 @@ export class FeatureLookup {
     return this.#limits
   }
 
+  /** Refuses more entity ids than one lookup may ask for. */
+  checkEntityCount (count: number): void {
+    requireAtMost('entity ids', count, this.#limits.maxEntitiesPerRequest)
+  }
+
   /** Checks everything a caller can get wrong, before any store call. */
   resolve (entityIds: readonly string[], featureRefs: readonly string[]): ResolvedFeature[] {
     if (entityIds.length === 0) throw new MissingArgumentError('entity id')
-    if (entityIds.length > this.#limits.maxEntitiesPerRequest) throw new LimitExceededError('entity ids', entityIds.length, this.#limits.maxEntitiesPerRequest)
+    this.checkEntityCount(entityIds.length)
     if (featureRefs.length === 0) throw new MissingArgumentError('feature reference')
     for (const entityId of entityIds) checkEntityId(entityId)
     const features = this.#registry.resolve(featureRefs)

@@ -4,6 +4,7 @@ import type { ReadOptions } from '../domain/read-options.js'
 import { LimitExceededError } from '../errors.js'
 import type { FeatureExport, FilterInput } from './export/feature-export.js'
 import type { ResolvedFeature } from './feature-registry.js'
+import { requireAtMost } from './limits.js'
 
 export interface StatisticsRequest {
   /** The caller, refused any set it may not read; undefined with no access rules. */
@@ -83,12 +84,18 @@ export class FeatureStatistics {
     this.#limits = limits
   }
 
+  /** Rows a sample of this size reads (the configured maximum when absent); refuses one over it. */
+  checkSampleSize (sample: number | null | undefined): number {
+    if (sample === undefined || sample === null) return this.#limits.maxRows
+    requireAtMost('sample rows', sample, this.#limits.maxRows)
+    return sample
+  }
+
   /** Rows this request may read: checked before any store call. */
   rowBudget (sample: number | null | undefined): number {
     if (sample === undefined || sample === null) return this.#limits.maxRows
     if (!Number.isInteger(sample) || sample < 1) throw new LimitExceededError('sample rows', sample, 'at least 1')
-    if (sample > this.#limits.maxRows) throw new LimitExceededError('sample rows', sample, this.#limits.maxRows)
-    return sample
+    return this.checkSampleSize(sample)
   }
 
   async compute (request: StatisticsRequest, options: ReadOptions = {}): Promise<StatisticsReport> {

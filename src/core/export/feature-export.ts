@@ -8,6 +8,7 @@ import { InvalidFilterError, LimitExceededError, MissingArgumentError } from '..
 import type { FeatureSetAuthorizer } from '../access/feature-set-authorizer.js'
 import type { Principal } from '../access/principal.js'
 import { FeatureLookup, type EntityFeatures, type LookupLimits } from '../feature-lookup.js'
+import { requireAtMost } from '../limits.js'
 import type { FeatureRegistry, ResolvedFeature } from '../feature-registry.js'
 import { decodeCursor, encodeCursor } from './pull-cursor.js'
 import { canonicalFilter, describeCondition, matches, parseFilter, type FilterInput } from './scan-filter.js'
@@ -96,10 +97,14 @@ export class FeatureExport {
     return this.#limits
   }
 
+  /** Refuses a page larger than the configured maximum. */
+  checkPageSize (first: number): void {
+    requireAtMost('rows per page', first, this.#limits.maxPageSize)
+  }
+
   plan (request: ExportRequest, now = Date.now()): ExportPlan {
-    const { maxPageSize } = this.#limits
     if (!Number.isInteger(request.first) || request.first < 1) throw new LimitExceededError('rows per page', request.first, 'at least 1')
-    if (request.first > maxPageSize) throw new LimitExceededError('rows per page', request.first, maxPageSize)
+    this.checkPageSize(request.first)
     const featureSet = this.#registry.featureSet(request.featureSet)
     if (request.features.length === 0) throw new MissingArgumentError('feature')
     const features = this.#registry.resolve(request.features)

@@ -9,7 +9,7 @@ import type { RateDecision } from '../../core/access/rate-limiter.js'
 import { formatErrors, QueryRejection } from './error-mapping.js'
 import { addHttpCompliance } from './http-compliance.js'
 import { OperationLabels } from './operation-labels.js'
-import { introspectionShape, priceOperation } from './query-cost.js'
+import { introspectionShape, priceOperation, type LimitChecks } from './query-cost.js'
 import { limitRules } from './query-limits.js'
 import { buildResolvers } from './resolvers.js'
 
@@ -108,10 +108,11 @@ async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
   })
 
   const introspection = introspectionShape(fastify.graphql.schema)
-  const limits = {
-    maxEntitiesPerRequest: fastify.config.limits.maxEntitiesPerRequest,
-    maxPageSize: config.maxPageSize,
-    maxStatisticsRows: config.maxStatisticsRows
+  // The core's checks, asked before pricing (query-cost.ts): limits live in one place.
+  const limits: LimitChecks = {
+    checkEntityCount: (count) => { fastify.featureLookup.checkEntityCount(count) },
+    checkPageSize: (first) => { featureExport.checkPageSize(first) },
+    checkSampleSize: (sample) => featureStatistics.checkSampleSize(sample)
   }
 
   fastify.graphql.addHook('preParsing', async (_schema, source, context) => {

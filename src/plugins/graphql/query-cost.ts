@@ -8,6 +8,7 @@ import { getComplexity, type ComplexityEstimator, type ComplexityEstimatorArgs }
 import type { FeatureRegistry } from '../../core/feature-registry.js'
 import { lookupWork, pullWork, statisticsWork, vectorCost } from '../../core/query-cost.js'
 import { parseFeatureRef } from '../../domain/feature-ref.js'
+import { LimitExceededError } from '../../errors.js'
 import { QueryRejection } from './error-mapping.js'
 
 /**
@@ -23,10 +24,15 @@ import { QueryRejection } from './error-mapping.js'
  * `entityIds`, a page's edges are `first`, the columns are the requested features after expanding
  * whole sets. Registry and introspection lists are sized from the registry and schema as they are.
  */
-export interface CostLimits {
-  readonly maxEntitiesPerRequest: number
-  readonly maxPageSize: number
-  readonly maxStatisticsRows: number
+/**
+ * The core's own limit checks, asked before pricing: a list over its limit is refused in the core's
+ * words, and never priced. Each throws LimitExceededError.
+ */
+export interface LimitChecks {
+  checkEntityCount (count: number): void
+  checkPageSize (first: number): void
+  /** Rows a statistics sample of this size reads (the default when absent). */
+  checkSampleSize (sample: number | undefined): number
 }
 
 interface Scope {
@@ -166,7 +172,7 @@ export interface PricingOptions {
   readonly schema: GraphQLSchema
   readonly registry: FeatureRegistry
   readonly introspection: IntrospectionShape
-  readonly limits: CostLimits
+  readonly limits: LimitChecks
 }
 
 /**
@@ -273,21 +279,27 @@ function countColumns (refs: readonly unknown[], registry: FeatureRegistry): { c
   return { columns, sets, vectorDimension }
 }
 
+/** A limit the core refused, as a refusal before execution (HTTP 400, counted as 'limits'). */
+function asRejection (check: () => void): void {
+  try {
+    check()
+  } catch (error) {
+    if (!(error instanceof LimitExceededError)) throw error
+    throw new QueryRejection('limits', error.message, { requested: error.requested, limit: error.limit })
+  }
+}
+
 function rootScope (name: string, args: Record<string, unknown>, options: PricingOptions): RootScope | undefined {
   const { limits, registry } = options
   if (name === 'getFeatures') {
     const ids = Array.isArray(args.entityIds) ? args.entityIds.length : 0
-    if (ids > limits.maxEntitiesPerRequest) {
-      throw new QueryRejection('limits', `Too many entity ids: ${ids} requested, the limit is ${limits.maxEntitiesPerRequest}`, { requested: ids, limit: limits.maxEntitiesPerRequest })
-    }
+    asRejection(() => limits.checkEntityCount(ids))
     const { columns, sets, vectorDimension } = countColumns(Array.isArray(args.featureNames) ? args.featureNames : [], registry)
     return { rows: ids, columns, vectorDimension, work: lookupWork(new Set(args.entityIds as unknown[]).size, sets.size) }
   }
   if (name === 'featureRows') {
     const first = typeof args.first === 'number' ? args.first : 0
-    if (first > limits.maxPageSize) {
-      throw new QueryRejection('limits', `Page too large: first is ${first}, the limit is ${limits.maxPageSize}`, { requested: first, limit: limits.maxPageSize })
-    }
+    asRejection(() => limits.checkPageSize(first))
     const { columns, sets, vectorDimension } = countColumns(Array.isArray(args.features) ? args.features : [], registry)
     const filters = Array.isArray(args.filter) ? args.filter : []
     for (const f of filters) {
@@ -299,12 +311,11 @@ function rootScope (name: string, args: Record<string, unknown>, options: Pricin
   }
   if (name === 'featureStatistics') {
     const sample = typeof args.sample === 'number' ? args.sample : undefined
-    if (sample !== undefined && sample > limits.maxStatisticsRows) {
-      throw new QueryRejection('limits', `Sample too large: ${sample} rows requested, the limit is ${limits.maxStatisticsRows}`, { requested: sample, limit: limits.maxStatisticsRows })
-    }
+    let rows = 0
+    asRejection(() => { rows = limits.checkSampleSize(sample) })
     const refs = Array.isArray(args.features) ? args.features : [String(args.featureSet)]
     const { columns, sets } = countColumns(refs, registry)
-    return { rows: 1, columns, vectorDimension: 0, work: statisticsWork(sample ?? limits.maxStatisticsRows, sets.size) }
+    return { rows: 1, columns, vectorDimension: 0, work: statisticsWork(rows, sets.size) }
   }
   return undefined
 }
