@@ -4,6 +4,12 @@ import { DynamoDBClient, DescribeTableCommand } from '@aws-sdk/client-dynamodb'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
 import { ConfiguredRetryStrategy } from '@smithy/core/retry'
 
+/** Fixed credentials, for local DynamoDB-compatible servers that accept any. */
+export interface StaticCredentials {
+  readonly accessKeyId: string
+  readonly secretAccessKey: string
+}
+
 export interface DynamoClientOptions {
   readonly endpoint: string | undefined
   readonly region: string
@@ -18,7 +24,7 @@ export interface DynamoClientOptions {
    */
   readonly idleTimeoutMs?: number
   /** Fixed credentials for the embedded store, which accepts any; undefined uses the AWS chain (IRSA, env, profile). */
-  readonly staticCredentials?: { accessKeyId: string, secretAccessKey: string }
+  readonly staticCredentials?: StaticCredentials
 }
 
 const DEFAULT_IDLE_TIMEOUT_MS = 10_000

@@ -8,7 +8,7 @@ import { DeadlineExceededError, InvalidCursorError, type FeaturegateError } from
 import { encodeFeatureValue } from './attribute-codec.js'
 import { batchGetItems, type BatchGetContext, type StoredItem } from './batch-get.js'
 import { withCallSignal } from '../lib/call-signal.js'
-import { createDynamoClient } from './dynamo-client.js'
+import { createDynamoClient, type StaticCredentials } from './dynamo-client.js'
 import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR } from './item-attributes.js'
 import { decodeRow } from './row-decoder.js'
 import { Semaphore } from '../lib/semaphore.js'
@@ -63,8 +63,10 @@ export class FeatureScanner implements BulkReader {
     }
   }
 
-  /** A scanner with its own client on the store's endpoint (the embedded store's when there is one). */
-  static open (store: StoreConfig, endpoint: string | undefined, embedded: boolean, observer: StoreObserver, maxConcurrentCalls: number): FeatureScanner {
+  /** A scanner with its own client on the store's endpoint (the embedded store's when there is one), with the same credentials. */
+  static open (
+    store: StoreConfig, endpoint: string | undefined, staticCredentials: StaticCredentials | undefined, observer: StoreObserver, maxConcurrentCalls: number
+  ): FeatureScanner {
     const client = createDynamoClient({
       endpoint,
       region: store.region,
@@ -72,7 +74,7 @@ export class FeatureScanner implements BulkReader {
       connectTimeoutMs: store.connectTimeoutMs,
       maxAttempts: store.maxAttempts,
       retryBaseMs: store.retryBaseMs,
-      ...(embedded && { staticCredentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' } })
+      ...(staticCredentials !== undefined && { staticCredentials })
     })
     return new FeatureScanner({ client, table: store.featureTable, observer, maxConcurrentCalls, retryBaseMs: store.retryBaseMs, ownsClient: true })
   }

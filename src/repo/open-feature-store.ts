@@ -4,7 +4,7 @@ import type { FeatureStore } from '../domain/ports/feature-store.js'
 import { NO_OP_OBSERVER, type StoreObserver } from '../domain/ports/store-observer.js'
 import { Semaphore } from '../lib/semaphore.js'
 import type { BatchGetContext } from './batch-get.js'
-import { createDynamoClient, warmConnections } from './dynamo-client.js'
+import { createDynamoClient, warmConnections, type StaticCredentials } from './dynamo-client.js'
 import { DynamoRowReader } from './dynamo-row-reader.js'
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamo.js'
 import { FeatureScanner } from './feature-scan.js'
@@ -22,12 +22,13 @@ export interface OpenStoreOptions {
    * Fixed credentials instead of the AWS chain, for local DynamoDB-compatible servers (which accept
    * any) when none are configured: the CLI against a local endpoint, tests.
    */
-  readonly staticCredentials?: { readonly accessKeyId: string, readonly secretAccessKey: string }
+  readonly staticCredentials?: StaticCredentials
   /** Scan calls in flight for bulk reads (default 4). */
   readonly bulkMaxConcurrentCalls?: number
 }
 
 const UNPROCESSED_RETRIES = 8
+const EMBEDDED_CREDENTIALS: StaticCredentials = { accessKeyId: 'embedded', secretAccessKey: 'embedded' }
 
 /** Opens the DynamoDB implementation of the store ports from configuration: client (or embedded server), tables, bulk scanner. */
 export async function openFeatureStore (options: OpenStoreOptions): Promise<FeatureStore> {
@@ -38,6 +39,7 @@ export async function openFeatureStore (options: OpenStoreOptions): Promise<Feat
     embedded = await startEmbeddedDynamo({ dataDir: store.embeddedDataDir })
     endpoint = embedded.endpoint
   }
+  const staticCredentials = embedded !== undefined ? EMBEDDED_CREDENTIALS : options.staticCredentials
   const client: DynamoDBClient = createDynamoClient({
     endpoint,
     region: store.region,
@@ -45,8 +47,7 @@ export async function openFeatureStore (options: OpenStoreOptions): Promise<Feat
     connectTimeoutMs: store.connectTimeoutMs,
     maxAttempts: store.maxAttempts,
     retryBaseMs: store.retryBaseMs,
-    ...(embedded !== undefined && { staticCredentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' } }),
-    ...(embedded === undefined && options.staticCredentials !== undefined && { staticCredentials: options.staticCredentials })
+    ...(staticCredentials !== undefined && { staticCredentials })
   })
   try {
     if (embedded !== undefined || options.createTables === true) await ensureTables(client, store.featureTable, store.registryTable)
@@ -65,7 +66,7 @@ export async function openFeatureStore (options: OpenStoreOptions): Promise<Feat
     retryBaseMs: store.retryBaseMs,
     maxUnprocessedRetries: UNPROCESSED_RETRIES
   }
-  const scanner = FeatureScanner.open(store, endpoint, embedded !== undefined, observer, options.bulkMaxConcurrentCalls ?? 4)
+  const scanner = FeatureScanner.open(store, endpoint, staticCredentials, observer, options.bulkMaxConcurrentCalls ?? 4)
   return {
     rows: new DynamoRowReader(context),
     registry: new RegistryStore(client, store.registryTable),
