@@ -8,9 +8,7 @@ export default [
     noJsx: true,
     ignores: [
       // Generated from proto/ and graphql/schema.graphql; regenerated, never edited by hand.
-      'src/plugins/grpc/generated/**',
       'src/generated/**',
-      'graphql/generated/**',
       'dist/**',
       'coverage/**'
     ]

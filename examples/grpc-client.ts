@@ -22,12 +22,12 @@ import { fileURLToPath } from 'node:url'
 import { resolve } from 'node:path'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
-import type { ProtoGrpcType } from '../src/plugins/grpc/generated/feature_store.js'
-import type { FeatureStatus__Output } from '../src/plugins/grpc/generated/feature_store/v1/FeatureStatus.js'
-import type { FeatureStoreServiceClient } from '../src/plugins/grpc/generated/feature_store/v1/FeatureStoreService.js'
-import type { GetOnlineFeaturesResponse__Output } from '../src/plugins/grpc/generated/feature_store/v1/GetOnlineFeaturesResponse.js'
-import type { GetRealtimeFeaturesResponse__Output } from '../src/plugins/grpc/generated/feature_store/v1/GetRealtimeFeaturesResponse.js'
-import type { Value__Output } from '../src/plugins/grpc/generated/feature_store/v1/Value.js'
+import type { ProtoGrpcType } from '../src/generated/proto/feature_store.js'
+import type { FeatureStatus__Output } from '../src/generated/proto/feature_store/v1/FeatureStatus.js'
+import type { FeatureStoreServiceClient } from '../src/generated/proto/feature_store/v1/FeatureStoreService.js'
+import type { GetOnlineFeaturesResponse__Output } from '../src/generated/proto/feature_store/v1/GetOnlineFeaturesResponse.js'
+import type { GetRealtimeFeaturesResponse__Output } from '../src/generated/proto/feature_store/v1/GetRealtimeFeaturesResponse.js'
+import type { Value__Output } from '../src/generated/proto/feature_store/v1/Value.js'
 
 export const PROTO_DIR = fileURLToPath(new URL('../proto/', import.meta.url))
 

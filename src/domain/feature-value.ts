@@ -27,3 +27,6 @@ export const VALUE_TYPES: readonly ValueType[] = [
 export function isValueType (name: string): name is ValueType {
   return (VALUE_TYPES as readonly string[]).includes(name)
 }
+
+/** The values of one type, e.g. `FeatureValueOf<'float_vector'>`. */
+export type FeatureValueOf<T extends ValueType> = Extract<FeatureValue, { readonly type: T }>

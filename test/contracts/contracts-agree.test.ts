@@ -17,7 +17,6 @@
  * - GraphQL implementations of the `FeatureValue` interface: the domain type in PascalCase plus
  *   `Value` (`float_vector` → `FloatVectorValue`, `int64_list` → `Int64ListValue`).
  */
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildSchema, isEnumType, isInterfaceType, type GraphQLSchema } from 'graphql'
 import protobuf from 'protobufjs'
@@ -25,8 +24,8 @@ import t from 'tap'
 import { FEATURE_STATUSES } from '../../src/domain/feature-status.js'
 import { VALUE_TYPES } from '../../src/domain/feature-value.js'
 import { VALUE_TYPENAME } from '../../src/plugins/graphql/feature-views.js'
+import { schemaText } from '../../src/plugins/graphql/index.js'
 import { FEATURE_STORE_PROTO, findProtoDir } from '../../src/plugins/grpc/proto-contract.js'
-import { SCHEMA_PATH } from '../../graphql/codegen.js'
 
 const PROTO_PACKAGE = 'feature_store.v1'
 /** Units a Value oneof member may carry between the type's name and `_value`. */
@@ -52,7 +51,7 @@ function loadProto (): protobuf.Root {
 }
 
 function loadSchema (): GraphQLSchema {
-  return buildSchema(readFileSync(SCHEMA_PATH, 'utf8'))
+  return buildSchema(schemaText())
 }
 
 function graphqlEnumValues (schema: GraphQLSchema, name: string): string[] {

@@ -18,7 +18,7 @@ import { encodeValue, int64 } from '../../src/plugins/grpc/value-encoding.js'
 import type { OnlineResponseWire } from '../../src/plugins/grpc/wire-types.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const GENERATED = join(ROOT, 'src/plugins/grpc/generated')
+const GENERATED = join(ROOT, 'src/generated/proto')
 
 function listFiles (dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -39,7 +39,7 @@ t.test('the committed TypeScript types are what proto:gen generates from the cur
   t.teardown(() => rmSync(out, { recursive: true, force: true }))
   const args = protoGenArgs()
   const o = args.indexOf('-O')
-  t.equal(args[o + 1], 'src/plugins/grpc/generated', 'the script writes where the code imports from')
+  t.equal(args[o + 1], 'src/generated/proto', 'the script writes where the code imports from')
   args[o + 1] = out
   execFileSync(join(ROOT, 'node_modules/.bin/proto-loader-gen-types'), args, { cwd: ROOT })
   const expected = listFiles(out).map((path) => relative(out, path)).sort()

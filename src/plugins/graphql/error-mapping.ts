@@ -1,4 +1,4 @@
-import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from 'graphql'
+import { GraphQLError, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql'
 import type { FastifyBaseLogger } from 'fastify'
 import { isFeaturegateError } from '../../errors.js'
 import { CODE_BY_KIND, featuregateExtensions, httpStatusOf } from '../http-errors.js'
@@ -152,7 +152,7 @@ function classify (error: GraphQLError, log: FastifyBaseLogger): Classified {
 
 export interface FormattedErrors {
   readonly statusCode: number
-  readonly response: { data: unknown, errors: GraphQLFormattedError[] }
+  readonly response: FormattedExecutionResult & { errors: GraphQLFormattedError[] }
   /** The reason when the request was refused before execution; undefined when it ran. */
   readonly rejected: RejectionReason | undefined
   readonly retryAfterSeconds: number | undefined

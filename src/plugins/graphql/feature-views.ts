@@ -1,6 +1,6 @@
 import type { FeatureSetSpec, FeatureSpec } from '../../domain/feature-set-spec.js'
 import type { FeatureStatus } from '../../domain/feature-status.js'
-import type { FeatureValue, ValueType } from '../../domain/feature-value.js'
+import type { FeatureValue, FeatureValueOf, ValueType } from '../../domain/feature-value.js'
 import type { EntityFeatures } from '../../core/feature-lookup.js'
 import type { ResolvedFeature } from '../../core/feature-registry.js'
 import { packFloat32 } from '../../domain/float32-packing.js'
@@ -77,7 +77,8 @@ export function entityView (entity: EntityFeatures, columns: readonly ResolvedFe
   }
 }
 
-export const VALUE_TYPENAME: Readonly<Record<ValueType, string>> = {
+/** The schema's object type of each value type (`as const`: resolveType must name one of them). */
+export const VALUE_TYPENAME = {
   double: 'DoubleValue',
   int64: 'Int64Value',
   string: 'StringValue',
@@ -89,9 +90,14 @@ export const VALUE_TYPENAME: Readonly<Record<ValueType, string>> = {
   int64_list: 'Int64ListValue',
   string_list: 'StringListValue',
   bool_list: 'BoolListValue'
-}
+} as const satisfies Readonly<Record<ValueType, string>>
 
-/** The JSON form of a value, as ingest accepts it back: int64 as decimal strings, bytes base64, times ISO-8601. */
+/**
+ * The JSON form of a value, as ingest accepts it back: int64 as decimal strings, bytes base64, times ISO-8601.
+ * (Bytes give a string: BytesValue.base64 is this, and its generated resolver type wants a string.)
+ */
+export function valueJson (value: FeatureValueOf<'bytes'>): string
+export function valueJson (value: FeatureValue): unknown
 export function valueJson (value: FeatureValue): unknown {
   switch (value.type) {
     case 'double': case 'string': case 'bool': return value.value

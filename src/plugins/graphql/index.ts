@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fp from 'fastify-plugin'
 import mercurius, { type MercuriusContext } from 'mercurius'
-import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError } from 'graphql'
+import { getOperationAST, type DocumentNode } from 'graphql'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { RateDecision } from '../../core/access/rate-limiter.js'
 import { formatErrors, QueryRejection } from './error-mapping.js'
@@ -81,7 +81,7 @@ async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
   const schema = schemaText()
   await fastify.register(mercurius, {
     schema,
-    resolvers: buildResolvers({ featureExport, featureStatistics, config }) as never,
+    resolvers: buildResolvers({ featureExport, featureStatistics, config }),
     path: PATH,
     graphiql: config.graphiql,
     jit: config.jitAfter,
@@ -94,8 +94,8 @@ async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
       return { signal: controller.signal, principal: request.principal }
     },
     errorFormatter: (execution, context) => {
-      const ctx = context as MercuriusContext
-      const formatted = formatErrors(execution as ExecutionResult & { errors: readonly GraphQLError[] }, ctx.reply?.log ?? fastify.log)
+      const ctx: MercuriusContext = context
+      const formatted = formatErrors(execution, ctx.reply?.log ?? fastify.log)
       const state = ctx.operation
       if (formatted.rejected !== undefined && state?.executing !== true) {
         observer.graphqlRejected(formatted.rejected)
@@ -103,7 +103,7 @@ async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
         else observer.graphqlOperation(labels.of(ctx.reply === undefined ? undefined : requestedOperationName(ctx)), 'rejected', 0)
       }
       if (formatted.retryAfterSeconds !== undefined) void ctx.reply?.header('retry-after', String(formatted.retryAfterSeconds))
-      return { statusCode: formatted.statusCode, response: formatted.response as unknown as ExecutionResult }
+      return { statusCode: formatted.statusCode, response: formatted.response }
     }
   })
 

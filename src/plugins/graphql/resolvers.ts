@@ -9,8 +9,9 @@ import { countStatuses } from '../../core/status-counts.js'
 import type { FeatureValue } from '../../domain/feature-value.js'
 import type { GraphqlConfig } from '../../config.js'
 import type {
-  QueryFeatureRowsArgs, QueryFeatureSetArgs, QueryFeatureSetsArgs, QueryFeatureStatisticsArgs, QueryFeaturesArgs, QueryGetFeaturesArgs
-} from '../../../graphql/generated/schema-types.js'
+  QueryFeatureRowsArgs, QueryFeatureSetArgs, QueryFeatureSetsArgs, QueryFeatureStatisticsArgs, QueryFeaturesArgs, QueryGetFeaturesArgs,
+  Resolvers, ResolversParentTypes
+} from '../../generated/graphql/schema-types.js'
 import {
   VALUE_TYPENAME, entityView, featureSetView, featureView, packedVector, resolvedFeatureView, valueJson,
   type EntityFeaturesView, type FeatureSetView, type FeatureView
@@ -58,8 +59,8 @@ function lookupEntities (online: OnlineFeatures, entityIds: readonly string[], f
   return entityIds.map(async (id) => entityView(await byId.get(id)!, features))
 }
 
-function statisticsView (summary: FeatureSummary): Record<string, unknown> {
-  const numeric = (n: FeatureSummary['numeric']): Record<string, unknown> | null => n === undefined
+function statisticsView (summary: FeatureSummary): ResolversParentTypes['FeatureStatistics'] {
+  const numeric = (n: FeatureSummary['numeric']): ResolversParentTypes['NumericStatistics'] | null => n === undefined
     ? null
     : { count: n.count, min: n.min ?? null, max: n.max ?? null, mean: n.mean ?? null, minExact: n.minExact ?? null, maxExact: n.maxExact ?? null }
   return {
@@ -95,8 +96,19 @@ export interface ResolverServices {
   readonly config: GraphqlConfig
 }
 
-/** Thin: each resolver checks its input through src/core, authorises the sets it touches, then reads. */
-export function buildResolvers (services: ResolverServices): Record<string, unknown> {
+/**
+ * The generated resolver map, but with the scalars as Mercurius takes them: it copies a scalar resolver's
+ * own keys onto the schema's type, so plain { serialize, parseValue, parseLiteral } (a GraphQLScalarType
+ * would copy its empty description over the schema's).
+ */
+export type SchemaResolvers = Omit<Resolvers<MercuriusContext>, keyof typeof scalarResolvers> & typeof scalarResolvers
+
+/**
+ * Thin: each resolver checks its input through src/core, authorises the sets it touches, then reads.
+ * Checked against the generated types with `satisfies`; the map's own (narrower) type is what goes to
+ * Mercurius, whose IResolvers takes every key as a field resolver and so refuses the generated `resolveType`.
+ */
+export function buildResolvers (services: ResolverServices) {
   const { featureExport, featureStatistics, config } = services
   const bulkDeadline = (): number => Date.now() + config.bulkDeadlineMs
   return {
@@ -190,11 +202,15 @@ export function buildResolvers (services: ResolverServices): Record<string, unkn
     Int64ListValue: valueFields({ int64s: (v) => v.value }),
     StringListValue: valueFields({ strings: (v) => v.value }),
     BoolListValue: valueFields({ bools: (v) => v.value })
-  }
+  } satisfies SchemaResolvers
 }
 
-function valueFields (fields: Record<string, (value: FeatureValue) => unknown>): Record<string, (value: FeatureValue) => unknown> {
-  return { type: (v) => v.type, json: valueJson, ...fields }
+/**
+ * A value kind's own fields, typed by that kind's generated resolvers (each sees only values of its kind),
+ * plus `type` and `json`, which every kind has.
+ */
+function valueFields<F> (fields: F): F {
+  return { type: (v: FeatureValue) => v.type, json: valueJson, ...fields }
 }
 
 export type { EntityFeaturesView }

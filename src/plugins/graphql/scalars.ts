@@ -5,7 +5,8 @@ import { parseTimestamp } from '../../domain/parse-feature-value.js'
  * The schema's custom scalars. Input errors are GraphQLErrors, so graphql reports them as the
  * caller's (variable coercion or validation), never as internal errors.
  */
-interface ScalarResolver {
+// A type alias, not an interface: Mercurius' IResolvers takes it only as an object type (implicit index signature).
+type ScalarResolver = {
   serialize: (value: unknown) => unknown
   parseValue: (value: unknown) => unknown
   parseLiteral: (ast: ValueNode) => unknown

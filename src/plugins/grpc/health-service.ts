@@ -1,7 +1,7 @@
 import { status, type ServerWritableStream } from '@grpc/grpc-js'
-import type { HealthHandlers } from './generated/grpc/health/v1/Health.js'
-import type { HealthCheckRequest__Output } from './generated/grpc/health/v1/HealthCheckRequest.js'
-import type { HealthCheckResponse, HealthCheckResponse__Output } from './generated/grpc/health/v1/HealthCheckResponse.js'
+import type { HealthHandlers } from '../../generated/proto/grpc/health/v1/Health.js'
+import type { HealthCheckRequest__Output } from '../../generated/proto/grpc/health/v1/HealthCheckRequest.js'
+import type { HealthCheckResponse, HealthCheckResponse__Output } from '../../generated/proto/grpc/health/v1/HealthCheckResponse.js'
 
 type ServingStatus = HealthCheckResponse__Output['status']
 type Watcher = ServerWritableStream<HealthCheckRequest__Output, HealthCheckResponse>

@@ -1,9 +1,9 @@
-import type { Feature } from './generated/feature_store/v1/Feature.js'
-import type { FeatureStatus } from './generated/feature_store/v1/FeatureStatus.js'
-import type { FeatureVector } from './generated/feature_store/v1/FeatureVector.js'
-import type { GetOnlineFeaturesResponse } from './generated/feature_store/v1/GetOnlineFeaturesResponse.js'
-import type { GetRealtimeFeaturesResponse } from './generated/feature_store/v1/GetRealtimeFeaturesResponse.js'
-import type { Value } from './generated/feature_store/v1/Value.js'
+import type { Feature } from '../../generated/proto/feature_store/v1/Feature.js'
+import type { FeatureStatus } from '../../generated/proto/feature_store/v1/FeatureStatus.js'
+import type { FeatureVector } from '../../generated/proto/feature_store/v1/FeatureVector.js'
+import type { GetOnlineFeaturesResponse } from '../../generated/proto/feature_store/v1/GetOnlineFeaturesResponse.js'
+import type { GetRealtimeFeaturesResponse } from '../../generated/proto/feature_store/v1/GetRealtimeFeaturesResponse.js'
+import type { Value } from '../../generated/proto/feature_store/v1/Value.js'
 
 /*
  * The responses as the server hands them to its encoder (response-codec.ts): the generated input
