@@ -30,7 +30,7 @@ export class FeatureRegistry {
   readonly #source: RegistrySource
   #sets = new Map<string, FeatureSetSpec>()
   #loadedAt: number | undefined
-  readonly #listeners: Array<() => void> = []
+  readonly #listeners: Array<(changed: ReadonlySet<string>) => void> = []
 
   constructor (source: RegistrySource) {
     this.#source = source
@@ -38,13 +38,18 @@ export class FeatureRegistry {
 
   async reload (signal?: AbortSignal): Promise<void> {
     const specs = await this.#source.list(signal)
+    const previous = this.#sets
     this.#sets = new Map(specs.map((spec) => [spec.name, spec]))
     this.#loadedAt = Date.now()
-    for (const listener of this.#listeners) listener()
+    const changed = changedSets(previous, this.#sets)
+    for (const listener of this.#listeners) listener(changed)
   }
 
-  /** Called after every successful reload, periodic or on demand. */
-  onReload (listener: () => void): void {
+  /**
+   * Called after every successful reload, periodic or on demand, with the sets that were added,
+   * removed or changed (rows decoded under an old spec must not be served under the new one).
+   */
+  onReload (listener: (changed: ReadonlySet<string>) => void): void {
     this.#listeners.push(listener)
   }
 
@@ -89,4 +94,14 @@ export class FeatureRegistry {
       return true
     })
   }
+}
+
+function changedSets (before: ReadonlyMap<string, FeatureSetSpec>, after: ReadonlyMap<string, FeatureSetSpec>): ReadonlySet<string> {
+  const changed = new Set<string>()
+  for (const [name, spec] of after) {
+    const old = before.get(name)
+    if (old === undefined || JSON.stringify(old) !== JSON.stringify(spec)) changed.add(name)
+  }
+  for (const name of before.keys()) if (!after.has(name)) changed.add(name)
+  return changed
 }

@@ -50,8 +50,10 @@ async function featureStorePlugin (fastify: FastifyInstance, options: FeatureSto
 
   const registry = new FeatureRegistry(store.registry)
   // A set whose stored spec no longer parses is left out rather than failing the rest; say so.
-  registry.onReload(() => {
+  registry.onReload((changed) => {
     for (const { name, reason } of store.registry.skipped) fastify.log.error({ featureSet: name, reason }, 'Registry entry skipped: its spec is invalid')
+    // Rows cached under an old spec would still decode the old way: read them again under the new one.
+    rows.invalidateSets(changed)
   })
   await registry.reload()
   if (config.registryReloadMs > 0) {

@@ -29,23 +29,62 @@ export function encodeFeatureValue (value: FeatureValue | null, feature: string 
   }
 }
 
-/** Returns undefined when the stored attribute does not fit the declared type (reported as invalid, not guessed). */
+/**
+ * Returns undefined when the stored attribute does not fit the declared type (reported as invalid, not
+ * guessed), e.g. after the registry changed a feature's type: a fraction read as int64, an int64 past
+ * 2^53 read as a timestamp, bytes or a vector of another dimension read as a vector. Never
+ * throws: one odd attribute must not take the rest of its row down.
+ */
 export function decodeFeatureValue (spec: FeatureSpec, attr: AttributeValue): FeatureValue | null | undefined {
   if (attr.NULL === true) return null
   switch (spec.type) {
-    case 'double': return attr.N === undefined ? undefined : { type: 'double', value: Number(attr.N) }
-    case 'int64': return attr.N === undefined ? undefined : { type: 'int64', value: BigInt(attr.N) }
+    case 'double': return wrap(toDouble(attr.N), (value) => ({ type: 'double', value }))
+    case 'int64': return wrap(toInt64(attr.N), (value) => ({ type: 'int64', value }))
     case 'string': return attr.S === undefined ? undefined : { type: 'string', value: attr.S }
     case 'bool': return attr.BOOL === undefined ? undefined : { type: 'bool', value: attr.BOOL }
     case 'bytes': return attr.B === undefined ? undefined : { type: 'bytes', value: ownBytes(attr.B) }
-    case 'timestamp': return attr.N === undefined ? undefined : { type: 'timestamp', value: Number(attr.N) }
-    case 'float_vector': return attr.B === undefined || attr.B.byteLength % 4 !== 0 ? undefined : { type: 'float_vector', value: unpackFloat32(ownBytes(attr.B)) }
-    case 'double_list': return decodeList(attr, (a) => a.N === undefined ? undefined : Number(a.N), (value) => ({ type: 'double_list', value }))
-    case 'int64_list': return decodeList(attr, (a) => a.N === undefined ? undefined : BigInt(a.N), (value) => ({ type: 'int64_list', value }))
+    case 'timestamp': return wrap(toSafeInteger(attr.N), (value) => ({ type: 'timestamp', value }))
+    case 'float_vector': {
+      if (attr.B === undefined || attr.B.byteLength % 4 !== 0) return undefined
+      if (spec.dimension !== undefined && attr.B.byteLength / 4 !== spec.dimension) return undefined
+      return { type: 'float_vector', value: unpackFloat32(ownBytes(attr.B)) }
+    }
+    case 'double_list': return decodeList(attr, (a) => toDouble(a.N), (value) => ({ type: 'double_list', value }))
+    case 'int64_list': return decodeList(attr, (a) => toInt64(a.N), (value) => ({ type: 'int64_list', value }))
     case 'string_list': return decodeList(attr, (a) => a.S, (value) => ({ type: 'string_list', value }))
     case 'bool_list': return decodeList(attr, (a) => a.BOOL, (value) => ({ type: 'bool_list', value }))
   }
 }
+
+function wrap<T> (value: T | undefined, make: (value: T) => FeatureValue): FeatureValue | undefined {
+  return value === undefined ? undefined : make(value)
+}
+
+const INTEGER = /^-?\d+$/
+
+/** Any stored number reads as the nearest double (an int64 read as a double rounds, as a double does). */
+function toDouble (n: string | undefined): number | undefined {
+  if (n === undefined) return undefined
+  const value = Number(n)
+  return Number.isFinite(value) ? value : undefined
+}
+
+/** An exact integer; a fraction or an exponent form is not an int64. */
+function toInt64 (n: string | undefined): bigint | undefined {
+  if (n === undefined || !INTEGER.test(n)) return undefined
+  const value = BigInt(n)
+  return value < INT64_MIN || value > INT64_MAX ? undefined : value
+}
+
+/** Milliseconds: an integer a double holds exactly. */
+function toSafeInteger (n: string | undefined): number | undefined {
+  if (n === undefined || !INTEGER.test(n)) return undefined
+  const value = Number(n)
+  return Number.isSafeInteger(value) ? value : undefined
+}
+
+const INT64_MIN = -(2n ** 63n)
+const INT64_MAX = 2n ** 63n - 1n
 
 function decodeList<T> (attr: AttributeValue, item: (a: AttributeValue) => T | undefined, wrap: (items: T[]) => FeatureValue): FeatureValue | undefined {
   if (attr.L === undefined) return undefined

@@ -208,5 +208,38 @@ for (const backend of storeBackends()) {
       t.same([...row!.invalid], ['size'])
       t.same(canonical(row!.values.get('count')), { type: 'int64', value: '3' })
     })
+
+    t.test('after a type change every stored value that does not fit reads as invalid, and the rest of the row is served', async (t) => {
+      const store = await openTestStore(t, endpoint, { env: { CACHE_ENABLED: 'false' } })
+      // Written under one spec, read under another: [feature, written as, read as, fits].
+      const cases: Array<[string, FeatureValue, FeatureSetSpec['features'][number], boolean]> = [
+        ['d_to_i', { type: 'double', value: 5.559 }, { name: 'd_to_i', type: 'int64' }, false],
+        ['d_whole_to_i', { type: 'double', value: 42 }, { name: 'd_whole_to_i', type: 'int64' }, true],
+        ['i_to_d', { type: 'int64', value: 7n }, { name: 'i_to_d', type: 'double' }, true],
+        ['big_i_to_ts', { type: 'int64', value: 2n ** 62n }, { name: 'big_i_to_ts', type: 'timestamp' }, false],
+        ['ts_to_i', { type: 'timestamp', value: 1_700_000_000_123 }, { name: 'ts_to_i', type: 'int64' }, true],
+        ['bytes_to_vec', { type: 'bytes', value: Uint8Array.of(1, 2, 3, 4, 5) }, { name: 'bytes_to_vec', type: 'float_vector', dimension: 1 }, false],
+        ['vec_to_bytes', { type: 'float_vector', value: Float32Array.of(1, 2) }, { name: 'vec_to_bytes', type: 'bytes' }, true],
+        ['vec_dim', { type: 'float_vector', value: Float32Array.of(1, 2, 3, 4) }, { name: 'vec_dim', type: 'float_vector', dimension: 8 }, false],
+        ['dl_to_il', { type: 'double_list', value: [1, 2.5] }, { name: 'dl_to_il', type: 'int64_list' }, false],
+        ['il_to_dl', { type: 'int64_list', value: [1n, 2n] }, { name: 'il_to_dl', type: 'double_list' }, true],
+        ['sl_to_bl', { type: 'string_list', value: ['true'] }, { name: 'sl_to_bl', type: 'bool_list' }, false],
+        ['s_to_d', { type: 'string', value: '1.5' }, { name: 's_to_d', type: 'double' }, false]
+      ]
+      const kept = { name: 'kept', type: 'double' } as const
+      const typeOf = (value: FeatureValue): FeatureSetSpec['features'][number] =>
+        value.type === 'float_vector' ? { name: '', type: value.type, dimension: value.value.length } : { name: '', type: value.type }
+      const before: FeatureSetSpec = { name: 'typed', entityType: 'thing', features: [kept, ...cases.map(([name, value]) => ({ ...typeOf(value), name }))] }
+      const after: FeatureSetSpec = { ...before, features: [kept, ...cases.map(([, , spec]) => spec)] }
+      await writeRows(store.writer, [{ entityId: 'x', featureSet: before, eventTime: EVENT_TIME, values: new Map<string, FeatureValue>([['kept', { type: 'double', value: 0.5 }], ...cases.map(([name, value]): [string, FeatureValue] => [name, value])]) }])
+      const row = await readRow(store, 'x', undefined, after)
+      t.ok(row, 'the row is read, not failed')
+      for (const [name, , spec, fits] of cases) {
+        t.equal(row!.invalid.has(name), !fits, `${name}: ${fits ? 'read' : 'INVALID'} as ${spec.type}`)
+        t.equal(row!.values.has(name), fits, `${name}: ${fits ? 'has a value' : 'no value'}`)
+      }
+      t.same(row!.values.get('kept'), { type: 'double', value: 0.5 }, 'other features of the row are served as usual')
+      t.same(canonical(row!.values.get('ts_to_i')), { type: 'int64', value: '1700000000123' })
+    })
   })
 }

@@ -16,6 +16,8 @@ export class CachedRowReader implements RowReader {
   readonly #source: RowReader
   readonly #cache: RowCache | undefined
   readonly #inflight = new Map<string, Promise<FeatureRow | undefined>>()
+  /** Bumped by every invalidation: a read that started before one never writes its row back. */
+  #generation = 0
 
   /** `source` is the store's reader, or a batcher over it. */
   constructor (source: RowReader, cache: RowCache | undefined) {
@@ -75,7 +77,19 @@ export class CachedRowReader implements RowReader {
 
   /** Forgets cached rows, e.g. after an ingest, so the next reads see the new values. */
   invalidate (): void {
+    this.#generation++
+    this.#inflight.clear()
     this.#cache?.clear()
+  }
+
+  /** Forgets the rows of these sets, e.g. when the registry changed how they decode. */
+  invalidateSets (featureSets: ReadonlySet<string>): void {
+    if (featureSets.size === 0) return
+    this.#generation++
+    for (const key of [...this.#inflight.keys()]) {
+      if (featureSets.has(key.slice(0, key.indexOf('\u0000')))) this.#inflight.delete(key)
+    }
+    this.#cache?.clearSets(featureSets)
   }
 
   /**
@@ -85,6 +99,7 @@ export class CachedRowReader implements RowReader {
    */
   #loadShared (requests: readonly RowRequest[], indexes: readonly number[], options: ReadOptions): Array<Promise<FeatureRow | undefined>> {
     const shared: ReadOptions = { deadlineAt: options.deadlineAt }
+    const generation = this.#generation
     const whole = indexes.map((i): RowRequest => ({ entityId: requests[i]!.entityId, featureSet: requests[i]!.featureSet, features: undefined }))
     // Through the batcher each key settles on its own, so a failed batch fails only its own keys.
     const source = this.#source
@@ -97,12 +112,13 @@ export class CachedRowReader implements RowReader {
     return indexes.map((i, j) => {
       const request = requests[i]!
       const key = rowKey(request.featureSet.name, request.entityId)
-      const load = reads[j]!
+      const load: Promise<FeatureRow | undefined> = reads[j]!
         .then((row) => {
-          this.#cache?.set(key, row)
+          // Read from before an invalidation: answer this caller, but never put the old row back.
+          if (generation === this.#generation) this.#cache?.set(key, row)
           return row
         })
-        .finally(() => this.#inflight.delete(key))
+        .finally(() => { if (this.#inflight.get(key) === load) this.#inflight.delete(key) })
       this.#inflight.set(key, load)
       return load
     })

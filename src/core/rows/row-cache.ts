@@ -65,6 +65,13 @@ export class RowCache {
     this.#lru.clear()
   }
 
+  /** Forgets every row of these feature sets (keys are rowKey(set, entity)). */
+  clearSets (featureSets: ReadonlySet<string>): void {
+    for (const key of [...this.#lru.keys()]) {
+      if (featureSets.has(key.slice(0, key.indexOf('\u0000')))) this.#lru.delete(key)
+    }
+  }
+
   stats (): RowCacheStats {
     return { hits: this.#hits, misses: this.#misses, evictions: this.#evictions, bytes: this.#lru.calculatedSize, entries: this.#lru.size }
   }
