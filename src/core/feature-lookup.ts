@@ -2,7 +2,7 @@ import type { FeatureStatus } from '../domain/feature-status.js'
 import type { FeatureValue } from '../domain/feature-value.js'
 import type { ReadOptions } from '../domain/read-options.js'
 import { LimitExceededError, MissingArgumentError } from '../errors.js'
-import type { FeatureRow, RowRequest } from '../domain/feature-row.js'
+import { isUnread, type RowRequest, type RowResult } from '../domain/feature-row.js'
 import type { RowReader } from '../domain/ports/row-reader.js'
 import { checkEntityId } from './entity-id.js'
 import { requireAtMost } from './limits.js'
@@ -43,6 +43,7 @@ export interface LookupResult {
 }
 
 const NOT_FOUND: FeatureResult = Object.freeze({ status: 'NOT_FOUND', value: null, eventTime: undefined })
+const UNAVAILABLE: FeatureResult = Object.freeze({ status: 'UNAVAILABLE', value: null, eventTime: undefined })
 
 /**
  * The one lookup both protocols call: validates ids and references, reads each (entity, feature set)
@@ -122,8 +123,9 @@ export class FeatureLookup {
   }
 }
 
-function featureResult (row: FeatureRow | undefined, f: ResolvedFeature, now: number): FeatureResult {
+function featureResult (row: RowResult, f: ResolvedFeature, now: number): FeatureResult {
   if (row === undefined) return NOT_FOUND
+  if (isUnread(row)) return UNAVAILABLE
   const name = f.feature.name
   if (row.invalid.has(name)) return { status: 'INVALID', value: null, eventTime: row.eventTime }
   const value = row.values.get(name)

@@ -1,3 +1,4 @@
+import type { FeaturegateError } from '../errors.js'
 import type { FeatureSetSpec } from './feature-set-spec.js'
 import type { FeatureValue } from './feature-value.js'
 
@@ -9,6 +10,21 @@ export interface FeatureRow {
   readonly values: ReadonlyMap<string, FeatureValue | null>
   /** Features whose stored attribute does not match the declared type (e.g. after a type change). */
   readonly invalid: ReadonlySet<string>
+}
+
+/**
+ * A row that could not be read while others in the same read could (its part of the store read was
+ * throttled or failed), with the typed error the whole read would have failed with.
+ */
+export interface UnreadRow {
+  readonly unread: FeaturegateError
+}
+
+/** What a read says of one requested row: the row, no such row (undefined), or that it could not be read. */
+export type RowResult = FeatureRow | UnreadRow | undefined
+
+export function isUnread (row: RowResult): row is UnreadRow {
+  return row !== undefined && 'unread' in row
 }
 
 /** Which row to read: one entity in one feature set, and the features wanted from it. */

@@ -1,6 +1,6 @@
 import { BatchGetItemCommand, type AttributeValue, type DynamoDBClient, type KeysAndAttributes } from '@aws-sdk/client-dynamodb'
 import type { ReadOptions } from '../domain/read-options.js'
-import { DeadlineExceededError, StoreThrottledError } from '../errors.js'
+import { DeadlineExceededError, StoreThrottledError, isFeaturegateError, type FeaturegateError } from '../errors.js'
 import { backoffDelayMs, sleepWithin } from '../lib/backoff.js'
 import { withCallSignal } from '../lib/call-signal.js'
 import { rowKey } from '../domain/feature-row.js'
@@ -28,10 +28,20 @@ export interface BatchGetContext {
   readonly maxUnprocessedRetries: number
 }
 
+export interface BatchGetResult {
+  /** Items by rowKey; a key with no item is simply absent. */
+  readonly items: Map<string, StoredItem>
+  /** Keys whose chunk failed (throttled past its retries, or the store failed) while other chunks were read, with why. */
+  readonly failed: Map<string, FeaturegateError>
+}
+
 /**
  * Reads items by key: duplicates merged, at most 100 keys per call, chunks in parallel (capped by
  * the semaphore), UnprocessedKeys retried with backoff and jitter inside the caller's deadline.
- * Returns items by rowKey; a key with no item is simply absent.
+ *
+ * A chunk that fails on its own fails only its keys (items it had already read are kept); the read
+ * rejects only when every key failed. A deadline or the caller giving up ends the whole read, and its
+ * sibling chunks stop at once instead of retrying for nobody.
  *
  * `attributes` undefined reads whole items; otherwise only those attributes (plus our own key and
  * event-time attributes), through placeholder names so that any attribute name is safe.
@@ -39,7 +49,7 @@ export interface BatchGetContext {
 export async function batchGetItems (
   context: BatchGetContext, keys: readonly StoreKey[], attributes: readonly string[] | undefined,
   options: ReadOptions, lookupsMerged = keys.length
-): Promise<Map<string, StoredItem>> {
+): Promise<BatchGetResult> {
   const unique = new Map<string, StoreKey>()
   for (const key of keys) unique.set(rowKey(key.featureSet, key.entityId), key)
   const all = [...unique.values()]
@@ -48,11 +58,38 @@ export async function batchGetItems (
 
   const projection = attributes === undefined ? undefined : buildProjection(attributes)
   const found = new Map<string, StoredItem>()
-  await Promise.all(chunks.map(async (chunk) => {
-    const merged = Math.max(1, Math.round(lookupsMerged * chunk.length / all.length))
-    await readChunk(context, chunk, projection, options, found, merged)
-  }))
-  return found
+  const failed = new Map<string, FeaturegateError>()
+  const stop = new AbortController()
+  const forward = (): void => stop.abort()
+  if (options.signal?.aborted === true) forward()
+  else options.signal?.addEventListener('abort', forward, { once: true })
+  const chunkOptions: ReadOptions = { deadlineAt: options.deadlineAt, signal: stop.signal }
+  let fatal: FeaturegateError | undefined
+  try {
+    await Promise.all(chunks.map(async (chunk) => {
+      const merged = Math.max(1, Math.round(lookupsMerged * chunk.length / all.length))
+      try {
+        await readChunk(context, chunk, projection, chunkOptions, found, merged)
+      } catch (error) {
+        const typed = isFeaturegateError(error) ? error : toStoreError(error, 'reading features', options.deadlineAt)
+        if (typed.kind === 'deadline_exceeded' || stop.signal.aborted) {
+          fatal ??= typed
+          stop.abort()
+          return
+        }
+        for (const key of chunk) {
+          const id = rowKey(key.featureSet, key.entityId)
+          if (!found.has(id)) failed.set(id, typed)
+        }
+      }
+    }))
+  } finally {
+    options.signal?.removeEventListener('abort', forward)
+  }
+  if (fatal !== undefined) throw fatal
+  const [first] = failed.values()
+  if (first !== undefined && failed.size === all.length) throw first
+  return { items: found, failed }
 }
 
 interface Projection {

@@ -1,6 +1,6 @@
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { StoreConfig } from '../config.js'
-import { rowKey, type FeatureRow, type RowRequest } from '../domain/feature-row.js'
+import { rowKey, type RowRequest, type RowResult } from '../domain/feature-row.js'
 import type { BulkReader, ScanCondition, ScanPosition, ScanRequest, ScanResult, ScannedRow, SegmentPosition } from '../domain/ports/bulk-reader.js'
 import type { StoreObserver } from '../domain/ports/store-observer.js'
 import type { ReadOptions } from '../domain/read-options.js'
@@ -139,14 +139,17 @@ export class FeatureScanner implements BulkReader {
   }
 
   /** Rows by key, uncached (see the class comment), only the named features of each. */
-  async readRows (requests: readonly RowRequest[], options: ReadOptions): Promise<Array<FeatureRow | undefined>> {
+  async readRows (requests: readonly RowRequest[], options: ReadOptions): Promise<RowResult[]> {
     if (requests.length === 0) return []
     const attributes = new Set<string>()
     for (const request of requests) for (const name of request.features ?? request.featureSet.features.map((f) => f.name)) attributes.add(name)
-    const items = await batchGetItems(this.#batchContext,
+    const { items, failed } = await batchGetItems(this.#batchContext,
       requests.map((r) => ({ entityId: r.entityId, featureSet: r.featureSet.name })), [...attributes], options)
     return requests.map((r) => {
-      const item = items.get(rowKey(r.featureSet.name, r.entityId))
+      const key = rowKey(r.featureSet.name, r.entityId)
+      const unread = failed.get(key)
+      if (unread !== undefined) return { unread }
+      const item = items.get(key)
       return item === undefined ? undefined : decodeRow(r.featureSet, item)
     })
   }

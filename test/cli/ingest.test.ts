@@ -11,7 +11,7 @@ import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
 import { FeatureWriter } from '../../src/repo/feature-writer.js'
 import { startEmbeddedDynamo } from '../../src/repo/embedded-dynamo.js'
 import { startFaultProxy } from '../helpers/fault-proxy.js'
-import { LOCAL_CREDENTIALS, localClient, openTestStore, writerWith, type TestStore } from '../helpers/test-store.js'
+import { LOCAL_CREDENTIALS, localClient, openTestStore, writerWith, readAll, type TestStore } from '../helpers/test-store.js'
 
 // The CLI takes credentials from the AWS chain, like the gateway; a local server accepts any.
 process.env.AWS_ACCESS_KEY_ID = LOCAL_CREDENTIALS.accessKeyId
@@ -31,7 +31,7 @@ const line = (entityId: string, score: number | null, note: unknown = 'n', event
   JSON.stringify({ entity_id: entityId, event_time: eventTime, features: { score, note } })
 
 async function scoreOf (store: TestStore, entityId: string): Promise<unknown> {
-  const [row] = await store.rows.readRows([{ entityId, featureSet: SCORES, features: undefined }], { deadlineAt: Date.now() + 10_000 })
+  const [row] = await readAll(store.rows, [{ entityId, featureSet: SCORES, features: undefined }], { deadlineAt: Date.now() + 10_000 })
   const value = row?.values.get('score')
   return value === undefined ? undefined : value === null ? null : value.type === 'double' ? value.value : value
 }
@@ -67,7 +67,7 @@ t.test('ingest', async (t) => {
     const source = (await readFile('examples/user_text.jsonl', 'utf8')).trim().split('\n').map((text) => JSON.parse(text) as {
       entity_id: string, event_time: string | number, features: { embedding: number[], sentiment_score: number | null, top_terms: string[] }
     })
-    const rows = await store.rows.readRows(source.map((record) => ({ entityId: record.entity_id, featureSet: userText, features: undefined })), { deadlineAt: Date.now() + 10_000 })
+    const rows = await readAll(store.rows, source.map((record) => ({ entityId: record.entity_id, featureSet: userText, features: undefined })), { deadlineAt: Date.now() + 10_000 })
     for (const [i, record] of source.entries()) {
       const row = rows[i]!
       t.equal(row.eventTime, typeof record.event_time === 'number' ? record.event_time : Date.parse(record.event_time), `${record.entity_id} event time`)

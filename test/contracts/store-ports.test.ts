@@ -6,7 +6,7 @@ import type { ScanPosition, ScanRequest } from '../../src/domain/ports/bulk-read
 import type { FeatureStore } from '../../src/domain/ports/feature-store.js'
 import type { RowWrite } from '../../src/domain/ports/row-writer.js'
 import { storeBackends } from '../helpers/store-backends.js'
-import { openTestStore } from '../helpers/test-store.js'
+import { openTestStore, readAll } from '../helpers/test-store.js'
 
 /**
  * The store ports' contract, written once against the interfaces in src/domain/ports and run
@@ -69,7 +69,7 @@ function storeContract (t: Test, open: (t: Test) => Promise<FeatureStore>): void
     const store = await open(t)
     await store.writer.writeRows(Array.from({ length: N }, (_, i) => store.writer.prepare(doc(i))))
     await store.writer.writeRows([store.writer.prepare({ entityId: 'doc_5', featureSet: OTHER, eventTime: 1, values: new Map([['score', { type: 'double', value: -1 }]]) })])
-    const rows = await store.rows.readRows([
+    const rows = await readAll(store.rows, [
       { entityId: 'doc_3', featureSet: DOCS, features: ['score'] },
       { entityId: 'nobody', featureSet: DOCS, features: undefined },
       { entityId: 'doc_5', featureSet: OTHER, features: undefined },
@@ -85,9 +85,9 @@ function storeContract (t: Test, open: (t: Test) => Promise<FeatureStore>): void
     t.equal(rows[4]?.eventTime, 1_700_000_000_010)
     t.equal(rows[4]?.invalid.size, 0)
 
-    const many = await store.rows.readRows(Array.from({ length: N + 30 }, (_, i) => ({ entityId: `doc_${i}`, featureSet: DOCS, features: ['score'] })), soon())
+    const many = await readAll(store.rows, Array.from({ length: N + 30 }, (_, i) => ({ entityId: `doc_${i}`, featureSet: DOCS, features: ['score'] })), soon())
     t.same(many.map(scoreOf), Array.from({ length: N + 30 }, (_, i) => i < N ? i / 4 : undefined), 'more keys than one store call takes')
-    t.same(await store.rows.readRows([], soon()), [])
+    t.same(await readAll(store.rows, [], soon()), [])
   })
 
   t.test('conditional writes leave newer rows alone and say which', async (t) => {
@@ -97,7 +97,7 @@ function storeContract (t: Test, open: (t: Test) => Promise<FeatureStore>): void
     const newer = { ...doc(2, 3_000), values: new Map([['score', { type: 'double', value: 42 }]]) } satisfies RowWrite
     const left = await store.writer.writeRowsIfNewer([store.writer.prepare(older), store.writer.prepare(newer), store.writer.prepare(doc(3, 500))])
     t.same(left, [{ entityId: 'doc_1', featureSet: 'docs' }])
-    const rows = await store.rows.readRows([1, 2, 3].map((i) => ({ entityId: `doc_${i}`, featureSet: DOCS, features: undefined })), soon())
+    const rows = await readAll(store.rows, [1, 2, 3].map((i) => ({ entityId: `doc_${i}`, featureSet: DOCS, features: undefined })), soon())
     t.same(rows.map(scoreOf), [0.25, 42, 0.75])
     t.same(store.writer.unwritten(new Error('not a write failure')), undefined)
   })
@@ -137,7 +137,7 @@ function storeContract (t: Test, open: (t: Test) => Promise<FeatureStore>): void
     const nulls = await store.bulk.scan({ ...request(start, 1_000, [{ kind: 'null', feature: 'title', isNull: true }]), attributes: ['title'] }, soon())
     t.equal(nulls.rows.length, N / 10, 'stored nulls are found')
 
-    const byKey = await store.bulk.readRows([{ entityId: 'doc_7', featureSet: DOCS, features: ['score'] }, { entityId: 'nobody', featureSet: DOCS, features: ['score'] }], soon())
+    const byKey = await readAll(store.bulk, [{ entityId: 'doc_7', featureSet: DOCS, features: ['score'] }, { entityId: 'nobody', featureSet: DOCS, features: ['score'] }], soon())
     t.same(byKey.map(scoreOf), [1.75, undefined])
   })
 }

@@ -250,7 +250,7 @@ t.test('GraphQL queries', async (t) => {
     ])
     t.equal(recorder.costs.length, 4)
     t.same(recorder.rejections, ['validation'])
-    t.same(recorder.statuses[0], { PRESENT: 1, NULL_VALUE: 0, NOT_FOUND: 1, STALE: 0, INVALID: 0 })
+    t.same(recorder.statuses[0], { PRESENT: 1, NULL_VALUE: 0, NOT_FOUND: 1, STALE: 0, INVALID: 0, UNAVAILABLE: 0 })
   })
 
   t.test('GraphiQL is served in the embedded mode, and can be turned off', async (t) => {

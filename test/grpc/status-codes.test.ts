@@ -78,7 +78,7 @@ t.test('each call is reported once to the observer with its method and status na
   t.equal(statusCounts.length, 2, 'statuses are counted for every lookup that reached the store, not for refused input')
   t.match(statusCounts[0], { NOT_FOUND: 2 })
   t.equal(Object.values(statusCounts[0]!).reduce((a, b) => a + b, 0), 4, 'one count per cell (2 entities x 2 features)')
-  t.same(statusCounts[1], { PRESENT: 0, NULL_VALUE: 0, NOT_FOUND: 2, STALE: 0, INVALID: 0 })
+  t.same(statusCounts[1], { PRESENT: 0, NULL_VALUE: 0, NOT_FOUND: 2, STALE: 0, INVALID: 0, UNAVAILABLE: 0 })
 })
 
 t.test('the signal handed to the lookup stays quiet after a call that completed (grpc-js reports every finished call as "cancelled")', async (t) => {

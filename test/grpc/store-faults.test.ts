@@ -70,3 +70,26 @@ t.test('a caller cancelling its call cancels the store read in flight', async (t
   t.equal(await proxy.aborted, 1, 'the gateway abandoned the hung BatchGetItem request long before any deadline')
   t.equal(await recorded, 'CANCELLED')
 })
+
+t.test('a read that fails in part answers the ids it could read and marks the others UNAVAILABLE', async (t) => {
+  const { app, proxy } = await gatewayBehindProxy(t, 150)
+  const client = clientFor(t, app)
+  // The chunk holding user_120 is throttled past its retries every time; the other chunk is read.
+  const holds = (body: Record<string, unknown>, id: string): boolean => JSON.stringify(body).includes(`"${id}"`)
+  proxy.decide = (operation, body) => operation === 'BatchGetItem' && holds(body, 'user_120') ? { kind: 'unprocess', keep: 0 } : { kind: 'forward' }
+  const ids = Array.from({ length: 150 }, (_, i) => `user_${i}`)
+  const answer = await client.getOnlineFeatures(ids, ['user_profile:region'])
+  const statuses = answer.results[0]!.statuses.map((s) => String(s).replace(/^FEATURE_STATUS_/, ''))
+  const failedChunk = new Set(proxy.requestsFor('BatchGetItem').filter((r) => r.fault === 'unprocess').flatMap((r) =>
+    ((r.body.RequestItems as Record<string, { Keys: Array<{ _e: { S: string } }> }>)[Object.keys(r.body.RequestItems as object)[0]!]!.Keys).map((k) => k._e.S)))
+  t.ok(failedChunk.has('user_120') && failedChunk.size < 150, `one chunk of ${failedChunk.size} keys failed`)
+  ids.forEach((id, i) => {
+    if (failedChunk.has(id)) t.equal(statuses[i], 'UNAVAILABLE', `${id}: could not be read`)
+    else t.ok(statuses[i] === 'PRESENT' || statuses[i] === 'NOT_FOUND' || statuses[i] === 'STALE', `${id}: answered (${statuses[i]!})`)
+  })
+
+  // The rows that could not be read were not cached as missing: once the store recovers they are read.
+  proxy.decide = () => ({ kind: 'forward' })
+  const again = await client.getOnlineFeatures(['user_120'], ['user_profile:region'])
+  t.not(String(again.results[0]!.statuses[0]), 'FEATURE_STATUS_UNAVAILABLE')
+})

@@ -5,6 +5,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { createDynamoClient } from '../../src/repo/dynamo-client.js'
 import type { CachedRowReader } from '../../src/core/rows/cached-row-reader.js'
 import { onlineRows } from '../../src/core/rows/online-rows.js'
+import { requireAllRead } from '../../src/core/rows/unread.js'
+import type { FeatureRow, RowRequest } from '../../src/domain/feature-row.js'
+import type { ReadOptions } from '../../src/domain/read-options.js'
 import type { FeatureStore } from '../../src/domain/ports/feature-store.js'
 import type { RowReader } from '../../src/domain/ports/row-reader.js'
 import type { RowWrite, RowWriter } from '../../src/domain/ports/row-writer.js'
@@ -89,4 +92,9 @@ export function localClient (t: Test, endpoint: string, { maxAttempts = 3, idleT
   })
   t.teardown(() => client.destroy())
   return client
+}
+
+/** Reads rows and fails the test's read if any could not be read (tests of partial reads look at RowResult themselves). */
+export async function readAll (reader: RowReader, requests: readonly RowRequest[], options: ReadOptions): Promise<Array<FeatureRow | undefined>> {
+  return requireAllRead(await reader.readRows(requests, options))
 }

@@ -9,7 +9,7 @@ import { Semaphore } from '../../src/lib/semaphore.js'
 import { CountingObserver } from '../helpers/counting-observer.js'
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js'
 import { storeBackends } from '../helpers/store-backends.js'
-import { localClient, openTestStore, writeRows, type TestStore } from '../helpers/test-store.js'
+import { localClient, openTestStore, writeRows, readAll, type TestStore } from '../helpers/test-store.js'
 
 /**
  * Throttling and UnprocessedKeys/UnprocessedItems, which no local server produces, injected by a
@@ -60,7 +60,7 @@ for (const backend of storeBackends()) {
       // First call: the store takes 30 keys and hands 70 back without their projection (as dynalite does).
       proxy.decide = (operation, _body, index) => operation === 'BatchGetItem' && index === 0 ? { kind: 'unprocess', keep: 30 } : { kind: 'forward' }
       const observer = new CountingObserver()
-      const items = await batchGetItems(contextFor(t, proxy, store.featureTable, observer), keys(0, 100), ['score'], soon())
+      const { items } = await batchGetItems(contextFor(t, proxy, store.featureTable, observer), keys(0, 100), ['score'], soon())
       t.equal(items.size, 100, 'every key answered')
       const calls = proxy.requestsFor('BatchGetItem')
       t.equal(calls.length, 2, 'one retry round')
@@ -85,11 +85,28 @@ for (const backend of storeBackends()) {
       t.equal(observer.throttles, 1)
     })
 
+    t.test('a chunk throttled past its retries fails only its own keys; what was read is kept', async (t) => {
+      const proxy = await startFaultProxy(t, endpoint)
+      const seen = new Set<string>()
+      // The chunk holding u110 (the second of two) keeps 5 keys on its first call, then none.
+      proxy.decide = (operation, body) => {
+        if (operation !== 'BatchGetItem' || !JSON.stringify(body).includes('"u110"')) return { kind: 'forward' }
+        const first = !seen.has('u110')
+        seen.add('u110')
+        return { kind: 'unprocess', keep: first ? 5 : 0 }
+      }
+      const { items, failed } = await batchGetItems(contextFor(t, proxy, store.featureTable, new CountingObserver(), { maxUnprocessedRetries: 2 }), keys(0, 120), ['score'], soon())
+      t.equal(items.size, 105, 'the first chunk, and the 5 keys the failing chunk did read')
+      t.equal(failed.size, 15)
+      for (const error of failed.values()) t.equal(error.code, 'FG_ERR_STORE_THROTTLED')
+      for (const id of failed.keys()) t.notOk(items.has(id))
+    })
+
     t.test('a throttled call is retried by the client and then succeeds', async (t) => {
       const proxy = await startFaultProxy(t, endpoint)
       proxy.decide = (operation, _body, index) => operation === 'BatchGetItem' && index < 2 ? { kind: 'throttle' } : { kind: 'forward' }
       const observer = new CountingObserver()
-      const items = await batchGetItems(contextFor(t, proxy, store.featureTable, observer, { maxAttempts: 3 }), keys(0, 5), ['label'], soon())
+      const { items } = await batchGetItems(contextFor(t, proxy, store.featureTable, observer, { maxAttempts: 3 }), keys(0, 5), ['label'], soon())
       t.equal(items.size, 5)
       t.equal(items.get(`${SPEC.name}\u0000u3`)?.label?.S, 'label 3')
       const calls = proxy.requestsFor('BatchGetItem')
@@ -135,7 +152,7 @@ for (const backend of storeBackends()) {
         env: { FEATURE_TABLE: store.featureTable, REGISTRY_TABLE: store.registryTable, CACHE_ENABLED: 'false' }
       })
       proxy.decide = (operation, _body, index) => operation === 'BatchGetItem' && index === 0 ? { kind: 'unprocess', keep: 1 } : { kind: 'forward' }
-      const rows = await viaProxy.rows.readRows(keys(10, 14).map(({ entityId }) => ({ entityId, featureSet: SPEC, features: ['score'] })), soon())
+      const rows = await readAll(viaProxy.rows, keys(10, 14).map(({ entityId }) => ({ entityId, featureSet: SPEC, features: ['score'] })), soon())
       t.same(rows.map((row) => row?.values.get('score')), [10, 11, 12, 13].map((i) => ({ type: 'double', value: i / 2 })))
       t.same(rows.map((row) => [...row!.values.keys()]), [['score'], ['score'], ['score'], ['score']], 'no unrequested features after the retry')
       t.equal(proxy.requestsFor('BatchGetItem').length, 2)
@@ -149,8 +166,8 @@ for (const backend of storeBackends()) {
       // The first read of the row never answers; any later one goes through.
       proxy.decide = (operation, _body, index) => operation === 'BatchGetItem' && index === 0 ? { kind: 'hang' } : { kind: 'forward' }
       const request = { entityId: 'u7', featureSet: SPEC, features: undefined }
-      const hasty = viaProxy.rows.readRows([request], soon(150))
-      const patient = viaProxy.rows.readRows([request], soon(10_000))
+      const hasty = readAll(viaProxy.rows, [request], soon(150))
+      const patient = readAll(viaProxy.rows, [request], soon(10_000))
       await t.rejects(hasty, { code: 'FG_ERR_DEADLINE_EXCEEDED' })
       const [row] = await patient
       t.same(row?.values.get('score'), { type: 'double', value: 3.5 }, 'the patient caller read the row itself')
@@ -166,7 +183,7 @@ for (const backend of storeBackends()) {
       await writer.writeItems(Array.from({ length: 30 }, (_, i) => rowFor(1_000 + i)))
       const writes = proxy.requestsFor('BatchWriteItem').map((call) => ((call.body.RequestItems as Record<string, unknown[]>)[store.featureTable]!).length)
       t.same(writes, [25, 15, 5, 5], '25-item chunks, then the leftovers')
-      const items = await batchGetItems(contextFor(t, await startFaultProxy(t, endpoint), store.featureTable, new CountingObserver()), keys(1_000, 1_030), undefined, soon())
+      const { items } = await batchGetItems(contextFor(t, await startFaultProxy(t, endpoint), store.featureTable, new CountingObserver()), keys(1_000, 1_030), undefined, soon())
       t.equal(items.size, 30, 'every row is in the store')
     })
 
@@ -192,7 +209,7 @@ for (const backend of storeBackends()) {
       const left = unwrittenKeys(error)?.map((key) => key.entityId)
       t.same(left, [...Array.from({ length: 5 }, (_, i) => `u${2_020 + i}`), ...Array.from({ length: 15 }, (_, i) => `u${2_025 + i}`)],
         'the chunk\'s leftovers and every later row')
-      const items = await batchGetItems(contextFor(t, await startFaultProxy(t, endpoint), store.featureTable, new CountingObserver()), keys(2_000, 2_040), undefined, soon())
+      const { items } = await batchGetItems(contextFor(t, await startFaultProxy(t, endpoint), store.featureTable, new CountingObserver()), keys(2_000, 2_040), undefined, soon())
       t.same([...items.values()].map((item) => item._e?.S).sort(), Array.from({ length: 20 }, (_, i) => `u${2_000 + i}`).sort(), 'exactly the others are stored')
     })
   })

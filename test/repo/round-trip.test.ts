@@ -5,7 +5,7 @@ import { itemSize } from '../../src/repo/attribute-codec.js'
 import type { RowWrite } from '../../src/domain/ports/row-writer.js'
 import { MAX_ITEM_BYTES, toItem } from '../../src/repo/feature-writer.js'
 import { storeBackends } from '../helpers/store-backends.js'
-import { openTestStore, writeRows, type TestStore } from '../helpers/test-store.js'
+import { openTestStore, writeRows, readAll, type TestStore } from '../helpers/test-store.js'
 
 /** One feature of every value type; names include DynamoDB reserved words, which only placeholders make safe. */
 const EVERY_TYPE: FeatureSetSpec = {
@@ -94,7 +94,7 @@ function canonical (value: FeatureValue | null | undefined): unknown {
 }
 
 async function readRow (store: TestStore, entityId: string, features?: string[], featureSet = EVERY_TYPE) {
-  const [row] = await store.rows.readRows([{ entityId, featureSet, features }], { deadlineAt: Date.now() + 10_000 })
+  const [row] = await readAll(store.rows, [{ entityId, featureSet, features }], { deadlineAt: Date.now() + 10_000 })
   return row
 }
 
@@ -153,7 +153,7 @@ for (const backend of storeBackends()) {
       const store = await openTestStore(t, endpoint)
       await writeRows(store.writer, [rowWrite('typical', ROWS[0]!.values)])
       const other: FeatureSetSpec = { ...EVERY_TYPE, name: 'other_set' }
-      const rows = await store.rows.readRows([
+      const rows = await readAll(store.rows, [
         { entityId: 'nobody', featureSet: EVERY_TYPE, features: undefined },
         { entityId: 'typical', featureSet: other, features: undefined },
         { entityId: 'typical', featureSet: EVERY_TYPE, features: undefined }

@@ -9,6 +9,7 @@ import type { FeatureSetAuthorizer } from '../access/feature-set-authorizer.js'
 import type { Principal } from '../access/principal.js'
 import { FeatureLookup, type EntityFeatures, type LookupLimits } from '../feature-lookup.js'
 import { requireAtMost } from '../limits.js'
+import { requireAllRead } from '../rows/unread.js'
 import type { FeatureRegistry, ResolvedFeature } from '../feature-registry.js'
 import { decodeCursor, encodeCursor } from './pull-cursor.js'
 import { canonicalFilter, describeCondition, matches, parseFilter, type FilterInput } from './scan-filter.js'
@@ -206,7 +207,8 @@ export class FeatureExport {
           ])]
           for (const row of candidates) requests.push({ entityId: row.entityId, featureSet: spec, features: names })
         }
-        const rows = await this.#scanner.readRows(requests, readOptions)
+        // A pull never answers in part: a row that could not be read fails the page, to be resumed.
+        const rows = requireAllRead(await this.#scanner.readRows(requests, readOptions))
         storeCalls += Math.ceil(requests.length / 100)
         requests.forEach((r, i) => known.set(rowKey(r.featureSet.name, r.entityId), rows[i]))
         candidates = candidates.filter((c) => {
@@ -232,7 +234,7 @@ export class FeatureExport {
       readRows: async (requests, readOpts) => {
         const missing = requests.filter((r) => !known.has(rowKey(r.featureSet.name, r.entityId)) && r.featureSet.name !== plan.featureSet.name)
         if (missing.length > 0) {
-          const fetched = await this.#scanner.readRows(missing, readOpts)
+          const fetched = requireAllRead(await this.#scanner.readRows(missing, readOpts))
           storeCalls += Math.ceil(missing.length / 100)
           missing.forEach((r, i) => known.set(rowKey(r.featureSet.name, r.entityId), fetched[i]))
         }

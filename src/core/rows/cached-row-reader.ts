@@ -1,10 +1,11 @@
-import { rowKey, type FeatureRow, type RowRequest } from '../../domain/feature-row.js'
+import { isUnread, rowKey, type RowRequest, type RowResult } from '../../domain/feature-row.js'
 import type { ReadOptions } from '../../domain/read-options.js'
 import type { RowReader } from '../../domain/ports/row-reader.js'
 import { DeadlineExceededError } from '../../errors.js'
 import { throwIfAborted } from '../../lib/backoff.js'
 import { raceDeadline } from '../../lib/race-deadline.js'
 import { RowBatcher } from './row-batcher.js'
+import { failIfNothingRead, unreadOr } from './unread.js'
 import type { RowCache, RowCacheStats } from './row-cache.js'
 
 /**
@@ -15,7 +16,7 @@ import type { RowCache, RowCacheStats } from './row-cache.js'
 export class CachedRowReader implements RowReader {
   readonly #source: RowReader
   readonly #cache: RowCache | undefined
-  readonly #inflight = new Map<string, Promise<FeatureRow | undefined>>()
+  readonly #inflight = new Map<string, Promise<RowResult>>()
   /** Bumped by every invalidation: a read that started before one never writes its row back. */
   #generation = 0
 
@@ -26,11 +27,11 @@ export class CachedRowReader implements RowReader {
   }
 
   /** One answer per request, in order; undefined where the store has no row. */
-  async readRows (requests: readonly RowRequest[], options: ReadOptions): Promise<Array<FeatureRow | undefined>> {
+  async readRows (requests: readonly RowRequest[], options: ReadOptions): Promise<RowResult[]> {
     throwIfAborted(options.signal, 'reading features')
     // A merged read runs to the latest caller's deadline; each caller stops waiting at its own.
     if (this.#cache === undefined) return await raceDeadline(this.#source.readRows(requests, options), options)
-    const rows = new Array<FeatureRow | undefined>(requests.length)
+    const rows = new Array<RowResult>(requests.length)
     const waits: Array<Promise<void>> = []
     const toLoad: number[] = []
     for (let i = 0; i < requests.length; i++) {
@@ -53,6 +54,7 @@ export class CachedRowReader implements RowReader {
       }
     }
     if (waits.length > 0) await raceDeadline(Promise.all(waits), options)
+    failIfNothingRead(rows)
     return rows
   }
 
@@ -60,7 +62,7 @@ export class CachedRowReader implements RowReader {
    * Waits for another caller's read of the same row. That read runs on its first caller's deadline;
    * if it ran out, a caller with time left reads for itself rather than inherit someone else's timeout.
    */
-  async #join (inflight: Promise<FeatureRow | undefined>, request: RowRequest, options: ReadOptions): Promise<FeatureRow | undefined> {
+  async #join (inflight: Promise<RowResult>, request: RowRequest, options: ReadOptions): Promise<RowResult> {
     try {
       return await inflight
     } catch (error) {
@@ -97,25 +99,26 @@ export class CachedRowReader implements RowReader {
    * the cache. The shared read carries the caller's deadline but not its signal, so one caller giving
    * up cannot fail the others; each caller still stops waiting at its own deadline (readRows).
    */
-  #loadShared (requests: readonly RowRequest[], indexes: readonly number[], options: ReadOptions): Array<Promise<FeatureRow | undefined>> {
+  #loadShared (requests: readonly RowRequest[], indexes: readonly number[], options: ReadOptions): Array<Promise<RowResult>> {
     const shared: ReadOptions = { deadlineAt: options.deadlineAt }
     const generation = this.#generation
     const whole = indexes.map((i): RowRequest => ({ entityId: requests[i]!.entityId, featureSet: requests[i]!.featureSet, features: undefined }))
     // Through the batcher each key settles on its own, so a failed batch fails only its own keys.
     const source = this.#source
-    let reads: Array<Promise<FeatureRow | undefined>>
-    if (source instanceof RowBatcher) reads = whole.map(async (request) => await source.load(request, shared))
+    let reads: Array<Promise<RowResult>>
+    if (source instanceof RowBatcher) reads = whole.map(async (request) => await source.load(request, shared).catch(unreadOr))
     else {
       const all = source.readRows(whole, shared)
-      reads = whole.map(async (_, j) => (await all)[j])
+      reads = whole.map(async (_, j) => await all.then((rows) => rows[j], unreadOr))
     }
     return indexes.map((i, j) => {
       const request = requests[i]!
       const key = rowKey(request.featureSet.name, request.entityId)
-      const load: Promise<FeatureRow | undefined> = reads[j]!
+      const load: Promise<RowResult> = reads[j]!
         .then((row) => {
           // Read from before an invalidation: answer this caller, but never put the old row back.
-          if (generation === this.#generation) this.#cache?.set(key, row)
+          // A row that could not be read is answered as such and never cached.
+          if (generation === this.#generation && !isUnread(row)) this.#cache?.set(key, row)
           return row
         })
         .finally(() => { if (this.#inflight.get(key) === load) this.#inflight.delete(key) })

@@ -1,7 +1,8 @@
-import { rowKey, type FeatureRow, type RowRequest } from '../../domain/feature-row.js'
+import { rowKey, type RowRequest, type RowResult } from '../../domain/feature-row.js'
 import type { ReadOptions } from '../../domain/read-options.js'
 import type { RowReader } from '../../domain/ports/row-reader.js'
 import { throwIfAborted } from '../../lib/backoff.js'
+import { failIfNothingRead, unreadOr } from './unread.js'
 
 export interface RowBatcherOptions {
   /** 0 merges lookups made in the same event-loop turn; more waits that long for company. */
@@ -12,14 +13,15 @@ export interface RowBatcherOptions {
 
 interface Waiter {
   readonly request: RowRequest
-  readonly resolve: (row: FeatureRow | undefined) => void
+  readonly resolve: (row: RowResult) => void
   readonly reject: (error: unknown) => void
   readonly options: ReadOptions
 }
 
 /**
  * DataLoader-style merging over any row reader: lookups from different requests that arrive within
- * one window share reads of at most `maxKeys` distinct keys. Every caller's request goes down as it
+ * one window share reads of at most `maxKeys` distinct keys. Each caller gets its own rows' answers:
+ * a part of the read that failed marks only its rows unread, never another caller's. Every caller's request goes down as it
  * is (the reader merges repeated keys and projections), so the store sees how many lookups one call
  * served. A merged read runs until the latest of its callers' deadlines and is cancelled only when
  * every caller has given up; each caller still gets its own deadline error on time (the cache above).
@@ -36,11 +38,13 @@ export class RowBatcher implements RowReader {
     this.#options = options
   }
 
-  async readRows (requests: readonly RowRequest[], options: ReadOptions): Promise<Array<FeatureRow | undefined>> {
-    return await Promise.all(requests.map(async (request) => await this.load(request, options)))
+  async readRows (requests: readonly RowRequest[], options: ReadOptions): Promise<RowResult[]> {
+    const rows = await Promise.all(requests.map(async (request) => await this.load(request, options).catch(unreadOr)))
+    failIfNothingRead(rows)
+    return rows
   }
 
-  async load (request: RowRequest, options: ReadOptions): Promise<FeatureRow | undefined> {
+  async load (request: RowRequest, options: ReadOptions): Promise<RowResult> {
     throwIfAborted(options.signal, 'reading features')
     const key = rowKey(request.featureSet.name, request.entityId)
     let waiters = this.#pending.get(key)
@@ -49,7 +53,7 @@ export class RowBatcher implements RowReader {
       this.#pending.set(key, waiters)
     }
     const list = waiters
-    const result = new Promise<FeatureRow | undefined>((resolve, reject) => {
+    const result = new Promise<RowResult>((resolve, reject) => {
       list.push({ request, resolve, reject, options })
     })
     if (this.#pending.size >= this.#options.maxKeys) this.#flush()

@@ -192,14 +192,16 @@ export type FeatureStatisticsReport = {
 /**
  * PRESENT: the value. NULL_VALUE: stored as null. NOT_FOUND: no row for the entity in the set, or the row
  * lacks the feature. STALE: older than the set's maxAgeSeconds (value still given). INVALID: the stored
- * value does not match the declared type.
+ * value does not match the declared type. UNAVAILABLE: the row could not be read this time (its part of the
+ * store read was throttled or failed) while the rest of the answer could; retrying may succeed.
  */
 export type FeatureStatus =
   | 'INVALID'
   | 'NOT_FOUND'
   | 'NULL_VALUE'
   | 'PRESENT'
-  | 'STALE';
+  | 'STALE'
+  | 'UNAVAILABLE';
 
 /** A typed value. Every kind has `json`, the same value as JSON (int64 as a string, bytes as base64, timestamps as ISO-8601). */
 export type FeatureValue = {

@@ -30,6 +30,12 @@ export const FeatureStatus = {
    * The stored value does not match the feature's declared type; never guessed at.
    */
   FEATURE_STATUS_INVALID: 'FEATURE_STATUS_INVALID',
+  /**
+   * The row could not be read this time (its part of the store read was throttled or failed) while
+   * the rest of the answer could; no value is sent. Retrying the lookup may succeed. When nothing at
+   * all could be read, the call fails with a status instead (UNAVAILABLE, RESOURCE_EXHAUSTED, ...).
+   */
+  FEATURE_STATUS_UNAVAILABLE: 'FEATURE_STATUS_UNAVAILABLE',
 } as const;
 
 /**
@@ -68,6 +74,13 @@ export type FeatureStatus =
    */
   | 'FEATURE_STATUS_INVALID'
   | 5
+  /**
+   * The row could not be read this time (its part of the store read was throttled or failed) while
+   * the rest of the answer could; no value is sent. Retrying the lookup may succeed. When nothing at
+   * all could be read, the call fails with a status instead (UNAVAILABLE, RESOURCE_EXHAUSTED, ...).
+   */
+  | 'FEATURE_STATUS_UNAVAILABLE'
+  | 6
 
 /**
  * Per-feature outcome, so a client can tell "no such entity" from "stored as null" from "too old"
