@@ -49,6 +49,9 @@ export async function buildApp (config: Config, options: BuildAppOptions = {}): 
     logController: requestLogController(),
     // Seconds are plenty for any lookup; a stuck client must not hold a socket forever.
     requestTimeout: 30_000,
+    // Opening the store may start the embedded one and load its demo data (seconds on a busy machine);
+    // Fastify's 10 s default failed start-up on a loaded 2-core CI machine.
+    pluginTimeout: 60_000,
     connectionTimeout: 10_000,
     bodyLimit: config.access.httpBodyLimitBytes,
     ...(httpsOptions(config) !== undefined && { https: httpsOptions(config) })
