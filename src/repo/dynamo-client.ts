@@ -3,6 +3,7 @@ import https from 'node:https'
 import { DynamoDBClient, DescribeTableCommand } from '@aws-sdk/client-dynamodb'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
 import { ConfiguredRetryStrategy } from '@smithy/core/retry'
+import { backoffDelayMs } from '../lib/backoff.js'
 
 /** Fixed credentials, for local DynamoDB-compatible servers that accept any. */
 export interface StaticCredentials {
@@ -28,6 +29,16 @@ export interface DynamoClientOptions {
 }
 
 const DEFAULT_IDLE_TIMEOUT_MS = 10_000
+/** No SDK retry waits longer than this: the caller's deadline is usually shorter anyway. */
+const MAX_RETRY_DELAY_MS = 1_000
+
+/**
+ * The SDK's wait before retry `attempt`: exponential from `baseMs`, with full jitter as smithy's own
+ * strategy has, so a fleet of gateways throttled together does not retry in lockstep.
+ */
+export function sdkRetryDelayMs (attempt: number, baseMs: number, random: () => number = Math.random): number {
+  return backoffDelayMs(attempt, baseMs, MAX_RETRY_DELAY_MS, random)
+}
 
 /**
  * A client tuned for a serving path. The SDK's defaults back off for seconds on a throttle and
@@ -41,7 +52,7 @@ export function createDynamoClient (options: DynamoClientOptions): DynamoDBClien
     endpoint: options.endpoint,
     region: options.region,
     credentials: options.staticCredentials,
-    retryStrategy: new ConfiguredRetryStrategy(options.maxAttempts, (attempt) => options.retryBaseMs * 2 ** attempt),
+    retryStrategy: new ConfiguredRetryStrategy(options.maxAttempts, (attempt) => sdkRetryDelayMs(attempt, options.retryBaseMs)),
     requestHandler: new NodeHttpHandler({
       httpAgent: new http.Agent(agentOptions),
       httpsAgent: new https.Agent(agentOptions),
