@@ -5,6 +5,8 @@ import { UnknownFeatureError, UnknownFeatureSetError } from '../errors.js'
 /** Where specs come from: the registry table in production, anything with list() in tests. */
 export interface RegistrySource {
   list (signal?: AbortSignal): Promise<FeatureSetSpec[]>
+  /** Entries the last list() left out because they no longer parse. */
+  readonly skipped?: ReadonlyArray<{ readonly name: string }>
 }
 
 /** One column of a lookup: a feature of a set, named the way the caller will see it. */
@@ -31,15 +33,34 @@ export class FeatureRegistry {
   #sets = new Map<string, FeatureSetSpec>()
   #loadedAt: number | undefined
   readonly #listeners: Array<(changed: ReadonlySet<string>) => void> = []
+  /** Reloads started, and the newest one applied: an older reload finishing late never overwrites a newer one. */
+  #started = 0
+  #applied = 0
+  #keptLastGood: readonly string[] = []
 
   constructor (source: RegistrySource) {
     this.#source = source
   }
 
   async reload (signal?: AbortSignal): Promise<void> {
+    const sequence = ++this.#started
     const specs = await this.#source.list(signal)
+    const skipped = this.#source.skipped ?? []
+    if (sequence < this.#applied) return
+    this.#applied = sequence
     const previous = this.#sets
-    this.#sets = new Map(specs.map((spec) => [spec.name, spec]))
+    const next = new Map(specs.map((spec) => [spec.name, spec]))
+    // A stored spec that no longer parses keeps its last good version serving, rather than dropping the set.
+    const kept: string[] = []
+    for (const { name } of skipped) {
+      const lastGood = previous.get(name)
+      if (lastGood !== undefined && !next.has(name)) {
+        next.set(name, lastGood)
+        kept.push(name)
+      }
+    }
+    this.#keptLastGood = kept
+    this.#sets = next
     this.#loadedAt = Date.now()
     const changed = changedSets(previous, this.#sets)
     for (const listener of this.#listeners) listener(changed)
@@ -51,6 +72,11 @@ export class FeatureRegistry {
    */
   onReload (listener: (changed: ReadonlySet<string>) => void): void {
     this.#listeners.push(listener)
+  }
+
+  /** Sets served from their last good spec because the stored one no longer parses (as of the last reload). */
+  get keptLastGood (): readonly string[] {
+    return this.#keptLastGood
   }
 
   get loaded (): boolean {

@@ -16,6 +16,8 @@ export interface GatewayObserver extends StoreObserver {
   graphqlRejected (reason: string): void
   /** Per-feature lookup outcomes, counted by status (PRESENT, NOT_FOUND, ...). */
   featureStatuses (protocol: 'grpc' | 'graphql', counts: Readonly<Record<string, number>>): void
+  /** After a registry reload: stored entries that no longer parse, and how many of those still serve their last good spec. */
+  registryReloaded (invalidEntries: number, servedFromLastGood: number): void
 }
 
 export const NO_OP_GATEWAY_OBSERVER: GatewayObserver = {
@@ -27,5 +29,6 @@ export const NO_OP_GATEWAY_OBSERVER: GatewayObserver = {
   graphqlOperation () {},
   graphqlCost () {},
   graphqlRejected () {},
-  featureStatuses () {}
+  featureStatuses () {},
+  registryReloaded () {}
 }

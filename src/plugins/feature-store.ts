@@ -51,7 +51,12 @@ async function featureStorePlugin (fastify: FastifyInstance, options: FeatureSto
   const registry = new FeatureRegistry(store.registry)
   // A set whose stored spec no longer parses is left out rather than failing the rest; say so.
   registry.onReload((changed) => {
-    for (const { name, reason } of store.registry.skipped) fastify.log.error({ featureSet: name, reason }, 'Registry entry skipped: its spec is invalid')
+    const kept = new Set(registry.keptLastGood)
+    for (const { name, reason } of store.registry.skipped) {
+      fastify.log.error({ featureSet: name, reason, servingLastGood: kept.has(name) },
+        kept.has(name) ? 'Registry entry is invalid: serving its last good spec' : 'Registry entry skipped: its spec is invalid')
+    }
+    observer.registryReloaded(store.registry.skipped.length, kept.size)
     // Rows cached under an old spec would still decode the old way: read them again under the new one.
     rows.invalidateSets(changed)
   })

@@ -1,6 +1,8 @@
 import t from 'tap'
 import { PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { buildApp } from '../../src/app.js'
+import { FeatureRegistry } from '../../src/core/feature-registry.js'
+import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
 import { createDynamoClient } from '../../src/repo/dynamo-client.js'
 import { testConfig } from '../helpers/build-app.js'
 import { writeRows } from '../helpers/test-store.js'
@@ -108,4 +110,47 @@ t.test('a registry type change never fails a lookup: values that no longer fit r
     t.equal(entity.features[0]!.status, 'INVALID', `${entity.entityId}: a stored double read as int64 is INVALID (not the cached old decoding)`)
     t.equal(entity.features[1]!.status, was.features[1]!.status, `${entity.entityId}: token_count served as before`)
   }
+})
+
+t.test('a registry entry that stops parsing keeps its last good spec serving, logged and counted', async (t) => {
+  const lines: string[] = []
+  const config = testConfig({ DEMO_USERS: '5', LOG_LEVEL: 'info' })
+  const app = await buildApp(config, { logStream: { write: (line: string) => { lines.push(line) } } })
+  t.teardown(async () => await app.close())
+  await app.ready()
+  const client = createDynamoClient({
+    endpoint: app.featureStore.endpoint,
+    region: 'us-east-1',
+    maxSockets: 2,
+    connectTimeoutMs: 1_000,
+    maxAttempts: 1,
+    retryBaseMs: 10,
+    staticCredentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' }
+  })
+  t.teardown(() => client.destroy())
+  const good = app.featureRegistry.featureSet('user_profile')
+  await client.send(new PutItemCommand({ TableName: config.store.registryTable, Item: { name: { S: 'user_profile' }, spec: { S: '{"name":"user_profile","features":[{"name":"region","type":"varchar"}]}' } } }))
+  t.equal((await app.inject({ method: 'POST', url: '/admin/registry/reload' })).statusCode, 200)
+  t.same(app.featureRegistry.featureSet('user_profile'), good, 'the set keeps serving its last good spec')
+  const answer = await app.featureLookup.getFeatures(['user_1'], ['user_profile:region'])
+  t.not(answer.entities[0]!.results[0]!.status, 'INVALID')
+  const logged = lines.map((line) => JSON.parse(line) as { msg?: string, featureSet?: string }).find((entry) => entry.featureSet === 'user_profile')
+  t.equal(logged?.msg, 'Registry entry is invalid: serving its last good spec')
+  const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body
+  t.match(metrics, /^featuregate_registry_invalid_entries 1$/m)
+  t.match(metrics, /^featuregate_registry_sets_on_last_good_spec 1$/m)
+})
+
+t.test('a reload that started earlier never overwrites one that finished after starting later', async (t) => {
+  const v1: FeatureSetSpec = { name: 's', entityType: 'e', features: [{ name: 'a', type: 'double' }] }
+  const v2: FeatureSetSpec = { ...v1, features: [{ name: 'a', type: 'int64' }] }
+  const answers: Array<(specs: FeatureSetSpec[]) => void> = []
+  const registry = new FeatureRegistry({ list: async () => await new Promise<FeatureSetSpec[]>((resolve) => { answers.push(resolve) }) })
+  const periodic = registry.reload()
+  const admin = registry.reload()
+  answers[1]!([v2]) // the admin reload reads the newer registry and lands first
+  await admin
+  answers[0]!([v1]) // the periodic one read before the change and lands late
+  await periodic
+  t.same(registry.featureSet('s'), v2, 'the newer reload stands')
 })

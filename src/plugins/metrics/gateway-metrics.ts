@@ -43,6 +43,8 @@ export class GatewayMetrics implements GatewayObserver {
   readonly #throttles: Counter
   readonly #graphqlCost: Histogram
   readonly #graphqlRejections: Counter<'reason'>
+  readonly #registryInvalid: Gauge
+  readonly #registryLastGood: Gauge
   /** Per-call hot path: plain tallies here, copied into the counter at scrape time. */
   readonly #statusTallies = new Map<string, { readonly protocol: string, readonly status: string, count: number }>()
   /** Parsed labels per method and code, so a call pays one map lookup instead of a regex. */
@@ -122,11 +124,21 @@ export class GatewayMetrics implements GatewayObserver {
       labelNames: ['reason'],
       registers
     })
+    this.#registryInvalid = new Gauge({
+      name: 'featuregate_registry_invalid_entries',
+      help: 'Registry entries that no longer parse, as of the last reload (each is logged).',
+      registers
+    })
+    this.#registryLastGood = new Gauge({
+      name: 'featuregate_registry_sets_on_last_good_spec',
+      help: 'Feature sets still served from their last good spec because the stored one no longer parses.',
+      registers
+    })
     const tallies = this.#statusTallies
     // eslint-disable-next-line no-new -- prom-client registers a metric on construction (`registers`); it reports through collect()
     new Counter({
       name: 'featuregate_feature_statuses_total',
-      help: 'Per-feature lookup results, by protocol and status (PRESENT, NULL_VALUE, NOT_FOUND, STALE, INVALID).',
+      help: 'Per-feature lookup results, by protocol and status (PRESENT, NULL_VALUE, NOT_FOUND, STALE, INVALID, UNAVAILABLE).',
       labelNames: ['protocol', 'status'],
       registers,
       collect () {
@@ -196,6 +208,11 @@ export class GatewayMetrics implements GatewayObserver {
 
   graphqlRejected (reason: string): void {
     this.#graphqlRejections.inc({ reason: this.#rejectionReason.of(reason) })
+  }
+
+  registryReloaded (invalidEntries: number, servedFromLastGood: number): void {
+    this.#registryInvalid.set(invalidEntries)
+    this.#registryLastGood.set(servedFromLastGood)
   }
 
   featureStatuses (protocol: 'grpc' | 'graphql', counts: Readonly<Record<string, number>>): void {
