@@ -1,7 +1,7 @@
 import { checkEntityId } from '../core/entity-id.js'
 import type { FeatureSetSpec } from '../domain/feature-set-spec.js'
 import type { FeatureValue } from '../domain/feature-value.js'
-import { parseFeatureValue, parseTimestamp } from '../domain/parse-feature-value.js'
+import { parseEventTime, parseFeatureValue } from '../domain/parse-feature-value.js'
 import type { RowWrite } from '../domain/ports/row-writer.js'
 
 /** Why one input line was refused; the ingest report prints it beside the line number. */
@@ -40,8 +40,9 @@ export function parseIngestLine (text: string, spec: FeatureSetSpec, options: Li
   if (record.entity_id === undefined) throw new IngestLineError('entity_id is missing')
   const entityId = checkEntityId(record.entity_id)
   if (record.event_time === undefined) throw new IngestLineError('event_time is missing')
-  const eventTime = parseTimestamp(record.event_time)
-  if (eventTime === undefined) throw new IngestLineError(`event_time must be epoch milliseconds or an ISO-8601 time, got ${JSON.stringify(record.event_time).slice(0, 60)}`)
+  const parsed = parseEventTime(record.event_time)
+  if ('error' in parsed) throw new IngestLineError(`event_time: ${parsed.error}`)
+  const eventTime = parsed.ms
 
   const features = record.features
   if (typeof features !== 'object' || features === null || Array.isArray(features)) throw new IngestLineError('features must be an object of feature name to value')

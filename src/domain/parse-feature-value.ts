@@ -24,7 +24,7 @@ export function parseFeatureValue (spec: FeatureSpec, input: unknown): FeatureVa
     case 'bytes':
       return typeof input === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(input) ? { type: 'bytes', value: Buffer.from(input, 'base64') } : fail('expected base64 text')
     case 'timestamp':
-      return { type: 'timestamp', value: parseTimestamp(input) ?? fail('expected epoch milliseconds or an ISO-8601 time') }
+      return { type: 'timestamp', value: parseTimestamp(input) ?? fail(describeBadTimestamp(input)) }
     case 'float_vector': {
       if (!Array.isArray(input) || !input.every((n) => typeof n === 'number' && Number.isFinite(n))) return fail('expected a list of finite numbers')
       if (input.length !== spec.dimension) return fail(`expected ${spec.dimension ?? '?'} numbers, got ${input.length}`)
@@ -56,9 +56,33 @@ function parseInt64 (input: unknown): bigint | undefined {
 
 export function parseTimestamp (input: unknown): number | undefined {
   if (typeof input === 'number' && Number.isSafeInteger(input) && input >= 0) return input
-  if (typeof input === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(input)) {
+  // Only with an offset: without one, Date.parse reads the time in the machine's own time zone.
+  if (typeof input === 'string' && ISO_WITH_OFFSET.test(input)) {
     const ms = Date.parse(input)
     return Number.isNaN(ms) ? undefined : ms
   }
   return undefined
+}
+
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i
+
+/** Why a time was refused, in words a person can act on; undefined when parseTimestamp takes it. */
+export function describeBadTimestamp (input: unknown): string {
+  if (typeof input === 'string' && /^\d{4}-\d{2}-\d{2}T[^Zz+-]*$/.test(input)) {
+    return `${JSON.stringify(input).slice(0, 60)} has no UTC offset: add Z (UTC) or an offset such as +02:00`
+  }
+  return `expected epoch milliseconds or an ISO-8601 time with a UTC offset, got ${JSON.stringify(input)?.slice(0, 60) ?? String(input)}`
+}
+
+/** Event times outside [1970, 2200) are refused: a microsecond or nanosecond epoch lands far beyond. */
+export const MAX_EVENT_TIME_MS = Date.UTC(2200, 0, 1)
+
+/** An event time: a timestamp within the plausible range, or why not. */
+export function parseEventTime (input: unknown): { readonly ms: number } | { readonly error: string } {
+  const ms = parseTimestamp(input)
+  if (ms === undefined) return { error: describeBadTimestamp(input) }
+  if (ms >= MAX_EVENT_TIME_MS) {
+    return { error: `${String(input)} is after the year 2200: event times are epoch milliseconds (this looks like micro- or nanoseconds) from 1970 to 2200` }
+  }
+  return { ms }
 }

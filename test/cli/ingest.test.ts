@@ -99,7 +99,9 @@ t.test('ingest', async (t) => {
       JSON.stringify({ entity_id: 'u9', eventTime: 1, features: {} }), // 12: misspelt field
       '[1, 2]', // 13
       line('u10', -2.25, 'ok', '2026-11-20T10:00:00.000Z'), // 14
-      '   ' // 15: blank
+      line('u11', 1, 'n', '2026-11-20T10:00:00'), // 15: no offset, so the machine's time zone would decide
+      line('u12', 1, 'n', 1795991541256000), // 16: microseconds
+      '   ' // 17: blank
     ].join('\r\n') + '\r\n')
     const rejects = join(dir, 'rejects.jsonl')
     const config = loadConfig({ DYNAMODB_ENDPOINT: dynamo.endpoint, FEATURE_TABLE: store.featureTable, REGISTRY_TABLE: store.registryTable })
@@ -107,11 +109,11 @@ t.test('ingest', async (t) => {
     const code = await runIngest(config, command({ featureSet: 'scores', file, rejectsFile: rejects }), stdout, new Sink())
     t.equal(code, 1, 'exit code 1: some lines rejected')
     const report = stdout.text.split('\n')
-    t.match(report[0], /: 13 lines, 3 written, 10 rejected in /)
+    t.match(report[0], /: 15 lines, 3 written, 12 rejected in /)
     t.match(report.slice(1), [
       'rejected lines:',
       '  line 2: not valid JSON: Unexpected token \'o\', "not json" is not valid JSON',
-      '  line 5: event_time must be epoch milliseconds or an ISO-8601 time, got "yesterday"',
+      '  line 5: event_time: expected epoch milliseconds or an ISO-8601 time with a UTC offset, got "yesterday"',
       '  line 6: Invalid value for note: expected a string of well-formed Unicode',
       '  line 7: unknown feature "colour" in feature set scores (it has score, note)',
       '  line 8: missing feature note: a line replaces the entity\'s whole row in scores, so give null for no value (or pass --allow-missing)',
@@ -120,17 +122,19 @@ t.test('ingest', async (t) => {
       '  line 11: Invalid value for score: 1e+300 is outside the range DynamoDB numbers can hold (magnitude 1e-130 to 1e126, or 0)',
       '  line 12: unexpected field "eventTime"; a line has entity_id, event_time and features',
       '  line 13: expected a JSON object {"entity_id", "event_time", "features"}',
+      '  line 15: event_time: "2026-11-20T10:00:00" has no UTC offset: add Z (UTC) or an offset such as +02:00',
+      '  line 16: event_time: 1795991541256000 is after the year 2200: event times are epoch milliseconds (this looks like micro- or nanoseconds) from 1970 to 2200',
       ''
     ])
-    t.equal(report.length, 13, 'nothing else in the report')
+    t.equal(report.length, 15, 'nothing else in the report')
 
     t.equal(await scoreOf(store, 'u1'), 0.5)
     t.equal(await scoreOf(store, 'u2'), null)
     t.equal(await scoreOf(store, 'u10'), -2.25)
-    for (const id of ['u3', 'u4', 'u5', 'u6', 'u7', 'u8', 'u9']) t.equal(await scoreOf(store, id), undefined, `${id} not written`)
+    for (const id of ['u3', 'u4', 'u5', 'u6', 'u7', 'u8', 'u9', 'u11', 'u12']) t.equal(await scoreOf(store, id), undefined, `${id} not written`)
 
     const kept = (await readFile(rejects, 'utf8')).trim().split('\n').map((text) => JSON.parse(text) as { line: number, error: string, text: string })
-    t.same(kept.map((r) => r.line), [2, 5, 6, 7, 8, 9, 10, 11, 12, 13])
+    t.same(kept.map((r) => r.line), [2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16])
     t.equal(kept[0]!.text, 'not json', 'the rejects file keeps each line as it was, to fix and load again')
   })
 
