@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { Config } from './config.js'
 import { InvalidConfigError } from './errors.js'
 import configPlugin from './plugins/config.js'
+import httpErrorHandler from './plugins/http-error-handler.js'
 import featureStore from './plugins/feature-store.js'
 import { GatewayMetrics } from './plugins/metrics/gateway-metrics.js'
 import metricsPlugin from './plugins/metrics/metrics-plugin.js'
@@ -59,6 +60,7 @@ export async function buildApp (config: Config, options: BuildAppOptions = {}): 
   // Created before the store so the repository reports into it from its first call.
   const metrics = config.metrics.enabled ? new GatewayMetrics() : undefined
   await app.register(configPlugin, { config })
+  await app.register(httpErrorHandler)
   await app.register(featureStore, { observer: metrics })
   await app.register(requestLogging)
   await app.register(httpDraining)

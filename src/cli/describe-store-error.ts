@@ -1,8 +1,11 @@
 import type { Config } from '../config.js'
+import { isFeaturegateError } from '../errors.js'
 import { CliError } from './cli-error.js'
 
 /** Turns what the SDK threw while connecting into advice. */
-export function describeStoreError (error: unknown, where: string, config: Config): CliError {
+export function describeStoreError (thrown: unknown, where: string, config: Config): CliError {
+  // The repository types store errors for the gateway's callers; the SDK's own error says more here.
+  const error = isFeaturegateError(thrown) && thrown.cause !== undefined ? thrown.cause : thrown
   const name = error instanceof Error ? error.name : ''
   const message = error instanceof Error ? error.message : String(error)
   if (name === 'CredentialsProviderError' || /credential/i.test(message)) {

@@ -2,6 +2,7 @@ import { PutItemCommand, ScanCommand, DeleteItemCommand, type AttributeValue, ty
 import type { FeatureSetSpec } from '../domain/feature-set-spec.js'
 import { parseFeatureSetSpec } from '../domain/parse-registry.js'
 import type { RegistryStorage } from '../domain/ports/registry-storage.js'
+import { toStoreError } from './store-errors.js'
 
 export const REGISTRY_KEY_ATTR = 'name'
 const SPEC_ATTR = 'spec'
@@ -25,7 +26,13 @@ export class RegistryStore implements RegistryStorage {
     const skipped: Array<{ name: string, reason: string }> = []
     let startKey: Record<string, AttributeValue> | undefined
     do {
-      const page = await this.#client.send(new ScanCommand({ TableName: this.#table, ExclusiveStartKey: startKey, ConsistentRead: true }), { abortSignal: signal })
+      let page
+      try {
+        page = await this.#client.send(new ScanCommand({ TableName: this.#table, ExclusiveStartKey: startKey, ConsistentRead: true }), { abortSignal: signal })
+      } catch (error) {
+        // Typed, so no caller passes on the SDK's own message (it names the table and its ARN).
+        throw toStoreError(error, 'reading the registry', undefined)
+      }
       for (const item of page.Items ?? []) {
         const json = item[SPEC_ATTR]?.S
         // A spec that no longer parses is skipped rather than taking every other set down with it.

@@ -72,13 +72,26 @@ function withShape (error: GraphQLError, message: string, extensions: Record<str
   }
 }
 
-/** Mercurius wraps request-level failures; their `.errors` are the ones to report. */
+/** A request-level refusal Mercurius reported through an inner error, keeping the refusal's status (e.g. 405). */
+class ClientRequestError extends Error {
+  constructor (message: string, readonly statusCode: number, readonly code: string) {
+    super(message)
+  }
+}
+
+/** Mercurius wraps request-level failures; their `.errors` are the ones to report, with the wrapper's 4xx status. */
 function expand (errors: readonly GraphQLError[]): GraphQLError[] {
   const out: GraphQLError[] = []
   for (const error of errors) {
-    const inner = (error.originalError as { errors?: unknown } | undefined)?.errors
+    const wrapper = error.originalError as { errors?: unknown, statusCode?: unknown, code?: unknown } | undefined
+    const inner = wrapper?.errors
     if (Array.isArray(inner) && inner.length > 0) {
-      for (const e of inner) out.push(e instanceof GraphQLError ? e : toGraphQLError(e))
+      const status = typeof wrapper?.statusCode === 'number' && wrapper.statusCode >= 400 && wrapper.statusCode < 500 ? wrapper.statusCode : undefined
+      for (const e of inner) {
+        if (e instanceof GraphQLError) out.push(e)
+        else if (status !== undefined && e instanceof Error) out.push(new GraphQLError(e.message, { originalError: new ClientRequestError(e.message, status, String(wrapper?.code)) }))
+        else out.push(toGraphQLError(e))
+      }
     } else {
       out.push(error)
     }

@@ -103,6 +103,8 @@ async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
         else observer.graphqlOperation(labels.of(ctx.reply === undefined ? undefined : requestedOperationName(ctx)), 'rejected', 0)
       }
       if (formatted.retryAfterSeconds !== undefined) void ctx.reply?.header('retry-after', String(formatted.retryAfterSeconds))
+      // A mutation sent with GET (GraphQL over HTTP: 405, and say which method would do).
+      if (formatted.statusCode === 405) void ctx.reply?.header('allow', 'POST')
       return { statusCode: formatted.statusCode, response: formatted.response }
     }
   })
