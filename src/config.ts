@@ -122,6 +122,8 @@ export interface CacheConfig {
   readonly maxBytes: number
   readonly ttlMs: number
   readonly negativeTtlMs: number
+  /** How long past its TTL a cached row may still be served while the store is unavailable or throttling (0: never). */
+  readonly staleIfErrorMs: number
 }
 
 export interface BatchConfig {
@@ -215,7 +217,8 @@ export function loadConfig (env: Env = process.env): Config {
       enabled: readBool(env, 'CACHE_ENABLED', true),
       maxBytes: readInt(env, 'CACHE_MAX_BYTES', 256 * 1024 * 1024, 1024, 2 ** 40),
       ttlMs: readInt(env, 'CACHE_TTL_MS', 60_000, 1, 86_400_000),
-      negativeTtlMs: readInt(env, 'CACHE_NEGATIVE_TTL_MS', 10_000, 0, 86_400_000)
+      negativeTtlMs: readInt(env, 'CACHE_NEGATIVE_TTL_MS', 10_000, 0, 86_400_000),
+      staleIfErrorMs: readInt(env, 'STALE_IF_ERROR_MS', 300_000, 0, 86_400_000)
     },
     batch: {
       enabled: readBool(env, 'BATCH_ENABLED', true),

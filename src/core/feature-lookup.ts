@@ -132,6 +132,6 @@ function featureResult (row: RowResult, f: ResolvedFeature, now: number): Featur
   if (value === undefined) return { status: 'NOT_FOUND', value: null, eventTime: row.eventTime }
   if (value === null) return { status: 'NULL_VALUE', value: null, eventTime: row.eventTime }
   const maxAge = f.featureSet.maxAgeSeconds
-  const stale = maxAge !== undefined && now - row.eventTime > maxAge * 1000
+  const stale = row.staleIfError === true || (maxAge !== undefined && now - row.eventTime > maxAge * 1000)
   return { status: stale ? 'STALE' : 'PRESENT', value, eventTime: row.eventTime }
 }

@@ -10,6 +10,8 @@ export interface FeatureRow {
   readonly values: ReadonlyMap<string, FeatureValue | null>
   /** Features whose stored attribute does not match the declared type (e.g. after a type change). */
   readonly invalid: ReadonlySet<string>
+  /** Served from an expired cache entry because the store could not be read (stale-if-error): every value reads as STALE. */
+  readonly staleIfError?: true
 }
 
 /**

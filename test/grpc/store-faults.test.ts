@@ -93,3 +93,32 @@ t.test('a read that fails in part answers the ids it could read and marks the ot
   const again = await client.getOnlineFeatures(['user_120'], ['user_profile:region'])
   t.not(String(again.results[0]!.statuses[0]), 'FEATURE_STATUS_UNAVAILABLE')
 })
+
+t.test('stale-if-error: while the store throttles, a row past its cache TTL is still served, as STALE, within STALE_IF_ERROR_MS', async (t) => {
+  const { app, proxy } = await gatewayBehindProxy(t, 20, { CACHE_TTL_MS: '50', STALE_IF_ERROR_MS: '60000', BATCH_ENABLED: 'true' })
+  const client = clientFor(t, app)
+  const fresh = await client.getOnlineFeatures(['user_1'], ['user_profile:region'])
+  t.equal(String(fresh.results[0]!.statuses[0]), 'FEATURE_STATUS_PRESENT')
+  await new Promise((resolve) => setTimeout(resolve, 120)) // past the 50 ms TTL
+
+  proxy.decide = (operation) => operation === 'BatchGetItem' ? { kind: 'throttle' } : { kind: 'forward' }
+  const stale = await client.getOnlineFeatures(['user_1'], ['user_profile:region'])
+  t.equal(String(stale.results[0]!.statuses[0]), 'FEATURE_STATUS_STALE', 'its status says it is stale')
+  t.same(stale.results[0]!.values[0], fresh.results[0]!.values[0], 'the last value read')
+  t.equal(String(stale.results[0]!.event_times_ms[0]), String(fresh.results[0]!.event_times_ms[0]), 'with its own event time')
+  t.ok(proxy.requestsFor('BatchGetItem').some((r) => r.fault === 'throttle'), 'the store was asked first')
+  t.match((await app.inject({ method: 'GET', url: '/metrics' })).body, /^featuregate_row_cache_stale_served_total [1-9]/m, 'counted')
+
+  const never = await failureOf(t, client.getOnlineFeatures(['user_2'], ['user_profile:region']))
+  t.equal(never.code, grpc.status.RESOURCE_EXHAUSTED, 'a row never cached still fails as before')
+})
+
+t.test('stale-if-error has a bound: past STALE_IF_ERROR_MS the failure is the answer', async (t) => {
+  const { app, proxy } = await gatewayBehindProxy(t, 20, { CACHE_TTL_MS: '50', STALE_IF_ERROR_MS: '50' })
+  const client = clientFor(t, app)
+  await client.getOnlineFeatures(['user_1'], ['user_profile:region'])
+  await new Promise((resolve) => setTimeout(resolve, 200)) // past TTL + bound
+  proxy.decide = (operation) => operation === 'BatchGetItem' ? { kind: 'throttle' } : { kind: 'forward' }
+  const error = await failureOf(t, client.getOnlineFeatures(['user_1'], ['user_profile:region']))
+  t.equal(error.code, grpc.status.RESOURCE_EXHAUSTED)
+})

@@ -116,9 +116,13 @@ export class CachedRowReader implements RowReader {
       const key = rowKey(request.featureSet.name, request.entityId)
       const load: Promise<RowResult> = reads[j]!
         .then((row) => {
+          // A row the store could not read: an expired copy within STALE_IF_ERROR_MS is better than none.
+          if (isUnread(row)) {
+            const stale = this.#cache?.stale(key)
+            return stale === undefined ? row : { ...stale, staleIfError: true as const }
+          }
           // Read from before an invalidation: answer this caller, but never put the old row back.
-          // A row that could not be read is answered as such and never cached.
-          if (generation === this.#generation && !isUnread(row)) this.#cache?.set(key, row)
+          if (generation === this.#generation) this.#cache?.set(key, row)
           return row
         })
         .finally(() => { if (this.#inflight.get(key) === load) this.#inflight.delete(key) })

@@ -7,6 +7,8 @@ export interface RowCacheOptions {
   readonly ttlMs: number
   /** How long "this entity has no row in this set" is remembered; 0 disables negative caching. */
   readonly negativeTtlMs: number
+  /** How long past its TTL a row may still be served when the store cannot be read; 0 never. */
+  readonly staleIfErrorMs: number
   /** Milliseconds clock for TTLs; tests pin it. Defaults to performance.now(). */
   readonly clock?: () => number
 }
@@ -17,6 +19,8 @@ export interface RowCacheStats {
   readonly evictions: number
   readonly bytes: number
   readonly entries: number
+  /** Rows served past their TTL because the store could not be read (stale-if-error). */
+  readonly staleServed: number
 }
 
 /** Marks a key the store has no row for; cached so that lookups of unknown ids do not hammer DynamoDB. */
@@ -32,14 +36,19 @@ export class RowCache {
   #hits = 0
   #misses = 0
   #evictions = 0
+  #staleServed = 0
+  readonly #staleIfErrorMs: number
 
   constructor (options: RowCacheOptions) {
     this.#negativeTtlMs = options.negativeTtlMs
+    this.#staleIfErrorMs = options.staleIfErrorMs
     this.#lru = new LRUCache<string, Entry>({
       maxSize: options.maxBytes,
       ttl: options.ttlMs,
       // A pinned clock must be read on every check, not cached for lru-cache's default 1 ms.
       ...(options.clock !== undefined && { perf: { now: options.clock }, ttlResolution: 0 }),
+      // Expired rows stay (within the byte bound) so stale-if-error can still find them.
+      noDeleteOnStaleGet: options.staleIfErrorMs > 0,
       sizeCalculation: (entry, key) => key.length * 2 + (entry === MISSING ? MISSING_BYTES : estimateRowBytes(entry)),
       dispose: (_value, _key, reason) => { if (reason === 'evict') this.#evictions++ }
     })
@@ -61,6 +70,20 @@ export class RowCache {
     else if (this.#negativeTtlMs > 0) this.#lru.set(key, MISSING, { ttl: this.#negativeTtlMs })
   }
 
+  /**
+   * A row whose TTL passed no more than STALE_IF_ERROR_MS ago (stale-if-error, RFC 5861): for when the store
+   * cannot be read. Remembered misses are not served this way.
+   */
+  stale (key: string): FeatureRow | undefined {
+    if (this.#staleIfErrorMs <= 0) return undefined
+    const remaining = this.#lru.getRemainingTTL(key)
+    if (remaining > 0 || remaining < -this.#staleIfErrorMs) return undefined
+    const entry = this.#lru.get(key, { allowStale: true })
+    if (entry === undefined || entry === MISSING) return undefined
+    this.#staleServed++
+    return entry
+  }
+
   clear (): void {
     this.#lru.clear()
   }
@@ -73,6 +96,6 @@ export class RowCache {
   }
 
   stats (): RowCacheStats {
-    return { hits: this.#hits, misses: this.#misses, evictions: this.#evictions, bytes: this.#lru.calculatedSize, entries: this.#lru.size }
+    return { hits: this.#hits, misses: this.#misses, evictions: this.#evictions, bytes: this.#lru.calculatedSize, entries: this.#lru.size, staleServed: this.#staleServed }
   }
 }
