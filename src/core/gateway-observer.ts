@@ -16,6 +16,10 @@ export interface GatewayObserver extends StoreObserver {
   graphqlRejected (reason: string): void
   /** Per-feature lookup outcomes, counted by status (PRESENT, NOT_FOUND, ...). */
   featureStatuses (protocol: 'grpc' | 'graphql', counts: Readonly<Record<string, number>>): void
+  /** An exploration operation's wait for a turn ended: admitted, gave up (deadline, aborted), or refused (its caller's queue full). */
+  exploreQueueWait (outcome: 'admitted' | 'deadline' | 'aborted' | 'refused', seconds: number): void
+  /** Exploration operations running and waiting, and how many may run at once right now. */
+  exploreQueueDepth (running: number, waiting: number, limit: number): void
 }
 
 export const NO_OP_GATEWAY_OBSERVER: GatewayObserver = {
@@ -27,5 +31,7 @@ export const NO_OP_GATEWAY_OBSERVER: GatewayObserver = {
   graphqlOperation () {},
   graphqlCost () {},
   graphqlRejected () {},
-  featureStatuses () {}
+  featureStatuses () {},
+  exploreQueueWait () {},
+  exploreQueueDepth () {}
 }
