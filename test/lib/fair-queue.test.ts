@@ -79,7 +79,7 @@ t.test('a waiter whose deadline passes gets a deadline error and frees its place
   const running = await queue.acquire('a')
   const late = await queue.acquire('b', { deadlineAt: Date.now() + 30 }).then(() => undefined, (error: unknown) => error)
   t.ok(late instanceof DeadlineExceededError, 'deadline error')
-  t.equal((late as DeadlineExceededError).code, 'FG_ERR_DEADLINE_EXCEEDED')
+  t.equal((late as InstanceType<typeof DeadlineExceededError>).code, 'FG_ERR_DEADLINE_EXCEEDED')
   t.equal(queue.waiting, 0, 'its place is free')
   const deadline = waits.find(([outcome]) => outcome === 'deadline')
   t.ok(deadline !== undefined && deadline[1] >= 0.02, 'the wait is reported with its length')
