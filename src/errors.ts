@@ -108,7 +108,7 @@ export class RateLimitedError extends define('FG_ERR_RATE_LIMITED', 'Rate limit 
 }
 
 /** A caller already has as many requests waiting for a turn as it may (src/lib/fair-queue.ts); others are still served. */
-export class QueueFullError extends define('FG_ERR_QUEUE_FULL', 'This caller already has %s requests waiting for their turn; retry in %s s', 503, 'unavailable') {
+export class QueueFullError extends define('FG_ERR_QUEUE_FULL', 'Too many requests of this caller are waiting for their turn (%s); retry in %s s', 503, 'unavailable') {
   override readonly retryAfterSeconds: number
 
   constructor (waiting: number, retryAfterSeconds: number) {
