@@ -40,7 +40,7 @@ declare module 'mercurius' {
  * throws). One listener per request, however many operations a batch has.
  */
 const turnsByResponse = new WeakMap<object, Set<Release>>()
-function holdUntilClosed (response: NodeJS.EventEmitter & { writableFinished?: boolean, destroyed?: boolean }, release: Release): void {
+function holdUntilClosed (response: NodeJS.EventEmitter, release: Release): void {
   let turns = turnsByResponse.get(response)
   if (turns === undefined) {
     const held = new Set<Release>()
