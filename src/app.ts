@@ -18,6 +18,7 @@ import grpcAccess from './plugins/grpc-access.js'
 import httpHardening from './plugins/http-hardening.js'
 import bulkReads from './plugins/bulk-reads.js'
 import graphql from './plugins/graphql/index.js'
+import exploreQueue from './plugins/explore-queue.js'
 
 function httpsOptions (config: Config): { cert: Buffer, key: Buffer } | undefined {
   const { tlsCertFile, tlsKeyFile } = config.access
@@ -73,6 +74,7 @@ export async function buildApp (config: Config, options: BuildAppOptions = {}): 
   await app.register(health)
   await app.register(admin)
   await app.register(bulkReads)
+  await app.register(exploreQueue)
   await app.register(graphql)
   return app
 }

@@ -73,14 +73,23 @@ export interface AccessConfig {
   readonly onlineBurst: number
   /** Per caller, GraphQL query cost points per minute. */
   readonly explorePointsPerMinute: number
-  readonly exploreMaxLagMs: number
-  readonly onlineMaxLagMs: number
+  /** Fair sharing of exploration work (src/core/access/explore-queue.ts). */
+  readonly exploreQueue: ExploreQueueConfig
   /** TLS for both ports when both are set. */
   readonly tlsCertFile: string | undefined
   readonly tlsKeyFile: string | undefined
   readonly httpBodyLimitBytes: number
   /** Empty: CORS off. */
   readonly corsOrigins: readonly string[]
+}
+
+export interface ExploreQueueConfig {
+  readonly maxConcurrent: number
+  /** While online lookups are in flight or the event loop lags. */
+  readonly maxConcurrentUnderLoad: number
+  readonly maxWaitingPerCaller: number
+  /** 0: event-loop lag never lowers the concurrency. */
+  readonly yieldLagMs: number
 }
 
 export interface MetricsConfig {
@@ -301,12 +310,21 @@ function loadAccessConfig (env: Env, storeMode: StoreConfig['mode']): AccessConf
     onlineRequestsPerSecond,
     onlineBurst: readInt(env, 'RATE_LIMIT_ONLINE_BURST', onlineRequestsPerSecond, 1, 10_000_000),
     explorePointsPerMinute: readInt(env, 'RATE_LIMIT_EXPLORE_POINTS_PER_MINUTE', 1_000_000, 1, 1_000_000_000),
-    exploreMaxLagMs: readInt(env, 'OVERLOAD_EXPLORE_MAX_LAG_MS', 25, 1, 60_000),
-    onlineMaxLagMs: readInt(env, 'OVERLOAD_ONLINE_MAX_LAG_MS', 1_000, 1, 60_000),
+    exploreQueue: loadExploreQueueConfig(env),
     tlsCertFile,
     tlsKeyFile,
     httpBodyLimitBytes: readInt(env, 'HTTP_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     corsOrigins: (readOptional(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '')
+  }
+}
+
+function loadExploreQueueConfig (env: Env): ExploreQueueConfig {
+  const maxConcurrent = readInt(env, 'EXPLORE_MAX_CONCURRENT', 4, 1, 1_000)
+  return {
+    maxConcurrent,
+    maxConcurrentUnderLoad: readInt(env, 'EXPLORE_MAX_CONCURRENT_UNDER_LOAD', 1, 1, maxConcurrent),
+    maxWaitingPerCaller: readInt(env, 'EXPLORE_MAX_WAITING_PER_CALLER', 16, 1, 100_000),
+    yieldLagMs: readInt(env, 'EXPLORE_YIELD_LAG_MS', 25, 0, 60_000)
   }
 }
 

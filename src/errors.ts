@@ -20,8 +20,8 @@ export interface FeaturegateError extends Error {
   readonly statusCode?: number
   readonly kind: ErrorKind
   /**
-   * Seconds after which the same request may succeed, on refusals that know it (rate limits, load
-   * shedding). HTTP sends it as Retry-After, gRPC as the retry-after trailer, GraphQL in extensions.
+   * Seconds after which the same request may succeed, on refusals that know it (rate limits,
+   * a full queue). HTTP sends it as Retry-After, gRPC as the retry-after trailer, GraphQL in extensions.
    */
   readonly retryAfterSeconds?: number
 }
@@ -107,11 +107,12 @@ export class RateLimitedError extends define('FG_ERR_RATE_LIMITED', 'Rate limit 
   }
 }
 
-export class OverloadedError extends define('FG_ERR_OVERLOADED', 'The gateway is overloaded; retry shortly', 503, 'unavailable') {
+/** A caller already has as many requests waiting for a turn as it may (src/lib/fair-queue.ts); others are still served. */
+export class QueueFullError extends define('FG_ERR_QUEUE_FULL', 'Too many requests of this caller are waiting for their turn (%s); retry in %s s', 503, 'unavailable') {
   override readonly retryAfterSeconds: number
 
-  constructor ({ retryAfterSeconds }: Required<RetryHint>) {
-    super()
+  constructor (waiting: number, retryAfterSeconds: number) {
+    super(String(waiting), retryAfterSeconds)
     this.retryAfterSeconds = retryAfterSeconds
   }
 }

@@ -26,6 +26,14 @@ t.test('DYNAMODB_ENDPOINT or an AWS region selects DynamoDB instead of the embed
   })
 })
 
+t.test('fair sharing of exploration work: defaults, and an under-load concurrency no larger than the normal one', async (t) => {
+  t.same(loadConfig({}).access.exploreQueue, { maxConcurrent: 4, maxConcurrentUnderLoad: 1, maxWaitingPerCaller: 16, yieldLagMs: 25 })
+  t.same(loadConfig({ EXPLORE_MAX_CONCURRENT: '8', EXPLORE_MAX_CONCURRENT_UNDER_LOAD: '2', EXPLORE_MAX_WAITING_PER_CALLER: '3', EXPLORE_YIELD_LAG_MS: '0' }).access.exploreQueue,
+    { maxConcurrent: 8, maxConcurrentUnderLoad: 2, maxWaitingPerCaller: 3, yieldLagMs: 0 })
+  t.throws(() => loadConfig({ EXPLORE_MAX_CONCURRENT: '2', EXPLORE_MAX_CONCURRENT_UNDER_LOAD: '3' }), { code: 'FG_ERR_INVALID_CONFIG', message: 'EXPLORE_MAX_CONCURRENT_UNDER_LOAD must be an integer from 1 to 2, got "3"' })
+  t.throws(() => loadConfig({ EXPLORE_MAX_WAITING_PER_CALLER: '0' }), { code: 'FG_ERR_INVALID_CONFIG', message: 'EXPLORE_MAX_WAITING_PER_CALLER must be an integer from 1 to 100000, got "0"' })
+})
+
 t.test('a bad value is one line naming the variable, what it got and what is allowed', async (t) => {
   const cases: Array<[string, string, string]> = [
     ['HTTP_PORT', 'abc', 'HTTP_PORT must be an integer from 0 to 65535, got "abc"'],

@@ -34,8 +34,6 @@ async function start (jitAfter: number): Promise<FastifyInstance> {
     REGISTRY_RELOAD_MS: '0',
     GRAPHQL_JIT_AFTER: String(jitAfter),
     GRAPHQL_MAX_COST: '10000000',
-    OVERLOAD_EXPLORE_MAX_LAG_MS: '60000',
-    OVERLOAD_ONLINE_MAX_LAG_MS: '60000',
     RATE_LIMIT_EXPLORE_POINTS_PER_MINUTE: '1000000000',
     RATE_LIMIT_ONLINE_RPS: '10000000'
   }))

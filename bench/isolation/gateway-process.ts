@@ -1,6 +1,6 @@
 /**
  * The whole gateway serving both protocols (HTTP on a port of its own too), for the isolation
- * benchmark. Tells its parent both ports and the count of GraphQL requests it shed.
+ * benchmark. Tells its parent both ports.
  */
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'

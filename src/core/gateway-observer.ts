@@ -18,6 +18,10 @@ export interface GatewayObserver extends StoreObserver {
   featureStatuses (protocol: 'grpc' | 'graphql', counts: Readonly<Record<string, number>>): void
   /** After a registry reload: stored entries that no longer parse, and how many of those still serve their last good spec. */
   registryReloaded (invalidEntries: number, servedFromLastGood: number): void
+  /** An exploration operation's wait for a turn ended: admitted, gave up (deadline, aborted), or refused (its caller's queue full). */
+  exploreQueueWait (outcome: 'admitted' | 'deadline' | 'aborted' | 'refused', seconds: number): void
+  /** Exploration operations running and waiting, and how many may run at once right now. */
+  exploreQueueDepth (running: number, waiting: number, limit: number): void
 }
 
 export const NO_OP_GATEWAY_OBSERVER: GatewayObserver = {
@@ -30,5 +34,7 @@ export const NO_OP_GATEWAY_OBSERVER: GatewayObserver = {
   graphqlCost () {},
   graphqlRejected () {},
   featureStatuses () {},
-  registryReloaded () {}
+  registryReloaded () {},
+  exploreQueueWait () {},
+  exploreQueueDepth () {}
 }

@@ -8,7 +8,6 @@ import { AccessGate, type Entry } from '../core/access/access-gate.js'
 import { ApiKeyStore, parseApiKeyFile } from '../core/access/api-key-store.js'
 import { Authenticator } from '../core/access/authenticator.js'
 import { JwtVerifier } from '../core/access/jwt-verifier.js'
-import { OverloadGuard } from '../core/access/overload-guard.js'
 import type { Principal } from '../core/access/principal.js'
 import { RateLimiter } from '../core/access/rate-limiter.js'
 import { InvalidConfigError, isFeaturegateError } from '../errors.js'
@@ -53,14 +52,13 @@ function buildGate (config: AccessConfig): { gate: AccessGate, apiKeys: ApiKeySt
   const gate = new AccessGate({
     authenticator: new Authenticator({ apiKeys, jwt, open: config.mode !== 'required' }),
     onlineRate: new RateLimiter({ capacity: config.onlineBurst, refillPerSecond: config.onlineRequestsPerSecond, describe: `${config.onlineRequestsPerSecond} requests per second` }),
-    explorePoints: new RateLimiter({ capacity: config.explorePointsPerMinute, refillPerSecond: config.explorePointsPerMinute / 60, describe: `${config.explorePointsPerMinute} query cost points per minute` }),
-    overload: new OverloadGuard({ exploreMaxLagMs: config.exploreMaxLagMs, onlineMaxLagMs: config.onlineMaxLagMs })
+    explorePoints: new RateLimiter({ capacity: config.explorePointsPerMinute, refillPerSecond: config.explorePointsPerMinute / 60, describe: `${config.explorePointsPerMinute} query cost points per minute` })
   })
   return { gate, apiKeys }
 }
 
 /**
- * Authentication, authorisation, per-caller budgets and load shedding for HTTP, over the same
+ * Authentication, authorisation, and per-caller budgets for HTTP, over the same
  * AccessGate the gRPC server uses. Refuses to start a production store without credentials
  * unless told to run open.
  */
@@ -69,7 +67,6 @@ async function accessPlugin (fastify: FastifyInstance): Promise<void> {
   const { gate, apiKeys } = buildGate(config)
   fastify.decorate('access', gate)
   fastify.decorateRequest('principal', undefined)
-  fastify.addHook('onClose', async () => gate.close())
 
   if (config.mode === 'open') {
     fastify.log.warn('AUTHENTICATION IS OFF: every caller may read every feature and use the admin endpoints. Set AUTH_API_KEYS_FILE or AUTH_JWKS_FILE/AUTH_JWKS_URL for production.')

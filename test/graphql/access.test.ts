@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { hashApiKey } from '../../src/core/access/api-key-store.js'
 import { build } from '../helpers/build-app.js'
-import { gql, ObserverRecorder, QUIET } from './graphql-helpers.js'
+import { gql, ObserverRecorder } from './graphql-helpers.js'
 
 const PROFILE_ONLY = 'fgk_profile_only_5e6f7a8b'
 const NOTEBOOK = 'fgk_notebook_0a1b2c3d'
@@ -20,7 +20,7 @@ t.test('GraphQL behind the access gate', async (t) => {
       { id: 'notebook', sha256: hashApiKey(NOTEBOOK), scopes: ['explore:read'] }
     ]
   }))
-  const app = await build(t, { ...QUIET, DEMO_USERS: '20', AUTH_API_KEYS_FILE: keysFile, RATE_LIMIT_EXPLORE_POINTS_PER_MINUTE: '300' })
+  const app = await build(t, { DEMO_USERS: '20', AUTH_API_KEYS_FILE: keysFile, RATE_LIMIT_EXPLORE_POINTS_PER_MINUTE: '300' })
   const recorder = ObserverRecorder.install(t, app)
   const as = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` })
 

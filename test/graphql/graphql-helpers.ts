@@ -2,12 +2,6 @@ import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import type { GatewayObserver } from '../../src/core/gateway-observer.js'
 
-/**
- * Settings every GraphQL test app uses: load shedding on event-loop lag would refuse requests while
- * another app in the same process loads its demo data (a test artefact, not a behaviour under test).
- */
-export const QUIET: Readonly<Record<string, string>> = { OVERLOAD_EXPLORE_MAX_LAG_MS: '60000', OVERLOAD_ONLINE_MAX_LAG_MS: '60000' }
-
 export interface GraphqlResponse {
   readonly status: number
   readonly headers: Record<string, unknown>

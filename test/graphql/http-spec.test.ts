@@ -1,14 +1,13 @@
 import t from 'tap'
 import { serverAudits } from 'graphql-http'
 import { build } from '../helpers/build-app.js'
-import { QUIET } from './graphql-helpers.js'
 
 /**
  * The GraphQL-over-HTTP spec, audited by graphql-http's own suite against the real server. Stock
  * Mercurius fails one MUST (a null `extensions` is refused); http-compliance.ts fixes it.
  */
 t.test('GraphQL over HTTP: every MUST of the spec holds', async (t) => {
-  const app = await build(t, { ...QUIET, DEMO_USERS: '0' })
+  const app = await build(t, { DEMO_USERS: '0' })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : 0

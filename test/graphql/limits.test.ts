@@ -1,11 +1,11 @@
 import t from 'tap'
 import { getIntrospectionQuery } from 'graphql'
 import { build } from '../helpers/build-app.js'
-import { gql, ObserverRecorder, QUIET } from './graphql-helpers.js'
+import { gql, ObserverRecorder } from './graphql-helpers.js'
 
 /** Hostile queries: each refused with its code and the numbers, and not one store call made. */
 t.test('GraphQL limits', async (t) => {
-  const app = await build(t, { ...QUIET, DEMO_USERS: '50', GRAPHQL_MAX_COST: '15000' })
+  const app = await build(t, { DEMO_USERS: '50', GRAPHQL_MAX_COST: '15000' })
   const recorder = ObserverRecorder.install(t, app)
   // Anything reaching the repository counts too, even a cache hit.
   let rowReads = 0
@@ -124,7 +124,7 @@ t.test('GraphQL limits', async (t) => {
   })
 
   t.test('cached and JIT-compiled queries are still priced', async (t) => {
-    const jitApp = await build(t, { ...QUIET, DEMO_USERS: '10', GRAPHQL_JIT_AFTER: '1', GRAPHQL_MAX_COST: '15000' })
+    const jitApp = await build(t, { DEMO_USERS: '10', GRAPHQL_JIT_AFTER: '1', GRAPHQL_MAX_COST: '15000' })
     const query = 'query Pull($n: Int!) { featureRows(featureSet: "user_text", features: ["user_text"], first: $n) { edges { node { features { value { json } } } } } }'
     for (let i = 0; i < 3; i++) t.equal((await gql(jitApp, query, { n: 5 })).status, 200, `run ${i + 1}`)
     const refusedAfterJit = await gql(jitApp, query, { n: 1000 })
@@ -138,7 +138,7 @@ t.test('GraphQL limits', async (t) => {
     t.equal(off.statusCode, 400)
     t.equal(off.json().errors[0].extensions.code, 'BATCHING_DISABLED')
     t.equal(recorder.calls(), 0)
-    const batchApp = await build(t, { ...QUIET, DEMO_USERS: '10', GRAPHQL_MAX_BATCH: '2' })
+    const batchApp = await build(t, { DEMO_USERS: '10', GRAPHQL_MAX_BATCH: '2' })
     const ok = await batchApp.inject({ method: 'POST', url: '/graphql', payload: [{ query: '{ featureSets { name } }' }, { query: '{ features { ref } }' }] })
     t.equal(ok.statusCode, 200)
     t.equal(ok.json().length, 2)

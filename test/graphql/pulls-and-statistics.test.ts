@@ -2,7 +2,7 @@ import t from 'tap'
 import { build } from '../helpers/build-app.js'
 import { demoRowsFor, type DemoRow } from '../../src/demo/demo-data.js'
 import type { FeatureValue } from '../../src/domain/feature-value.js'
-import { gql, ObserverRecorder, QUIET } from './graphql-helpers.js'
+import { gql, ObserverRecorder } from './graphql-helpers.js'
 
 const SEED = 42
 const USERS = 1500
@@ -11,7 +11,7 @@ const DAY = 86_400_000
 interface Node { entityId: string, features: Array<{ ref: string, status: string, value: { json: unknown } | null }> }
 
 t.test('bulk pulls and statistics', async (t) => {
-  const app = await build(t, { ...QUIET, DEMO_USERS: String(USERS), GRAPHQL_SCAN_SEGMENTS: '4' })
+  const app = await build(t, { DEMO_USERS: String(USERS), GRAPHQL_SCAN_SEGMENTS: '4' })
   const recorder = ObserverRecorder.install(t, app)
   const now = Date.now()
   // The demo data, recomputed independently of the store.
@@ -230,7 +230,7 @@ t.test('bulk pulls and statistics', async (t) => {
   })
 
   t.test('work per request is bounded: short pages, partial statistics', async (t) => {
-    const small = await build(t, { ...QUIET, DEMO_USERS: '600', GRAPHQL_MAX_SCAN_ITEMS_PER_PAGE: '100' })
+    const small = await build(t, { DEMO_USERS: '600', GRAPHQL_MAX_SCAN_ITEMS_PER_PAGE: '100' })
     // A filter nobody matches: each page examines at most 100 items (plus one round) and says there is more.
     const page = await gql(small, '{ featureRows(featureSet: "user_text", features: ["user_text:sentiment_score"], first: 10, filter: [{ feature: "user_text:sentiment_score", gt: 5 }]) { nodes { entityId } pageInfo { hasNextPage } scan { itemsScanned } } }')
     t.same(page.body.data.featureRows.nodes, [])

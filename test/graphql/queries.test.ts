@@ -5,13 +5,13 @@ import { writeRows } from '../helpers/test-store.js'
 import { StoreThrottledError } from '../../src/errors.js'
 import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
 import type { FeatureValue } from '../../src/domain/feature-value.js'
-import { gql, ObserverRecorder, QUIET } from './graphql-helpers.js'
+import { gql, ObserverRecorder } from './graphql-helpers.js'
 
 const SEED = 42
 const USERS = 300
 
 t.test('GraphQL queries', async (t) => {
-  const app = await build(t, { ...QUIET, DEMO_USERS: String(USERS), GRAPHQL_OPERATION_LABELS: 'KnownLookup', GRAPHQL_MAX_LEARNED_OPERATION_LABELS: '3' })
+  const app = await build(t, { DEMO_USERS: String(USERS), GRAPHQL_OPERATION_LABELS: 'KnownLookup', GRAPHQL_MAX_LEARNED_OPERATION_LABELS: '3' })
   const recorder = ObserverRecorder.install(t, app)
 
   t.test('registry: sets, features, search by name and tag', async (t) => {
@@ -255,7 +255,7 @@ t.test('GraphQL queries', async (t) => {
 
   t.test('GraphiQL is served in the embedded mode, and can be turned off', async (t) => {
     t.equal((await app.inject('/graphiql')).statusCode, 200)
-    const off = await build(t, { ...QUIET, DEMO_USERS: '0', GRAPHIQL: 'false' })
+    const off = await build(t, { DEMO_USERS: '0', GRAPHIQL: 'false' })
     t.equal((await off.inject('/graphiql')).statusCode, 404)
   })
 })

@@ -22,10 +22,6 @@ export function testConfig (env: Record<string, string> = {}): Config {
     LOG_LEVEL: 'silent',
     REGISTRY_RELOAD_MS: '0',
     DEMO_USERS: '10000',
-    // Load shedding reacts to event-loop lag, which a loaded test machine has plenty of; it is tested
-    // on purpose where it matters (test/security/isolation.test.ts), never by accident elsewhere.
-    OVERLOAD_EXPLORE_MAX_LAG_MS: '60000',
-    OVERLOAD_ONLINE_MAX_LAG_MS: '60000',
     ...env
   })
 }

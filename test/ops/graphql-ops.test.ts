@@ -8,10 +8,7 @@ const logs: string[] = []
 const app = await buildApp(testConfig({
   DEMO_USERS: '50',
   LOG_LEVEL: 'info',
-  GRAPHQL_MAX_DEPTH: '4',
-  // Another app in this process may be loading demo data; load shedding is not under test here.
-  OVERLOAD_EXPLORE_MAX_LAG_MS: '60000',
-  OVERLOAD_ONLINE_MAX_LAG_MS: '60000'
+  GRAPHQL_MAX_DEPTH: '4'
 }), { logStream: { write: (line) => { logs.push(line) } } })
 t.teardown(async () => await app.close())
 await app.ready()

@@ -9,48 +9,37 @@ const PULL = `query Pull($after: String) {
     pageInfo { hasNextPage endCursor }
   } }`
 
-t.test('exploration is shed when the event loop lags, with a retry time; online lookups are not', async (t) => {
-  const app = await build(t, { DEMO_USERS: '20', OVERLOAD_EXPLORE_MAX_LAG_MS: '20', OVERLOAD_ONLINE_MAX_LAG_MS: '60000' })
+t.test('a lagging event loop refuses nobody: exploration waits its turn, online lookups answer', async (t) => {
+  const app = await build(t, { DEMO_USERS: '20' })
   const client = new FeatureStoreClient(`127.0.0.1:${app.grpcPort}`, { defaultDeadlineMs: 10_000 })
   t.teardown(() => client.close())
-  // Block the loop for longer than the threshold, several times within one measuring window.
-  for (let i = 0; i < 5; i++) {
+  const statuses: number[] = []
+  // Block the loop for longer than the old shedding threshold, across more than one measuring window, between requests.
+  for (let i = 0; i < 12; i++) {
     const until = performance.now() + 60
     while (performance.now() < until) { /* a CPU-bound request, simulated */ }
     await new Promise((resolve) => setImmediate(resolve))
+    if (i % 3 === 2) statuses.push((await app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ featureSets { name } }' } })).statusCode)
   }
-  await new Promise((resolve) => setTimeout(resolve, 600))
-  let shed: { statusCode: number, headers: Record<string, unknown>, body: string } | undefined
-  for (let i = 0; i < 20 && shed === undefined; i++) {
-    const response = await app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ featureSets { name } }' } })
-    if (response.statusCode === 503) shed = response
-    else {
-      const until = performance.now() + 60
-      while (performance.now() < until) { /* keep the loop lagging */ }
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-  }
-  t.ok(shed !== undefined, 'a GraphQL request was shed while the loop lagged')
-  t.equal(shed?.headers['retry-after'], '1')
-  t.match(JSON.parse(shed?.body ?? '{}'), { errors: [{ extensions: { code: 'SERVICE_UNAVAILABLE', fgCode: 'FG_ERR_OVERLOADED' } }] })
+  t.same(statuses, [200, 200, 200, 200], 'every GraphQL request answered while the loop lagged')
   const online = await client.getOnlineFeatures(['user_1'], ['user_profile:region'])
-  t.ok(online, 'the online path, with its higher threshold, still answers')
+  t.ok(online, 'the online path answers')
 })
 
-t.test('a heavy GraphQL pull running beside gRPC lookups: every lookup answers, p99 stays bounded', async (t) => {
-  // Default shedding thresholds, as in production.
-  const app = await build(t, { DEMO_USERS: '3000', OVERLOAD_EXPLORE_MAX_LAG_MS: '25', OVERLOAD_ONLINE_MAX_LAG_MS: '1000', GRAPHQL_MAX_COST: '10000000' })
+t.test('a heavy GraphQL pull running beside gRPC lookups: every lookup and every page answers, p99 stays bounded', async (t) => {
+  // Default explore-queue settings, as in production.
+  const app = await build(t, { DEMO_USERS: '3000', GRAPHQL_MAX_COST: '10000000' })
   const client = new FeatureStoreClient(`127.0.0.1:${app.grpcPort}`, { defaultDeadlineMs: 10_000 })
   t.teardown(() => client.close())
   let stop = false
   let pulledRows = 0
-  let shed = 0
+  const refused: number[] = []
   const pull = async (): Promise<void> => {
     let after: string | null = null
     // eslint-disable-next-line no-unmodified-loop-condition -- `stop` is set by the test body once the lookups are done; each turn awaits
     while (!stop) {
       const response: { statusCode: number, json: () => unknown } = await app.inject({ method: 'POST', url: '/graphql', payload: { query: PULL, variables: { after } } })
-      if (response.statusCode === 503) { shed++; await new Promise((resolve) => setTimeout(resolve, 20)); continue }
+      if (response.statusCode !== 200) { refused.push(response.statusCode); await new Promise((resolve) => setTimeout(resolve, 20)); continue }
       const page: { edges: unknown[], pageInfo: { hasNextPage: boolean, endCursor: string | null } } = (response.json() as { data: { featureRows: { edges: unknown[], pageInfo: { hasNextPage: boolean, endCursor: string | null } } } }).data.featureRows
       pulledRows += page.edges.length
       after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null
@@ -75,7 +64,8 @@ t.test('a heavy GraphQL pull running beside gRPC lookups: every lookup answers, 
   latencies.sort((a, b) => a - b)
   const p99 = latencies[Math.floor(latencies.length * 0.99)] ?? Infinity
   t.same(failures, [], 'no online lookup failed while the pull ran')
-  t.ok(pulledRows > 0 || shed > 0, `the pull ran (${pulledRows} rows, ${shed} pages shed)`)
+  t.same(refused, [], 'no pull page was refused: the pull slowed down instead')
+  t.ok(pulledRows > 0, `the pull ran (${pulledRows} rows)`)
   // Loose on purpose (shared, noisy CI machines); the measured figures are in README / npm run bench:isolation.
   t.ok(p99 < 1_000, `gRPC p99 ${p99.toFixed(1)} ms while the pull ran (bound: 1 s)`)
 })

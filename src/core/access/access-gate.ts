@@ -1,5 +1,4 @@
 import type { Authenticator, PresentedCredentials } from './authenticator.js'
-import type { OverloadGuard } from './overload-guard.js'
 import type { Principal } from './principal.js'
 import type { RateDecision, RateLimiter } from './rate-limiter.js'
 
@@ -12,24 +11,22 @@ export interface Admission {
 }
 
 /**
- * The one door both protocols go through, in the order that is cheapest to refuse: overload first
- * (no crypto while drowning), then credentials, scope, and the caller's budget.
+ * The one door both protocols go through, in the order that is cheapest to refuse: credentials,
+ * scope, and the caller's budget. Load is not refused here: exploration waits its turn in the
+ * explore queue (explore-queue.ts), which yields to online lookups.
  */
 export class AccessGate {
   readonly #authenticator: Authenticator
   readonly #onlineRate: RateLimiter | undefined
   readonly #explorePoints: RateLimiter | undefined
-  readonly #overload: OverloadGuard | undefined
 
-  constructor (options: { authenticator: Authenticator, onlineRate?: RateLimiter, explorePoints?: RateLimiter, overload?: OverloadGuard }) {
+  constructor (options: { authenticator: Authenticator, onlineRate?: RateLimiter, explorePoints?: RateLimiter }) {
     this.#authenticator = options.authenticator
     this.#onlineRate = options.onlineRate
     this.#explorePoints = options.explorePoints
-    this.#overload = options.overload
   }
 
   async admit (entry: Entry, presented: PresentedCredentials): Promise<Admission> {
-    if (entry !== 'admin') this.#overload?.check(entry)
     const principal = await this.#authenticator.authenticate(presented)
     this.#authenticator.authorize(principal, entry === 'online' ? 'online:read' : entry === 'explore' ? 'explore:read' : 'admin')
     // Open mode has one anonymous caller: a shared budget would only throttle development traffic.
@@ -45,9 +42,5 @@ export class AccessGate {
   /** Spends GraphQL cost points from the caller's per-minute budget. */
   chargePoints (principal: Principal, points: number): RateDecision | undefined {
     return principal.via === 'open' ? undefined : this.#explorePoints?.take(principal.id, points)
-  }
-
-  close (): void {
-    this.#overload?.close()
   }
 }

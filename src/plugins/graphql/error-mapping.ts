@@ -13,7 +13,7 @@ import { CODE_BY_KIND, featuregateExtensions, httpStatusOf } from '../http-error
 /** Why a query was refused before it ran: the metrics reason, and the code the client sees. */
 export type RejectionReason =
   | 'depth' | 'introspection_depth' | 'aliases' | 'tokens' | 'cost' | 'nodes' | 'batch' | 'limits'
-  | 'variables' | 'parse' | 'validation' | 'rate_limit' | 'bad_request'
+  | 'variables' | 'parse' | 'validation' | 'rate_limit' | 'queue_full' | 'deadline' | 'bad_request'
 
 const CODE_BY_REASON: Readonly<Record<RejectionReason, string>> = {
   depth: 'QUERY_TOO_DEEP',
@@ -28,6 +28,8 @@ const CODE_BY_REASON: Readonly<Record<RejectionReason, string>> = {
   parse: 'GRAPHQL_PARSE_FAILED',
   validation: 'GRAPHQL_VALIDATION_FAILED',
   rate_limit: 'RATE_LIMITED',
+  queue_full: 'SERVICE_UNAVAILABLE',
+  deadline: 'DEADLINE_EXCEEDED',
   bad_request: 'BAD_REQUEST'
 }
 
@@ -49,6 +51,14 @@ export class QueryRejection extends GraphQLError {
 
 export function rejectionCode (reason: RejectionReason): string {
   return CODE_BY_REASON[reason]
+}
+
+/** Refusals made before execution (preExecution) whose code names the metrics reason. */
+const PRE_EXECUTION_REASON: Readonly<Record<string, RejectionReason>> = {
+  FG_ERR_RATE_LIMITED: 'rate_limit',
+  FG_ERR_QUEUE_FULL: 'queue_full',
+  // The operation's deadline passed while it waited for a turn.
+  FG_ERR_DEADLINE_EXCEEDED: 'deadline'
 }
 
 const INTERNAL_MESSAGE = 'Internal server error'
@@ -113,7 +123,7 @@ function classify (error: GraphQLError, log: FastifyBaseLogger): Classified {
   if (isFeaturegateError(original)) {
     const extensions = featuregateExtensions(original)
     const executing = error.path !== undefined
-    const reason: RejectionReason | undefined = executing ? undefined : original.code === 'FG_ERR_RATE_LIMITED' ? 'rate_limit' : original.kind === 'invalid_argument' ? 'limits' : 'bad_request'
+    const reason: RejectionReason | undefined = executing ? undefined : PRE_EXECUTION_REASON[original.code] ?? (original.kind === 'invalid_argument' ? 'limits' : 'bad_request')
     return {
       formatted: withShape(error, original.message, extensions),
       status: httpStatusOf(original),

@@ -5,6 +5,7 @@ import fp from 'fastify-plugin'
 import mercurius, { type MercuriusContext } from 'mercurius'
 import { getOperationAST, type DocumentNode } from 'graphql'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Release } from '../../core/access/explore-queue.js'
 import type { RateDecision } from '../../core/access/rate-limiter.js'
 import { formatErrors, QueryRejection } from './error-mapping.js'
 import { addHttpCompliance } from './http-compliance.js'
@@ -21,12 +22,33 @@ interface OperationState {
   throttle: RateDecision | undefined
   executing: boolean
   recorded: boolean
+  /** Gives back the operation's turn in the explore queue, once it has one. */
+  release: Release | undefined
 }
 
 declare module 'mercurius' {
   interface MercuriusContext {
     operation?: OperationState
+    /** The operation's deadline (Date.now() clock), set when it was admitted: its wait for a turn counts against it. */
+    deadlineAt?: number
   }
+}
+
+/**
+ * Every turn a request holds, given back when its response closes (sent, or the client gone), so no
+ * turn can outlive its request even when an operation never reaches onResolution (an execution that
+ * throws). One listener per request, however many operations a batch has.
+ */
+const turnsByResponse = new WeakMap<object, Set<Release>>()
+function holdUntilClosed (response: NodeJS.EventEmitter, release: Release): void {
+  let turns = turnsByResponse.get(response)
+  if (turns === undefined) {
+    const held = new Set<Release>()
+    turns = held
+    turnsByResponse.set(response, held)
+    response.once('close', () => { for (const turn of held) turn() })
+  }
+  turns.add(release)
 }
 
 const PATH = '/graphql'
@@ -120,7 +142,7 @@ async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
   fastify.graphql.addHook('preParsing', async (_schema, source, context) => {
     // Before parsing, the name comes from the request or, cheaply, from the text; preExecution corrects it from the document.
     const name = requestedOperationName(context) ?? LEADING_OPERATION_NAME.exec(source)?.[1]
-    context.operation = { startedAt: performance.now(), label: labels.of(name), cost: undefined, throttle: undefined, executing: false, recorded: false }
+    context.operation = { startedAt: performance.now(), label: labels.of(name), cost: undefined, throttle: undefined, executing: false, recorded: false, release: undefined }
   })
 
   fastify.graphql.addHook('preExecution', async (schema, document: DocumentNode, context, variables) => {
@@ -137,13 +159,22 @@ async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
     if (state !== undefined) {
       state.cost = cost
       state.throttle = throttle
-      state.executing = true
     }
+    // Fair sharing instead of refusals: the operation waits for its caller's turn, weighted by its cost,
+    // within its own deadline; only a caller with too many operations already waiting is refused (503).
+    const deadlineAt = Date.now() + config.bulkDeadlineMs
+    context.deadlineAt = deadlineAt
+    const request = context.reply?.request
+    const release = await fastify.exploreQueue.acquire(request ?? { principal: context.principal, ip: 'in-process' }, { weight: cost, signal: context.signal, deadlineAt })
+    if (state !== undefined) state.release = release
+    if (context.reply !== undefined) holdUntilClosed(context.reply.raw, release)
+    if (state !== undefined) state.executing = true
   })
 
   fastify.graphql.addHook('onResolution', async (execution, context) => {
     const state = context.operation
     if (state === undefined) return
+    state.release?.()
     if (state.cost !== undefined) {
       // As Shopify's extensions.cost: what the query was priced at, and the caller's budget after it.
       execution.extensions = {
@@ -161,4 +192,4 @@ async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
   })
 }
 
-export default fp(graphqlPlugin, { name: 'featuregate-graphql', fastify: '5.x', dependencies: ['featuregate-config', 'featuregate-store', 'featuregate-bulk-reads'] })
+export default fp(graphqlPlugin, { name: 'featuregate-graphql', fastify: '5.x', dependencies: ['featuregate-config', 'featuregate-store', 'featuregate-bulk-reads', 'featuregate-explore-queue'] })

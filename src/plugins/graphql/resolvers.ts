@@ -110,7 +110,8 @@ export type SchemaResolvers = Omit<Resolvers<MercuriusContext>, keyof typeof sca
  */
 export function buildResolvers (services: ResolverServices) {
   const { featureExport, featureStatistics, config } = services
-  const bulkDeadline = (): number => Date.now() + config.bulkDeadlineMs
+  // The operation's own deadline, set when it was admitted (its wait for a turn counts against it).
+  const bulkDeadline = (context: MercuriusContext): number => context.deadlineAt ?? Date.now() + config.bulkDeadlineMs
   return {
     ...scalarResolvers,
     Query: {
@@ -149,7 +150,7 @@ export function buildResolvers (services: ResolverServices) {
           eventTimeBefore: args.eventTimeBefore,
           segment: args.segment
         })
-        const page = await featureExport.page(plan, { signal: context.signal, deadlineAt: bulkDeadline() })
+        const page = await featureExport.page(plan, { signal: context.signal, deadlineAt: bulkDeadline(context) })
         context.app.observer.featureStatuses('graphql', countStatuses({ features: page.features, entities: page.rows.map((r) => r.entity) }))
         const views = spreadOverTurns(page.rows.map((row) => entityView(row.entity, page.features)), ROWS_PER_TURN)
         // List items may be promises (graphql and graphql-jit both await them); object fields may not under JIT.
@@ -179,7 +180,7 @@ export function buildResolvers (services: ResolverServices) {
           features: args.features,
           sample: args.sample,
           filters: filtersOf(args.filter)
-        }, { signal: context.signal, deadlineAt: bulkDeadline() })
+        }, { signal: context.signal, deadlineAt: bulkDeadline(context) })
         return { featureSet: report.featureSet, rows: report.rows, complete: report.complete, itemsScanned: report.itemsScanned, features: report.features.map(statisticsView) }
       }
     },

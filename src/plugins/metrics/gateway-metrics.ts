@@ -19,6 +19,7 @@ const GRPC_CODES = new Set([
 ])
 const GRAPHQL_OUTCOMES = new Set(['ok', 'error', 'rejected'])
 const PROTOCOLS = new Set(['grpc', 'graphql'])
+const EXPLORE_OUTCOMES = new Set(['admitted', 'deadline', 'aborted', 'refused'])
 const STATUSES = new Set<string>(FEATURE_STATUSES)
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_.-]*$/
 // '/package.Service/Method', as grpc-js names a handler.
@@ -45,6 +46,10 @@ export class GatewayMetrics implements GatewayObserver {
   readonly #graphqlRejections: Counter<'reason'>
   readonly #registryInvalid: Gauge
   readonly #registryLastGood: Gauge
+  readonly #exploreWaitSeconds: Histogram<'outcome'>
+  readonly #exploreRunning: Gauge
+  readonly #exploreWaiting: Gauge
+  readonly #exploreLimit: Gauge
   /** Per-call hot path: plain tallies here, copied into the counter at scrape time. */
   readonly #statusTallies = new Map<string, { readonly protocol: string, readonly status: string, count: number }>()
   /** Parsed labels per method and code, so a call pays one map lookup instead of a regex. */
@@ -132,6 +137,20 @@ export class GatewayMetrics implements GatewayObserver {
     this.#registryLastGood = new Gauge({
       name: 'featuregate_registry_sets_on_last_good_spec',
       help: 'Feature sets still served from their last good spec because the stored one no longer parses.',
+      registers
+    })
+    this.#exploreWaitSeconds = new Histogram({
+      name: 'featuregate_explore_queue_wait_seconds',
+      help: 'Time exploration operations (GraphQL, pulls) waited for a turn, by outcome (admitted, deadline, aborted, refused: the caller\'s own queue was full).',
+      labelNames: ['outcome'],
+      buckets: [...LATENCY_BUCKETS_SECONDS, 30],
+      registers
+    })
+    this.#exploreRunning = new Gauge({ name: 'featuregate_explore_running', help: 'Exploration operations running now.', registers })
+    this.#exploreWaiting = new Gauge({ name: 'featuregate_explore_waiting', help: 'Exploration operations waiting for a turn now.', registers })
+    this.#exploreLimit = new Gauge({
+      name: 'featuregate_explore_concurrency_limit',
+      help: 'Exploration operations allowed to run at once right now (lower while online lookups are served or the event loop lags).',
       registers
     })
     const tallies = this.#statusTallies
@@ -226,6 +245,16 @@ export class GatewayMetrics implements GatewayObserver {
       if (tally !== undefined) tally.count += count
       else this.#statusTallies.set(key, { protocol, status: label, count })
     }
+  }
+
+  exploreQueueWait (outcome: 'admitted' | 'deadline' | 'aborted' | 'refused', seconds: number): void {
+    this.#exploreWaitSeconds.observe({ outcome: EXPLORE_OUTCOMES.has(outcome) ? outcome : 'other' }, seconds)
+  }
+
+  exploreQueueDepth (running: number, waiting: number, limit: number): void {
+    this.#exploreRunning.set(running)
+    this.#exploreWaiting.set(waiting)
+    this.#exploreLimit.set(limit)
   }
 
   /** Not part of GatewayObserver: HTTP timing is recorded by the metrics plugin's own hook. */
