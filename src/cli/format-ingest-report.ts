@@ -19,8 +19,8 @@ export function formatIngestReport (report: IngestReport, source: string): strin
     const more = report.rejected - report.rejectedLines.length
     if (more > 0) out.push(`  … and ${number.format(more)} more (use --rejects FILE to keep them all)`)
   }
-  if (report.storeError !== undefined) {
-    out.push(`the store failed: ${report.storeError}`)
+  if (report.storeError !== undefined || report.failure !== undefined) {
+    out.push(report.storeError !== undefined ? `the store failed: ${report.storeError}` : `the run failed: ${report.failure ?? ''}`)
     if (report.unwrittenLines.length > 0) {
       out.push(`${number.format(report.unwrittenLines.length)} accepted line${report.unwrittenLines.length > 1 ? 's were' : ' was'} not confirmed written: ${lineRanges(report.unwrittenLines)}`)
     }

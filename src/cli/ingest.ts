@@ -30,6 +30,8 @@ export interface IngestReport extends IngestProgress {
   readonly skippedOlder: number
   /** Why the store failed; the run stopped reading there. */
   readonly storeError?: string
+  /** Why the run stopped early for another reason (the input could not be read, a rejects file could not be written, a bug). */
+  readonly failure?: string
   /** The last line read before the run stopped on a store failure; later lines were not read. */
   readonly stoppedAfterLine?: number
 }
@@ -139,7 +141,33 @@ export async function ingestLines (options: IngestOptions): Promise<IngestReport
     for (const entry of entries) inflightKeys.set(entry.key, done)
   }
 
+  let failure: string | undefined
   try {
+    try {
+      await readAll()
+    } catch (error) {
+      // Whatever went wrong, the rows already handed to the store are waited for and accounted for.
+      failure = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error)
+      for (const entry of batch) unwrittenLines.push(entry.line)
+      batch = []
+    }
+    await Promise.allSettled([...inflight])
+  } finally {
+    if (timer !== undefined) clearInterval(timer)
+  }
+  unwrittenLines.sort((a, b) => a - b)
+  return {
+    featureSet: featureSet.name,
+    ...progress(),
+    skippedOlder,
+    rejectedLines,
+    unwrittenLines,
+    ...(storeError !== undefined && { storeError }),
+    ...(failure !== undefined && { failure }),
+    ...((storeError !== undefined || failure !== undefined) && { stoppedAfterLine: lineNumber })
+  }
+
+  async function readAll (): Promise<void> {
     for await (const raw of options.lines) {
       lineNumber++
       const text = lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw
@@ -165,17 +193,5 @@ export async function ingestLines (options: IngestOptions): Promise<IngestReport
     }
     if (storeError === undefined) await flush()
     else for (const entry of batch) unwrittenLines.push(entry.line)
-    await Promise.all(inflight)
-  } finally {
-    if (timer !== undefined) clearInterval(timer)
-  }
-  unwrittenLines.sort((a, b) => a - b)
-  return {
-    featureSet: featureSet.name,
-    ...progress(),
-    skippedOlder,
-    rejectedLines,
-    unwrittenLines,
-    ...(storeError !== undefined && { storeError, stoppedAfterLine: lineNumber })
   }
 }

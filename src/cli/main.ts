@@ -91,7 +91,8 @@ async function main (argv: readonly string[]): Promise<number> {
       const described = describeStoreError(error, config.store.endpoint ?? `DynamoDB in ${config.store.region}`, config)
       return fail(described.message, described.exitCode)
     }
-    throw error
+    // A bug: say so, with where, and exit as a failed run (never 1, which means "some lines rejected").
+    return fail(`unexpected error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`, EXIT_STORE)
   }
 }
 

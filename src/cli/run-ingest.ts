@@ -47,7 +47,11 @@ export async function runIngest (config: Config, command: IngestCommand, stdout:
     }
     const input = command.file === '-' ? stdin : createReadStream(command.file)
     const lines = createInterface({ input, crlfDelay: Infinity })
-    if (command.rejectsFile !== undefined) rejects = createWriteStream(command.rejectsFile)
+    let rejectsError: Error | undefined
+    if (command.rejectsFile !== undefined) {
+      rejects = await openForWriting(command.rejectsFile)
+      rejects.on('error', (error) => { rejectsError ??= error })
+    }
     const report = await ingestLines({
       featureSet: spec,
       lines,
@@ -55,7 +59,12 @@ export async function runIngest (config: Config, command: IngestCommand, stdout:
       allowMissing: command.allowMissing,
       onlyNewer: command.onlyNewer === true,
       concurrency: command.concurrency,
-      ...(rejects !== undefined && { onRejected: (rejected) => rejects!.write(JSON.stringify({ line: rejected.line, error: rejected.reason, text: rejected.text }) + '\n') }),
+      ...(rejects !== undefined && {
+        onRejected: (rejected) => {
+          if (rejectsError !== undefined) throw new Error(`cannot write the rejects file ${command.rejectsFile ?? ''}: ${rejectsError.message}`)
+          rejects!.write(JSON.stringify({ line: rejected.line, error: rejected.reason, text: rejected.text }) + '\n')
+        }
+      }),
       ...(!command.quiet && { onProgress: (progress) => stderr.write(formatProgress(spec.name, progress)) })
     })
     const source = command.file === '-' ? 'standard input' : command.file
@@ -65,11 +74,22 @@ export async function runIngest (config: Config, command: IngestCommand, stdout:
     } else {
       stdout.write(formatIngestReport(report, source))
     }
-    if (report.storeError !== undefined) return EXIT_STORE
+    // Also after a partial failure: the rows that were written must be served at once.
     if (command.gateway !== undefined && report.written > 0) await clearGatewayCache(command.gateway, command.apiKey)
+    if (report.storeError !== undefined || report.failure !== undefined) return EXIT_STORE
     return report.rejected > 0 ? EXIT_REJECTED : EXIT_OK
   } finally {
     if (rejects !== undefined) await new Promise((resolve) => rejects!.end(resolve))
     await store.close()
   }
+}
+
+/** The rejects file, opened before any row is written: a path that cannot be written stops the run up front. */
+async function openForWriting (path: string): Promise<WriteStream> {
+  const stream = createWriteStream(path)
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve())
+    stream.once('error', (error) => reject(new CliError(`Cannot write the rejects file ${path}: ${(error as NodeJS.ErrnoException).code ?? error.message}`, 3)))
+  })
+  return stream
 }

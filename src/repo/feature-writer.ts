@@ -5,6 +5,7 @@ import { InvalidFeatureValueError, ItemTooLargeError, StoreThrottledError, Unkno
 import { encodeFeatureValue, itemSize } from './attribute-codec.js'
 import { backoffDelayMs, sleepWithin } from '../lib/backoff.js'
 import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR } from './item-attributes.js'
+import { isThrottling } from './store-errors.js'
 
 export const MAX_ITEMS_PER_BATCH_WRITE = 25
 export const MAX_ITEM_BYTES = 400 * 1024
@@ -119,13 +120,7 @@ export class FeatureWriter implements RowWriter {
         const i = next++
         const item = unique[i]!
         try {
-          await this.#client.send(new PutItemCommand({
-            TableName: this.#table,
-            Item: item,
-            ConditionExpression: 'attribute_not_exists(#t) OR #t <= :t',
-            ExpressionAttributeNames: { '#t': EVENT_TIME_ATTR },
-            ExpressionAttributeValues: { ':t': item[EVENT_TIME_ATTR] ?? { N: '0' } }
-          }))
+          await this.#putIfNewer(item)
         } catch (error) {
           if (!(error instanceof ConditionalCheckFailedException)) {
             failure ??= error
@@ -142,6 +137,29 @@ export class FeatureWriter implements RowWriter {
       throw failure
     }
     return skipped
+  }
+
+  /**
+   * One conditional put; throttling is retried with backoff as the batch path retries UnprocessedItems
+   * (the SDK's own few attempts come first), then reported as StoreThrottledError.
+   */
+  async #putIfNewer (item: Record<string, AttributeValue>): Promise<void> {
+    for (let round = 0; ; round++) {
+      try {
+        await this.#client.send(new PutItemCommand({
+          TableName: this.#table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#t) OR #t <= :t',
+          ExpressionAttributeNames: { '#t': EVENT_TIME_ATTR },
+          ExpressionAttributeValues: { ':t': item[EVENT_TIME_ATTR] ?? { N: '0' } }
+        }))
+        return
+      } catch (error) {
+        if (!isThrottling(error)) throw error
+        if (round >= this.#options.maxUnprocessedRetries) throw new StoreThrottledError()
+        await sleepWithin(backoffDelayMs(round, this.#options.retryBaseMs, 2_000), undefined, undefined, 'writing features')
+      }
+    }
   }
 
   async #writeChunk (chunk: WriteRequest[]): Promise<void> {

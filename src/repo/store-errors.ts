@@ -4,6 +4,11 @@ const THROTTLE_NAMES = new Set([
   'ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'LimitExceededException'
 ])
 
+/** DynamoDB said "too fast": worth retrying after a backoff. */
+export function isThrottling (error: unknown): boolean {
+  return error instanceof Error && THROTTLE_NAMES.has(error.name)
+}
+
 /** Turns whatever the SDK threw into one of the typed store errors that each protocol maps to its codes. */
 export function toStoreError (error: unknown, what: string, deadlineAt: number | undefined): FeaturegateError {
   const name = error instanceof Error ? error.name : ''

@@ -246,6 +246,50 @@ t.test('ingest', async (t) => {
     }
     t.equal(report.written + report.rejected + report.unwrittenLines.length, report.lines)
   })
+
+  t.test('an input that fails mid-run: in-flight writes are waited for and every accepted line is accounted for', async (t) => {
+    const store = await freshStore(t)
+    let release!: () => void
+    const held = new Promise<void>((resolve) => { release = resolve })
+    // The first batch is still being written when the input fails.
+    const writer = writerWith(store.writer, { writeRows: async (rows) => { await held; await store.writer.writeRows(rows) } })
+    async function * failing (): AsyncIterable<string> {
+      for (let i = 0; i < 30; i++) yield line(`f${i}`, i)
+      setTimeout(release, 50)
+      throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' })
+    }
+    const report = await ingestLines({ featureSet: SCORES, lines: failing(), writer, concurrency: 2 })
+    t.match(report.failure, /EIO/)
+    t.equal(report.written, 25, 'the batch in flight was waited for and confirmed')
+    t.same(report.unwrittenLines, [26, 27, 28, 29, 30], 'the accepted lines not yet sent are named')
+    t.equal(report.stoppedAfterLine, 30)
+    t.equal(await scoreOf(store, 'f24'), 24)
+    t.equal(await scoreOf(store, 'f25'), undefined)
+  })
+
+  t.test('unexpected failures exit 3, never 1: an unreadable input, an unwritable rejects file', async (t) => {
+    const store = await freshStore(t)
+    const config = loadConfig({ DYNAMODB_ENDPOINT: dynamo.endpoint, FEATURE_TABLE: store.featureTable, REGISTRY_TABLE: store.registryTable })
+    const dir = await mkdtemp(join(tmpdir(), 'featuregate-ingest-'))
+    const stdout = new Sink()
+    t.equal(await runIngest(config, command({ featureSet: 'scores', file: dir }), stdout, new Sink()), 3, 'a directory as input')
+    t.match(stdout.text, /the run failed: .*EISDIR/)
+    await t.rejects(runIngest(config, command({ featureSet: 'scores', file: 'examples/user_text.jsonl', rejectsFile: join(dir, 'no', 'such', 'dir', 'rejects.jsonl') }), new Sink(), new Sink()),
+      { name: 'CliError', exitCode: 3, message: /Cannot write the rejects file .*ENOENT/ })
+  })
+
+  t.test('--only-newer retries throttling as the batch path does', async (t) => {
+    const store = await freshStore(t)
+    const proxy = await startFaultProxy(t, dynamo.endpoint)
+    let puts = 0
+    proxy.decide = (operation) => operation === 'PutItem' && ++puts <= 6 ? { kind: 'throttle' } : { kind: 'forward' }
+    const writer = new FeatureWriter(localClient(t, proxy.endpoint, { maxAttempts: 1 }), store.featureTable, { retryBaseMs: 1, maxUnprocessedRetries: 8 })
+    const report = await ingestLines({ featureSet: SCORES, lines: linesOf([line('o1', 1), line('o2', 2)].join('\n')), writer, onlyNewer: true })
+    t.equal(report.storeError, undefined)
+    t.equal(report.written, 2)
+    t.ok(puts > 6, `throttled ${Math.min(puts, 6)} times, then written`)
+    t.equal(await scoreOf(store, 'o2'), 2)
+  })
 })
 
 function command (overrides: Partial<IngestCommand> & Pick<IngestCommand, 'featureSet' | 'file'>): IngestCommand {
