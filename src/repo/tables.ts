@@ -42,7 +42,8 @@ export async function ensureTables (client: DynamoDBClient, featureTable: string
  */
 export async function featureLayoutProblem (client: DynamoDBClient, table: string): Promise<string | undefined> {
   const description = await describe(client, table)
-  if (description === undefined) return `the feature table ${table} does not exist: run \`featuregate create-tables\``
+  // A missing table is reported by the first call that needs it, with the store's own words.
+  if (description === undefined) return undefined
   const index = description.GlobalSecondaryIndexes?.find((i) => i.IndexName === SET_INDEX)
   if (index === undefined) return `the feature table ${table} has no ${SET_INDEX} index, so pulls cannot run: run \`featuregate create-tables\` (it adds the index and backfills the shard key)`
   if (index.IndexStatus !== 'ACTIVE') return `the ${SET_INDEX} index of ${table} is ${index.IndexStatus ?? 'not ready'}; pulls start working once it is ACTIVE`
