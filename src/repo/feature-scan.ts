@@ -25,8 +25,7 @@ export interface FeatureScannerOptions {
   readonly ownsClient?: boolean
 }
 
-/** Bounds on one Scan call's Limit (items examined): large enough to amortise a round trip, small enough not to overshoot much. */
-const MIN_LIMIT = 50
+/** Most items one Query call may examine: large enough to amortise a round trip, small enough not to overshoot much. */
 const MAX_LIMIT = 5_000
 const UNPROCESSED_RETRIES = 8
 
@@ -89,11 +88,10 @@ export class FeatureScanner implements BulkReader {
   /**
    * Matching rows in one fixed order, whatever the call sizes: by shard number, then entity id (the
    * index's range key), over the shards of the covered segments. So every row has an exact resume
-   * position, and resuming after a row yields exactly the rows that followed it. The next
-   * `parallelism` shards are read at the same time and handed out in order; when one needs another
-   * call (a shard larger than one Query page), the pages read ahead of it are dropped and the scan
-   * goes one shard at a time until that shard ends, so large shards cost at most one dropped
-   * read-ahead per shard and small ones none.
+   * position, and resuming after a row yields exactly the rows that followed it. Up to `parallelism`
+   * shards are read at the same time and handed out in order. A page read ahead of a shard that
+   * turns out not to end in its call is dropped (its items still count as examined), so reads go
+   * wide only as far as the shard sizes seen so far say the wanted rows reach.
    */
   async scan (request: ScanRequest, options: ReadOptions): Promise<ScanResult> {
     const total = request.position.totalSegments
@@ -105,9 +103,13 @@ export class FeatureScanner implements BulkReader {
     const rows: ScannedRow[] = []
     let itemsScanned = 0
     let calls = 0
-    // Matching items per examined item, learnt as we go, sizes the next Limit.
+    // Matching items per examined item, learnt as we go, sizes the next Limit; exactly 1 without conditions.
+    const unfiltered = request.conditions.length === 0
     let matched = 0
-    let selectivity = 0.25
+    let selectivity = unfiltered ? 1 : 0.25
+    // Items of the whole shards read so far: how many shards the rows still wanted will take.
+    let wholeShards = 0
+    let wholeShardItems = 0
     let oneAtATime = false
     const currentShard = (segment: number): number | undefined => {
       const position = positions[segment]!
@@ -124,13 +126,20 @@ export class FeatureScanner implements BulkReader {
       .sort((a, b) => currentShard(a)! - currentShard(b)!)
 
     while (rows.length < request.maxRows && itemsScanned < request.maxItems) {
-      const window = open().slice(0, oneAtATime ? 1 : Math.max(1, request.parallelism))
-      if (window.length === 0) break
-      const wanted = request.maxRows - rows.length
-      const limit = Math.min(request.maxItems - itemsScanned, Math.ceil(wanted / selectivity * 1.2))
-      const perShard = Math.max(MIN_LIMIT, Math.min(MAX_LIMIT, oneAtATime ? limit : Math.ceil(limit / window.length)))
-      const pages = await Promise.all(window.map(async (segment) => await this.#queryOnce(
-        setName, segment, total, currentShard(segment)!, positions[segment] as ShardPosition | 'start', perShard, filter, projection, options)))
+      const ahead = open()
+      if (ahead.length === 0) break
+      const wantedItems = Math.min(request.maxItems - itemsScanned, Math.ceil((request.maxRows - rows.length) / selectivity * (unfiltered ? 1 : 1.2)))
+      const shardSize = wholeShards > 0 ? wholeShardItems / wholeShards : undefined
+      // Until a shard's size is known (or while one runs over a page), one shard at a time; then as many
+      // shards as the wanted rows fill, each Limited to what is left after the ones before it, so the
+      // last read stops where the page does and nothing read is dropped.
+      const width = oneAtATime || shardSize === undefined
+        ? 1
+        : Math.max(1, Math.min(request.parallelism, Math.ceil(wantedItems / Math.max(1, shardSize))))
+      const window = ahead.slice(0, width)
+      const pages = await Promise.all(window.map(async (segment, j) => await this.#queryOnce(
+        setName, segment, total, currentShard(segment)!, positions[segment] as ShardPosition | 'start',
+        Math.max(1, Math.min(MAX_LIMIT, Math.ceil(wantedItems - j * (shardSize ?? 0)))), filter, projection, options)))
       calls += pages.length
       let handing = true
       for (let w = 0; w < window.length; w++) {
@@ -139,6 +148,12 @@ export class FeatureScanner implements BulkReader {
         // Examined items count whether or not their rows are handed out: the honest cost of a read-ahead.
         itemsScanned += page.scanned
         matched += page.items.length
+        const startedWhole = positions[segment] === 'start' || (typeof positions[segment] === 'object' && positions[segment].after === undefined)
+        const shardGoesOn = typeof page.next === 'object' && page.next.shard === page.shard
+        if (startedWhole && !shardGoesOn) {
+          wholeShards++
+          wholeShardItems += page.scanned
+        }
         if (!handing) continue
         let cut = false
         for (let i = 0; i < page.items.length; i++) {
@@ -153,12 +168,11 @@ export class FeatureScanner implements BulkReader {
           }
         }
         if (!cut) positions[segment] = page.next
-        const shardGoesOn = typeof page.next === 'object' && page.next.shard === page.shard
-        oneAtATime = shardGoesOn
+        oneAtATime = shardGoesOn && !cut && rows.length < request.maxRows
         // Later shards' rows come after all of this shard's: hand them out only once it has ended.
         if (cut || shardGoesOn || rows.length >= request.maxRows) handing = false
       }
-      selectivity = Math.min(1, Math.max(0.001, (matched + 1) / (itemsScanned + 1)))
+      selectivity = unfiltered ? 1 : Math.min(1, Math.max(0.001, (matched + 1) / (itemsScanned + 1)))
     }
     const position: ScanPosition = { totalSegments: total, segments: positions }
     return { rows, position, exhausted: open().length === 0, itemsScanned, calls }

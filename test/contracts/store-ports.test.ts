@@ -149,8 +149,14 @@ function storeContract (t: Test, open: (t: Test) => Promise<FeatureStore>): void
       entityId: `doc_${i}`, featureSet: OTHER, eventTime: 1, values: new Map([['score', { type: 'double', value: i }]])
     })))
     const whole = await store.bulk.scan({
-      featureSet: DOCS, attributes: ['score'], conditions: [], position: { totalSegments: 4, segments: ['start', 'start', 'start', 'start'] },
-      segments: [0, 1, 2, 3], maxRows: 10_000, maxItems: 100_000, parallelism: 4
+      featureSet: DOCS,
+      attributes: ['score'],
+      conditions: [],
+      position: { totalSegments: 4, segments: ['start', 'start', 'start', 'start'] },
+      segments: [0, 1, 2, 3],
+      maxRows: 10_000,
+      maxItems: 100_000,
+      parallelism: 4
     }, soon())
     t.ok(whole.exhausted)
     t.equal(whole.rows.length, N)
@@ -176,8 +182,14 @@ function storeContract (t: Test, open: (t: Test) => Promise<FeatureStore>): void
       let examined = 0
       for (let index = 0; index < count; index++) {
         const result = await store.bulk.scan({
-          featureSet: DOCS, attributes: [], conditions: [], position: { totalSegments: count, segments: Array.from({ length: count }, () => 'start' as const) },
-          segments: [index], maxRows: 10_000, maxItems: 100_000, parallelism: 1
+          featureSet: DOCS,
+          attributes: [],
+          conditions: [],
+          position: { totalSegments: count, segments: Array.from({ length: count }, () => 'start' as const) },
+          segments: [index],
+          maxRows: 10_000,
+          maxItems: 100_000,
+          parallelism: 1
         }, soon())
         t.ok(result.exhausted)
         seen.push(...result.rows.map((r) => r.entityId))

@@ -55,8 +55,14 @@ for (const backend of storeBackends()) {
     t.ok(first.some((line) => /backfill|rebuilt/.test(line)), `the migration reports progress: ${first.join(' | ')}`)
 
     const pull = async (s: FeatureStore): Promise<ScanResult> => await s.bulk.scan({
-      featureSet: DOCS, attributes: ['score'], conditions: [], position: { totalSegments: 2, segments: ['start', 'start'] },
-      segments: [0, 1], maxRows: 10_000, maxItems: 100_000, parallelism: 2
+      featureSet: DOCS,
+      attributes: ['score'],
+      conditions: [],
+      position: { totalSegments: 2, segments: ['start', 'start'] },
+      segments: [0, 1],
+      maxRows: 10_000,
+      maxItems: 100_000,
+      parallelism: 2
     }, { deadlineAt: Date.now() + 20_000 })
     const result = await pull(store)
     t.equal(result.rows.length, N, 'every row written before the migration is pulled')

@@ -1,4 +1,3 @@
-/* eslint-disable no-console */
 import { BatchWriteItemCommand, CreateTableCommand, DescribeTableCommand, QueryCommand, ScanCommand, UpdateTableCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { Test } from 'tap'
 import { demoRowsFor } from '../../src/demo/demo-data.js'
@@ -27,7 +26,7 @@ async function write (client: DynamoDBClient, table: string, items: Item[]): Pro
   }))
 }
 const waitActive = async (client: DynamoDBClient, table: string): Promise<void> => {
-  for (;;) { const d = await client.send(new DescribeTableCommand({ TableName: table })); if (d.Table?.TableStatus === 'ACTIVE' && (d.Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) return; await new Promise((r) => setTimeout(r, 100)) }
+  for (;;) { const d = await client.send(new DescribeTableCommand({ TableName: table })); if (d.Table?.TableStatus === 'ACTIVE' && (d.Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) return; await new Promise((resolve) => setTimeout(resolve, 100)) }
 }
 
 async function drain (make: (start: Item | undefined) => ScanCommand | QueryCommand, client: DynamoDBClient): Promise<{ rows: number, scanned: number, calls: number }> {
@@ -61,10 +60,13 @@ for (const backend of storeBackends()) {
     const lines: string[] = []
 
     // Shared table with the sharded GSI from the start.
-    await client.send(new CreateTableCommand({ TableName: 'shared', BillingMode: 'PAY_PER_REQUEST',
+    await client.send(new CreateTableCommand({
+      TableName: 'shared',
+      BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [{ AttributeName: '_e', KeyType: 'HASH' }, { AttributeName: '_s', KeyType: 'RANGE' }],
       AttributeDefinitions: ['_e', '_s', '_p'].map((n) => ({ AttributeName: n, AttributeType: 'S' as const })),
-      GlobalSecondaryIndexes: [{ IndexName: 'by-set', KeySchema: [{ AttributeName: '_p', KeyType: 'HASH' }, { AttributeName: '_e', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } }] }))
+      GlobalSecondaryIndexes: [{ IndexName: 'by-set', KeySchema: [{ AttributeName: '_p', KeyType: 'HASH' }, { AttributeName: '_e', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } }]
+    }))
     await waitActive(client, 'shared')
     let t0 = performance.now(); await write(client, 'shared', shared); lines.push(`write shared+GSI ${shared.length} items ${Math.round(shared.length / ((performance.now() - t0) / 1e3))} items/s`)
     // Table per set.
@@ -99,11 +101,14 @@ for (const backend of storeBackends()) {
 
     // UpdateTable adding a GSI to a table that already holds items with the key attribute.
     try {
-      await client.send(new UpdateTableCommand({ TableName: 'plain', AttributeDefinitions: ['_e', '_s', '_p'].map((n) => ({ AttributeName: n, AttributeType: 'S' as const })),
-        GlobalSecondaryIndexUpdates: [{ Create: { IndexName: 'by-set', KeySchema: [{ AttributeName: '_p', KeyType: 'HASH' }, { AttributeName: '_e', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } } }] }))
+      await client.send(new UpdateTableCommand({
+        TableName: 'plain',
+        AttributeDefinitions: ['_e', '_s', '_p'].map((n) => ({ AttributeName: n, AttributeType: 'S' as const })),
+        GlobalSecondaryIndexUpdates: [{ Create: { IndexName: 'by-set', KeySchema: [{ AttributeName: '_p', KeyType: 'HASH' }, { AttributeName: '_e', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } } }]
+      }))
       const d = await client.send(new DescribeTableCommand({ TableName: 'plain' }))
       lines.push(`UpdateTable Create GSI: accepted; DescribeTable GSIs: ${JSON.stringify(d.Table?.GlobalSecondaryIndexes?.map((g) => [g.IndexName, g.IndexStatus, g.Backfilling]) ?? [])}`)
-      await new Promise((r) => setTimeout(r, 1500))
+      await new Promise((resolve) => setTimeout(resolve, 1500))
       try {
         const q = await drain((k) => new QueryCommand({ TableName: 'plain', IndexName: 'by-set', ExclusiveStartKey: k, KeyConditionExpression: '#p = :p', ExpressionAttributeNames: { '#p': '_p' }, ExpressionAttributeValues: { ':p': { S: `${SET}#0` } } }), client)
         lines.push(`  query new GSI after 1.5 s: ${q.rows} rows (existing items backfilled? ${q.rows > 0})`)
