@@ -9,7 +9,13 @@ import { describeStoreError } from './describe-store-error.js'
  * embedded store lives inside a gateway process, so the CLI needs a DynamoDB it can reach on its
  * own; store errors become one line saying what to do.
  */
-export async function openCliStore (config: Config, options: { readonly createTables?: boolean } = {}): Promise<FeatureStore> {
+export interface CliStoreOptions {
+  readonly createTables?: boolean
+  readonly onProgress?: (line: string) => void
+  readonly onLayoutProblem?: (problem: string) => void
+}
+
+export async function openCliStore (config: Config, options: CliStoreOptions = {}): Promise<FeatureStore> {
   if (config.store.mode === 'embedded') {
     throw new CliError([
       'The CLI needs a DynamoDB to talk to: set DYNAMODB_ENDPOINT (e.g. http://localhost:8000 for DynamoDB Local) or AWS_REGION.',
@@ -19,7 +25,12 @@ export async function openCliStore (config: Config, options: { readonly createTa
   }
   const where = config.store.endpoint ?? `DynamoDB in ${config.store.region}`
   try {
-    return await openFeatureStore({ ...config, createTables: options.createTables === true })
+    return await openFeatureStore({
+      ...config,
+      createTables: options.createTables === true,
+      ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
+      ...(options.onLayoutProblem !== undefined && { onLayoutProblem: options.onLayoutProblem })
+    })
   } catch (error) {
     throw describeStoreError(error, where, config)
   }

@@ -37,7 +37,14 @@ export interface FeatureStorePluginOptions {
 async function featureStorePlugin (fastify: FastifyInstance, options: FeatureStorePluginOptions): Promise<void> {
   const { config } = fastify
   const observer = options.observer ?? NO_OP_GATEWAY_OBSERVER
-  const store = await openFeatureStore({ store: config.store, createTables: false, observer, bulkMaxConcurrentCalls: config.graphql.bulkMaxConcurrentCalls })
+  const store = await openFeatureStore({
+    store: config.store,
+    createTables: false,
+    observer,
+    bulkMaxConcurrentCalls: config.graphql.bulkMaxConcurrentCalls,
+    // Lookups work without the by-set index; pulls do not, so say so at start rather than on the first pull.
+    onLayoutProblem: (problem) => fastify.log.warn({ featureTable: config.store.featureTable }, `Pulls will fail: ${problem}`)
+  })
   const rows = onlineRows(store.rows, config)
   fastify.addHook('onClose', async () => await store.close())
   if (store.embedded) {

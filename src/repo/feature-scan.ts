@@ -1,15 +1,16 @@
-import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { StoreConfig } from '../config.js'
 import { rowKey, type RowRequest, type RowResult } from '../domain/feature-row.js'
-import type { BulkReader, ScanCondition, ScanPosition, ScanRequest, ScanResult, ScannedRow, SegmentPosition } from '../domain/ports/bulk-reader.js'
+import type { BulkReader, ScanCondition, ScanPosition, ScanRequest, ScanResult, ScannedRow, SegmentPosition, ShardPosition } from '../domain/ports/bulk-reader.js'
 import type { StoreObserver } from '../domain/ports/store-observer.js'
 import type { ReadOptions } from '../domain/read-options.js'
-import { DeadlineExceededError, InvalidCursorError, type FeaturegateError } from '../errors.js'
+import { DeadlineExceededError, InvalidCursorError, NotReadyError, type FeaturegateError } from '../errors.js'
 import { encodeFeatureValue } from './attribute-codec.js'
 import { batchGetItems, type BatchGetContext, type StoredItem } from './batch-get.js'
 import { withCallSignal } from '../lib/call-signal.js'
 import { createDynamoClient, type StaticCredentials } from './dynamo-client.js'
-import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR } from './item-attributes.js'
+import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR, SHARD_KEY_ATTR } from './item-attributes.js'
+import { SET_INDEX, SET_SHARDS, shardKey, shardOf, shardsOfSegment } from './set-shards.js'
 import { decodeRow } from './row-decoder.js'
 import { Semaphore } from '../lib/semaphore.js'
 import { toStoreError } from './store-errors.js'
@@ -24,8 +25,7 @@ export interface FeatureScannerOptions {
   readonly ownsClient?: boolean
 }
 
-/** Bounds on one Scan call's Limit (items examined): large enough to amortise a round trip, small enough not to overshoot much. */
-const MIN_LIMIT = 50
+/** Most items one Query call may examine: large enough to amortise a round trip, small enough not to overshoot much. */
 const MAX_LIMIT = 5_000
 const UNPROCESSED_RETRIES = 8
 
@@ -34,10 +34,12 @@ const UNPROCESSED_RETRIES = 8
  * socket pool and its own cap on concurrent calls, and no cache, so a heavy pull neither evicts the
  * hot rows online lookups live on nor queues in front of them.
  *
- * Rows of one feature set are found by a (parallel) Scan of the shared table with `_s = :set` and
- * the pushed-down conditions as FilterExpression, through placeholder names so any feature name is
- * safe. A scan reads every item of the table whatever the filter: filters save transfer and gateway
- * work, not read capacity.
+ * Rows of one feature set are read by Querying the by-set index shard by shard (set-shards.ts), so a
+ * pull examines that set's items only, never another set's; a segment of a pull reads its own
+ * shards. Pushed-down conditions go along as FilterExpression, through placeholder names so any
+ * feature name is safe; they apply after the key condition, so they save transfer and gateway work,
+ * not read capacity. The index is eventually consistent on DynamoDB: a row written a moment ago may
+ * be missing from a pull, never from a lookup.
  */
 export class FeatureScanner implements BulkReader {
   readonly #client: DynamoDBClient
@@ -84,55 +86,93 @@ export class FeatureScanner implements BulkReader {
   }
 
   /**
-   * Matching rows in a deterministic order: the covered segments are read `parallelism` at a time and
-   * their rows handed out segment by segment, so every row has an exact resume position. When one
-   * segment's rows fill the request, the other segments' reads of that round are dropped and read
-   * again next time (bounded waste, for exact cursors).
+   * Matching rows in one fixed order, whatever the call sizes: by shard number, then entity id (the
+   * index's range key), over the shards of the covered segments. So every row has an exact resume
+   * position, and resuming after a row yields exactly the rows that followed it. Up to `parallelism`
+   * shards are read at the same time and handed out in order. A page read ahead of a shard that
+   * turns out not to end in its call is dropped (its items still count as examined), so reads go
+   * wide only as far as the shard sizes seen so far say the wanted rows reach.
    */
   async scan (request: ScanRequest, options: ReadOptions): Promise<ScanResult> {
-    const positions = [...request.position.segments]
     const total = request.position.totalSegments
-    const expression = buildFilter(request.featureSet.name, request.conditions)
+    const setName = request.featureSet.name
+    const positions = request.position.segments.map((position, segment) =>
+      request.segments.includes(segment) ? checkedPosition(position, segment, total) : position)
+    const filter = buildFilter(request.conditions)
     const projection = buildProjection(request.attributes)
     const rows: ScannedRow[] = []
     let itemsScanned = 0
     let calls = 0
-    // Matching items per examined item, learnt as we go, sizes the next Limit.
+    // Matching items per examined item, learnt as we go, sizes the next Limit; exactly 1 without conditions.
+    const unfiltered = request.conditions.length === 0
     let matched = 0
-    let selectivity = 0.25
-    const open = (): number[] => request.segments.filter((segment) => positions[segment] !== 'done')
+    let selectivity = unfiltered ? 1 : 0.25
+    // Items of the whole shards read so far: how many shards the rows still wanted will take.
+    let wholeShards = 0
+    let wholeShardItems = 0
+    let oneAtATime = false
+    const currentShard = (segment: number): number | undefined => {
+      const position = positions[segment]!
+      if (position === 'done') return undefined
+      return position === 'start' ? shardsOfSegment(segment, total)[0] : position.shard
+    }
+    // Open segments in the order their current shards come; an empty segment (more segments than shards) is done.
+    const open = (): number[] => request.segments
+      .filter((segment) => {
+        if (currentShard(segment) !== undefined) return true
+        positions[segment] = 'done'
+        return false
+      })
+      .sort((a, b) => currentShard(a)! - currentShard(b)!)
 
     while (rows.length < request.maxRows && itemsScanned < request.maxItems) {
-      const window = open().slice(0, Math.max(1, request.parallelism))
-      if (window.length === 0) break
-      const wanted = request.maxRows - rows.length
-      const limit = Math.min(request.maxItems - itemsScanned, Math.ceil(wanted / selectivity * 1.2))
-      const perSegment = Math.max(MIN_LIMIT, Math.min(MAX_LIMIT, Math.ceil(limit / window.length)))
-      const pages = await Promise.all(window.map(async (segment) => await this.#scanOnce(
-        segment, total, positions[segment]!, perSegment, expression, projection, options)))
+      const ahead = open()
+      if (ahead.length === 0) break
+      const wantedItems = Math.min(request.maxItems - itemsScanned, Math.ceil((request.maxRows - rows.length) / selectivity * (unfiltered ? 1 : 1.2)))
+      const shardSize = wholeShards > 0 ? wholeShardItems / wholeShards : undefined
+      // Until a shard's size is known (or while one runs over a page), one shard at a time; then as many
+      // shards as the wanted rows fill, each Limited to what is left after the ones before it, so the
+      // last read stops where the page does and nothing read is dropped.
+      const width = oneAtATime || shardSize === undefined
+        ? 1
+        : Math.max(1, Math.min(request.parallelism, Math.ceil(wantedItems / Math.max(1, shardSize))))
+      const window = ahead.slice(0, width)
+      const pages = await Promise.all(window.map(async (segment, j) => await this.#queryOnce(
+        setName, segment, total, currentShard(segment)!, positions[segment] as ShardPosition | 'start',
+        Math.max(1, Math.min(MAX_LIMIT, Math.ceil(wantedItems - j * (shardSize ?? 0)))), filter, projection, options)))
       calls += pages.length
-      let full = false
+      let handing = true
       for (let w = 0; w < window.length; w++) {
         const segment = window[w]!
         const page = pages[w]!
+        // Examined items count whether or not their rows are handed out: the honest cost of a read-ahead.
         itemsScanned += page.scanned
         matched += page.items.length
-        if (full) continue
+        const startedWhole = positions[segment] === 'start' || (typeof positions[segment] === 'object' && positions[segment].after === undefined)
+        const shardGoesOn = typeof page.next === 'object' && page.next.shard === page.shard
+        if (startedWhole && !shardGoesOn) {
+          wholeShards++
+          wholeShardItems += page.scanned
+        }
+        if (!handing) continue
+        let cut = false
         for (let i = 0; i < page.items.length; i++) {
           const item = page.items[i]!
           const entityId = item[ENTITY_ATTR]?.S
           if (entityId === undefined) continue
-          positions[segment] = { entityId, featureSet: request.featureSet.name }
+          positions[segment] = { shard: page.shard, after: entityId }
           rows.push({ entityId, row: decodeRow(request.featureSet, item), after: { totalSegments: total, segments: [...positions] } })
           if (rows.length === request.maxRows && i < page.items.length - 1) {
-            full = true
+            cut = true
             break
           }
         }
-        if (!full) positions[segment] = page.lastKey ?? 'done'
-        if (rows.length >= request.maxRows) full = true
+        if (!cut) positions[segment] = page.next
+        oneAtATime = shardGoesOn && !cut && rows.length < request.maxRows
+        // Later shards' rows come after all of this shard's: hand them out only once it has ended.
+        if (cut || shardGoesOn || rows.length >= request.maxRows) handing = false
       }
-      selectivity = Math.min(1, Math.max(0.001, (matched + 1) / (itemsScanned + 1)))
+      selectivity = unfiltered ? 1 : Math.min(1, Math.max(0.001, (matched + 1) / (itemsScanned + 1)))
     }
     const position: ScanPosition = { totalSegments: total, segments: positions }
     return { rows, position, exhausted: open().length === 0, itemsScanned, calls }
@@ -154,40 +194,42 @@ export class FeatureScanner implements BulkReader {
     })
   }
 
-  async #scanOnce (
-    segment: number, total: number, position: SegmentPosition, limit: number,
+  /** One Query of the shard a segment stands at; `next` is where the segment stands after it. */
+  async #queryOnce (
+    featureSet: string, segment: number, total: number, shard: number, position: ShardPosition | 'start', limit: number,
     filter: Filter, projection: Projection, options: ReadOptions
-  ): Promise<{ items: StoredItem[], scanned: number, lastKey: SegmentPosition | undefined }> {
+  ): Promise<{ items: StoredItem[], scanned: number, shard: number, next: SegmentPosition }> {
+    const shards = shardsOfSegment(segment, total)
+    const after = position === 'start' ? undefined : position.after
+    const key = shardKey(featureSet, shard)
     await this.#semaphore.acquire()
     const started = performance.now()
     try {
       if (options.deadlineAt !== undefined && Date.now() >= options.deadlineAt) throw new DeadlineExceededError('scanning features')
-      const output = await withCallSignal(options, async (abortSignal) => await this.#client.send(new ScanCommand({
+      const output = await withCallSignal(options, async (abortSignal) => await this.#client.send(new QueryCommand({
         TableName: this.#table,
-        Segment: segment,
-        TotalSegments: total,
+        IndexName: SET_INDEX,
+        KeyConditionExpression: '#pk = :pk',
         Limit: limit,
-        ...(position !== 'start' && position !== 'done' && {
-          ExclusiveStartKey: { [ENTITY_ATTR]: { S: position.entityId }, [SET_ATTR]: { S: position.featureSet } }
+        ...(after !== undefined && {
+          ExclusiveStartKey: { [SHARD_KEY_ATTR]: { S: key }, [ENTITY_ATTR]: { S: after }, [SET_ATTR]: { S: featureSet } }
         }),
-        FilterExpression: filter.expression,
+        ...(filter.expression !== '' && { FilterExpression: filter.expression }),
         ProjectionExpression: projection.expression,
-        ExpressionAttributeNames: { ...filter.names, ...projection.names },
-        ExpressionAttributeValues: filter.values
+        ExpressionAttributeNames: { '#pk': SHARD_KEY_ATTR, ...filter.names, ...projection.names },
+        ExpressionAttributeValues: { ':pk': { S: key }, ...filter.values }
       }), { abortSignal }))
-      this.#observer.storeCall('Scan', (performance.now() - started) / 1e3, 'ok')
-      const last = output.LastEvaluatedKey
-      const lastEntity = last?.[ENTITY_ATTR]?.S
-      const lastSet = last?.[SET_ATTR]?.S
-      return {
-        items: output.Items ?? [],
-        scanned: output.ScannedCount ?? 0,
-        lastKey: lastEntity === undefined || lastSet === undefined ? undefined : { entityId: lastEntity, featureSet: lastSet }
-      }
+      this.#observer.storeCall('Query', (performance.now() - started) / 1e3, 'ok')
+      const lastEntity = output.LastEvaluatedKey?.[ENTITY_ATTR]?.S
+      const following = shards[shards.indexOf(shard) + 1]
+      const next: SegmentPosition = lastEntity !== undefined
+        ? { shard, after: lastEntity }
+        : following !== undefined ? { shard: following } : 'done'
+      return { items: output.Items ?? [], scanned: output.ScannedCount ?? 0, shard, next }
     } catch (error) {
       const typed = scanError(error, options)
       if (typed.kind === 'resource_exhausted') this.#observer.throttled()
-      this.#observer.storeCall('Scan', (performance.now() - started) / 1e3, typed.code)
+      this.#observer.storeCall('Query', (performance.now() - started) / 1e3, typed.code)
       throw typed
     } finally {
       this.#semaphore.release()
@@ -195,11 +237,29 @@ export class FeatureScanner implements BulkReader {
   }
 }
 
+/**
+ * A position from a cursor, checked against the layout before it reaches the store: its shard must
+ * be one this segment reads and its entity must hash to that shard, else the cursor was tampered
+ * with or belongs to another pull.
+ */
+function checkedPosition (position: SegmentPosition, segment: number, total: number): SegmentPosition {
+  if (position === 'start' || position === 'done') return position
+  const inSegment = Number.isInteger(position.shard) && position.shard >= 0 && position.shard < SET_SHARDS && position.shard % total === segment
+  if (!inSegment || (position.after !== undefined && shardOf(position.after) !== position.shard)) {
+    throw new InvalidCursorError('it does not belong to this pull')
+  }
+  return position
+}
+
 function scanError (error: unknown, options: ReadOptions): FeaturegateError {
   if (error instanceof Error && (error as { code?: unknown }).code !== undefined && typeof (error as { kind?: unknown }).kind === 'string') return error as FeaturegateError
-  // A start key from a cursor that does not belong to the segment (or table) is the caller's to fix.
-  if (error instanceof Error && error.name === 'ValidationException' && /starting key|ExclusiveStartKey/i.test(error.message)) {
-    return new InvalidCursorError('it does not belong to this pull')
+  if (error instanceof Error && error.name === 'ValidationException') {
+    // A start key from a cursor that does not belong to the segment (or table) is the caller's to fix.
+    if (/starting key|ExclusiveStartKey/i.test(error.message)) return new InvalidCursorError('it does not belong to this pull')
+    // A table from before the by-set layout, or its index still being built: an operator's step, say which.
+    if (/specified index|backfilling/i.test(error.message)) {
+      return new NotReadyError(`pulls read the feature table's ${SET_INDEX} index, which is missing or still being built: run \`featuregate create-tables\` (README, "Storage layout for pulls")`)
+    }
   }
   return toStoreError(error, 'scanning features', options.deadlineAt)
 }
@@ -224,10 +284,11 @@ function typeLetter (attr: AttributeValue): string {
   return 'NULL'
 }
 
-export function buildFilter (featureSet: string, conditions: readonly ScanCondition[]): Filter {
-  const names: Record<string, string> = { '#set': SET_ATTR }
-  const values: Record<string, AttributeValue> = { ':set': { S: featureSet } }
-  const clauses = ['#set = :set']
+/** The pushed-down conditions as a FilterExpression ('' for none); the set itself is the Query's key condition. */
+export function buildFilter (conditions: readonly ScanCondition[]): Filter {
+  const names: Record<string, string> = {}
+  const values: Record<string, AttributeValue> = {}
+  const clauses: string[] = []
   const featureNames = new Map<string, string>()
   const nameOf = (feature: string): string => {
     let placeholder = featureNames.get(feature)

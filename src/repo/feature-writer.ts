@@ -4,7 +4,8 @@ import type { PreparedRow, RowWrite, RowWriter } from '../domain/ports/row-write
 import { InvalidFeatureValueError, ItemTooLargeError, StoreThrottledError, UnknownFeatureError } from '../errors.js'
 import { encodeFeatureValue, itemSize } from './attribute-codec.js'
 import { backoffDelayMs, sleepWithin } from '../lib/backoff.js'
-import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR } from './item-attributes.js'
+import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR, SHARD_KEY_ATTR } from './item-attributes.js'
+import { shardKey, shardOf } from './set-shards.js'
 import { isThrottling } from './store-errors.js'
 
 export const MAX_ITEMS_PER_BATCH_WRITE = 25
@@ -22,10 +23,12 @@ export function toItem (row: RowWrite): Record<string, AttributeValue> {
   const item: Record<string, AttributeValue> = {
     [ENTITY_ATTR]: { S: row.entityId },
     [SET_ATTR]: { S: row.featureSet.name },
-    [EVENT_TIME_ATTR]: { N: String(Math.trunc(row.eventTime)) }
+    [EVENT_TIME_ATTR]: { N: String(Math.trunc(row.eventTime)) },
+    // The by-set index's hash key: what lets a pull read this set's items only (set-shards.ts).
+    [SHARD_KEY_ATTR]: { S: shardKey(row.featureSet.name, shardOf(row.entityId)) }
   }
   for (const [name, value] of row.values) {
-    // Only declared features: an undeclared name could never be read back, and `_e`/`_s`/`_t` would clobber the key.
+    // Only declared features: an undeclared name could never be read back, and `_e`/`_s`/`_t`/`_p` would clobber the key.
     if (!row.featureSet.features.some((f) => f.name === name)) throw new UnknownFeatureError(name, row.featureSet.name)
     item[name] = encodeFeatureValue(value, name)
   }

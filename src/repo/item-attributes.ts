@@ -2,3 +2,5 @@
 export const ENTITY_ATTR = '_e'
 export const SET_ATTR = '_s'
 export const EVENT_TIME_ATTR = '_t'
+/** `<feature set>#<shard>`: the hash key of the by-set index (see set-shards.ts). */
+export const SHARD_KEY_ATTR = '_p'

@@ -11,7 +11,7 @@ import { FeatureScanner } from './feature-scan.js'
 import { FeatureWriter } from './feature-writer.js'
 import { RegistryStore } from './registry-store.js'
 import { toStoreError } from './store-errors.js'
-import { ensureTables } from './tables.js'
+import { backfillShardKeys, ensureTables, featureLayoutProblem } from './tables.js'
 
 export interface OpenStoreOptions {
   readonly store: StoreConfig
@@ -25,6 +25,10 @@ export interface OpenStoreOptions {
   readonly staticCredentials?: StaticCredentials
   /** Scan calls in flight for bulk reads (default 4). */
   readonly bulkMaxConcurrentCalls?: number
+  /** Progress of creating and migrating tables, one line at a time (create-tables prints it). */
+  readonly onProgress?: (line: string) => void
+  /** Told, when tables are not created here, what keeps pulls from working (e.g. the by-set index missing). */
+  readonly onLayoutProblem?: (problem: string) => void
 }
 
 const UNPROCESSED_RETRIES = 8
@@ -50,7 +54,13 @@ export async function openFeatureStore (options: OpenStoreOptions): Promise<Feat
     ...(staticCredentials !== undefined && { staticCredentials })
   })
   try {
-    if (embedded !== undefined || options.createTables === true) await ensureTables(client, store.featureTable, store.registryTable)
+    if (embedded !== undefined || options.createTables === true) await ensureTables(client, store.featureTable, store.registryTable, options.onProgress)
+    // Rows written before the by-set layout need a shard key to be pulled; an embedded store's tables are always current.
+    if (options.createTables === true) await backfillShardKeys(client, store.featureTable, options.onProgress)
+    if (embedded === undefined && options.createTables !== true && options.onLayoutProblem !== undefined) {
+      const problem = await featureLayoutProblem(client, store.featureTable)
+      if (problem !== undefined) options.onLayoutProblem(problem)
+    }
     await warmConnections(client, store.featureTable, Math.min(store.maxSockets, 8))
   } catch (error) {
     client.destroy()

@@ -140,6 +140,90 @@ function storeContract (t: Test, open: (t: Test) => Promise<FeatureStore>): void
     const byKey = await readAll(store.bulk, [{ entityId: 'doc_7', featureSet: DOCS, features: ['score'] }, { entityId: 'nobody', featureSet: DOCS, features: ['score'] }], soon())
     t.same(byKey.map(scoreOf), [1.75, undefined])
   })
+
+  t.test('bulk: a pull examines only its own set\'s items, in one order whatever the page sizes', async (t) => {
+    const store = await open(t)
+    await store.writer.writeRows(Array.from({ length: N }, (_, i) => store.writer.prepare(doc(i))))
+    // Another set twice as large, on the same entities and more: none of it may be examined.
+    await store.writer.writeRows(Array.from({ length: 2 * N }, (_, i) => store.writer.prepare({
+      entityId: `doc_${i}`, featureSet: OTHER, eventTime: 1, values: new Map([['score', { type: 'double', value: i }]])
+    })))
+    const whole = await store.bulk.scan({
+      featureSet: DOCS,
+      attributes: ['score'],
+      conditions: [],
+      position: { totalSegments: 4, segments: ['start', 'start', 'start', 'start'] },
+      segments: [0, 1, 2, 3],
+      maxRows: 10_000,
+      maxItems: 100_000,
+      parallelism: 4
+    }, soon())
+    t.ok(whole.exhausted)
+    t.equal(whole.rows.length, N)
+    t.ok(whole.itemsScanned <= 1.05 * whole.rows.length, `items examined ${whole.itemsScanned} <= 1.05 x ${whole.rows.length} rows`)
+
+    // Paging 7 rows at a time, with one segment read at a time, hands out the same rows in the same order.
+    const paged: string[] = []
+    let position: ScanPosition = { totalSegments: 4, segments: ['start', 'start', 'start', 'start'] }
+    for (let exhausted = false, pages = 0; !exhausted && pages < 100; pages++) {
+      const result = await store.bulk.scan({ featureSet: DOCS, attributes: [], conditions: [], position, segments: [0, 1, 2, 3], maxRows: 7, maxItems: 100_000, parallelism: 1 }, soon())
+      paged.push(...result.rows.map((r) => r.entityId))
+      position = result.position
+      exhausted = result.exhausted
+    }
+    t.same(paged, whole.rows.map((r) => r.entityId), 'the order does not depend on page sizes or parallelism')
+  })
+
+  t.test('bulk: caller segments partition a set, also into more segments than the store has shards', async (t) => {
+    const store = await open(t)
+    await store.writer.writeRows(Array.from({ length: N }, (_, i) => store.writer.prepare(doc(i))))
+    for (const count of [1, 3, 100]) {
+      const seen: string[] = []
+      let examined = 0
+      for (let index = 0; index < count; index++) {
+        const result = await store.bulk.scan({
+          featureSet: DOCS,
+          attributes: [],
+          conditions: [],
+          position: { totalSegments: count, segments: Array.from({ length: count }, () => 'start' as const) },
+          segments: [index],
+          maxRows: 10_000,
+          maxItems: 100_000,
+          parallelism: 1
+        }, soon())
+        t.ok(result.exhausted)
+        seen.push(...result.rows.map((r) => r.entityId))
+        examined += result.itemsScanned
+      }
+      t.equal(seen.length, N, `${count} segments: every row in some segment`)
+      t.equal(new Set(seen).size, N, `${count} segments: no row in two`)
+      t.ok(examined <= 1.05 * N, `${count} segments: items examined ${examined} <= 1.05 x ${N}`)
+    }
+  })
+
+  t.test('bulk: a position that is not one of this pull\'s is refused', async (t) => {
+    const store = await open(t)
+    await store.writer.writeRows(Array.from({ length: 40 }, (_, i) => store.writer.prepare(doc(i))))
+    const request = (segments: ScanPosition['segments'], maxRows = 100): ScanRequest =>
+      ({ featureSet: DOCS, attributes: [], conditions: [], position: { totalSegments: 2, segments }, segments: [0, 1], maxRows, maxItems: 1_000, parallelism: 2 })
+    const all = await store.bulk.scan(request(['start', 'start']), soon())
+    // Where each row stands: its segment's position right after it.
+    const stands = all.rows.map((row) => {
+      const segment = row.after.segments.findIndex((s) => typeof s === 'object' && s.after === row.entityId)
+      const position = row.after.segments[segment]
+      return { segment, shard: typeof position === 'object' ? position.shard : -1, entityId: row.entityId }
+    })
+    t.ok(stands.every((s) => s.segment >= 0 && s.shard >= 0), 'every row stands at a shard of one segment')
+    const a = stands[0]!
+    const b = stands.find((s) => s.segment === a.segment && s.shard !== a.shard)
+    const at = (segment: number, position: ScanPosition['segments'][number]): ScanPosition['segments'] => segment === 0 ? [position, 'start'] : ['start', position]
+    await t.resolves(store.bulk.scan(request(at(a.segment, { shard: a.shard, after: a.entityId })), soon()), 'its own position is fine')
+    await t.rejects(store.bulk.scan(request(at(1 - a.segment, { shard: a.shard })), soon()), { code: 'FG_ERR_INVALID_CURSOR' }, 'a shard of the other segment')
+    await t.rejects(store.bulk.scan(request(at(a.segment, { shard: 1_000_000 })), soon()), { code: 'FG_ERR_INVALID_CURSOR' }, 'a shard the store does not have')
+    if (b !== undefined) {
+      await t.rejects(store.bulk.scan(request(at(a.segment, { shard: a.shard, after: b.entityId })), soon()), { code: 'FG_ERR_INVALID_CURSOR' }, 'an entity from another shard')
+    }
+  })
 }
 
 for (const backend of storeBackends()) {

@@ -1,4 +1,3 @@
-import { NAME_PATTERN } from '../../domain/feature-set-spec.js'
 import type { ScanPosition, SegmentPosition } from '../../domain/ports/bulk-reader.js'
 import { InvalidCursorError } from '../../errors.js'
 import { MAX_ENTITY_ID_BYTES } from '../entity-id.js'
@@ -9,14 +8,17 @@ export interface PullIdentity {
   readonly startedAt: number
 }
 
-const CURSOR_VERSION = 1
+/** 2: positions are (shard, entity) per segment, for the by-set layout; version-1 cursors are refused. */
+const CURSOR_VERSION = 2
+/** Shard numbers are the store's; anything beyond this is not one of ours. */
+const MAX_SHARD = 1_000_000
 
 interface CursorBody {
   readonly v: number
   readonly f: string
   readonly t0: number
   readonly n: number
-  readonly p: ReadonlyArray<0 | 1 | readonly [string, string]>
+  readonly p: ReadonlyArray<0 | 1 | readonly [number] | readonly [number, string]>
 }
 
 /** An opaque cursor: base64url JSON of the pull's identity and every segment's position. */
@@ -26,7 +28,7 @@ export function encodeCursor (plan: PullIdentity, position: ScanPosition): strin
     f: plan.fingerprint,
     t0: plan.startedAt,
     n: position.totalSegments,
-    p: position.segments.map((s) => s === 'start' ? 0 : s === 'done' ? 1 : [s.entityId, s.featureSet] as const)
+    p: position.segments.map((s) => s === 'start' ? 0 : s === 'done' ? 1 : s.after === undefined ? [s.shard] as const : [s.shard, s.after] as const)
   }
   return Buffer.from(JSON.stringify(body)).toString('base64url')
 }
@@ -49,9 +51,11 @@ export function decodeCursor (text: string, fingerprint: string, totalSegments: 
   const segments: SegmentPosition[] = b.p.map((entry: unknown) => {
     if (entry === 0) return 'start'
     if (entry === 1) return 'done'
-    if (Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && typeof entry[1] === 'string' &&
-      entry[0].length > 0 && Buffer.byteLength(entry[0]) <= MAX_ENTITY_ID_BYTES && NAME_PATTERN.test(entry[1])) {
-      return { entityId: entry[0], featureSet: entry[1] }
+    if (Array.isArray(entry) && (entry.length === 1 || entry.length === 2) && Number.isSafeInteger(entry[0]) && entry[0] >= 0 && entry[0] <= MAX_SHARD) {
+      const shard = entry[0] as number
+      if (entry.length === 1) return { shard }
+      const after: unknown = entry[1]
+      if (typeof after === 'string' && after.length > 0 && Buffer.byteLength(after) <= MAX_ENTITY_ID_BYTES) return { shard, after }
     }
     throw new InvalidCursorError('not a cursor from this API')
   })

@@ -1,4 +1,4 @@
-import type { FeatureRow, RowKey } from '../feature-row.js'
+import type { FeatureRow } from '../feature-row.js'
 import type { FeatureSetSpec } from '../feature-set-spec.js'
 import type { FeatureValue } from '../feature-value.js'
 import type { ReadOptions } from '../read-options.js'
@@ -16,8 +16,17 @@ export type ScanCondition =
 
 export type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>='
 
-/** Where one segment's scan stands: not started, finished, or after this row's key. */
-export type SegmentPosition = 'start' | 'done' | RowKey
+/**
+ * Where one segment's read stands: not started, finished, or inside it. A store cuts each set into
+ * numbered shards and gives every shard to exactly one segment; inside, a segment stands at one of
+ * its shards, after the row of entity `after` (at the shard's start when `after` is absent).
+ */
+export type SegmentPosition = 'start' | 'done' | ShardPosition
+
+export interface ShardPosition {
+  readonly shard: number
+  readonly after?: string
+}
 
 /** Positions of every segment of a `totalSegments`-way parallel scan. */
 export interface ScanPosition {
