@@ -17,6 +17,7 @@ import grpcAccess from './plugins/grpc-access.js'
 import httpHardening from './plugins/http-hardening.js'
 import bulkReads from './plugins/bulk-reads.js'
 import graphql from './plugins/graphql/index.js'
+import pull from './plugins/pull/index.js'
 
 function httpsOptions (config: Config): { cert: Buffer, key: Buffer } | undefined {
   const { tlsCertFile, tlsKeyFile } = config.access
@@ -69,5 +70,6 @@ export async function buildApp (config: Config, options: BuildAppOptions = {}): 
   await app.register(admin)
   await app.register(bulkReads)
   await app.register(graphql)
+  await app.register(pull)
   return app
 }

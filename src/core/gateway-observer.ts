@@ -16,6 +16,12 @@ export interface GatewayObserver extends StoreObserver {
   graphqlRejected (reason: string): void
   /** Per-feature lookup outcomes, counted by status (PRESENT, NOT_FOUND, ...). */
   featureStatuses (protocol: 'grpc' | 'graphql', counts: Readonly<Record<string, number>>): void
+  /** One streamed pull ended: `format` 'arrow' | 'ndjson'; `outcome` 'complete', 'error' (ended with the error marker) or 'aborted' (the reader left). */
+  pullFinished (format: string, outcome: string): void
+  /** Rows of a pull written to its reader, as each batch goes out. */
+  pullRows (format: string, rows: number): void
+  /** A pull that failed after its first byte, by FG_ERR_* code: the reader got the error marker, not an answer. */
+  pullError (format: string, code: string): void
 }
 
 export const NO_OP_GATEWAY_OBSERVER: GatewayObserver = {
@@ -27,5 +33,8 @@ export const NO_OP_GATEWAY_OBSERVER: GatewayObserver = {
   graphqlOperation () {},
   graphqlCost () {},
   graphqlRejected () {},
-  featureStatuses () {}
+  featureStatuses () {},
+  pullFinished () {},
+  pullRows () {},
+  pullError () {}
 }
