@@ -19,6 +19,7 @@ import httpHardening from './plugins/http-hardening.js'
 import bulkReads from './plugins/bulk-reads.js'
 import graphql from './plugins/graphql/index.js'
 import exploreQueue from './plugins/explore-queue.js'
+import pull from './plugins/pull/index.js'
 
 function httpsOptions (config: Config): { cert: Buffer, key: Buffer } | undefined {
   const { tlsCertFile, tlsKeyFile } = config.access
@@ -76,5 +77,6 @@ export async function buildApp (config: Config, options: BuildAppOptions = {}): 
   await app.register(bulkReads)
   await app.register(exploreQueue)
   await app.register(graphql)
+  await app.register(pull)
   return app
 }

@@ -22,6 +22,12 @@ export interface GatewayObserver extends StoreObserver {
   exploreQueueWait (outcome: 'admitted' | 'deadline' | 'aborted' | 'refused', seconds: number): void
   /** Exploration operations running and waiting, and how many may run at once right now. */
   exploreQueueDepth (running: number, waiting: number, limit: number): void
+  /** One streamed pull ended: `format` 'arrow' | 'ndjson'; `outcome` 'complete', 'error' (ended with the error marker) or 'aborted' (the reader left). */
+  pullFinished (format: string, outcome: string): void
+  /** Rows of a pull written to its reader, as each batch goes out. */
+  pullRows (format: string, rows: number): void
+  /** A pull that failed after its first byte, by FG_ERR_* code: the reader got the error marker, not an answer. */
+  pullError (format: string, code: string): void
 }
 
 export const NO_OP_GATEWAY_OBSERVER: GatewayObserver = {
@@ -36,5 +42,8 @@ export const NO_OP_GATEWAY_OBSERVER: GatewayObserver = {
   featureStatuses () {},
   registryReloaded () {},
   exploreQueueWait () {},
-  exploreQueueDepth () {}
+  exploreQueueDepth () {},
+  pullFinished () {},
+  pullRows () {},
+  pullError () {}
 }

@@ -26,6 +26,7 @@ declare module 'fastify' {
 /** Which door each HTTP route is behind; anything not listed (probes, metrics) is open. */
 const HTTP_ENTRIES: Readonly<Record<string, Entry>> = {
   '/graphql': 'explore',
+  '/v1/pull': 'explore',
   '/admin/registry/reload': 'admin',
   '/admin/cache/clear': 'admin'
 }

@@ -1,9 +1,11 @@
 import type { FeatureSetSpec, FeatureSpec } from '../../domain/feature-set-spec.js'
 import type { FeatureStatus } from '../../domain/feature-status.js'
-import type { FeatureValue, FeatureValueOf, ValueType } from '../../domain/feature-value.js'
+import type { FeatureValue, ValueType } from '../../domain/feature-value.js'
 import type { EntityFeatures } from '../../core/feature-lookup.js'
 import type { ResolvedFeature } from '../../core/feature-registry.js'
 import { packFloat32 } from '../../domain/float32-packing.js'
+
+export { valueJson } from '../../domain/feature-value-json.js'
 
 /** The shapes resolvers hand to graphql: plain objects named after the schema's types. */
 export interface FeatureView {
@@ -91,24 +93,6 @@ export const VALUE_TYPENAME = {
   string_list: 'StringListValue',
   bool_list: 'BoolListValue'
 } as const satisfies Readonly<Record<ValueType, string>>
-
-/**
- * The JSON form of a value, as ingest accepts it back: int64 as decimal strings, bytes base64, times ISO-8601.
- * (Bytes give a string: BytesValue.base64 is this, and its generated resolver type wants a string.)
- */
-export function valueJson (value: FeatureValueOf<'bytes'>): string
-export function valueJson (value: FeatureValue): unknown
-export function valueJson (value: FeatureValue): unknown {
-  switch (value.type) {
-    case 'double': case 'string': case 'bool': return value.value
-    case 'int64': return value.value.toString()
-    case 'bytes': return Buffer.from(value.value.buffer, value.value.byteOffset, value.value.byteLength).toString('base64')
-    case 'timestamp': return new Date(value.value).toISOString()
-    case 'float_vector': return Array.from(value.value)
-    case 'double_list': case 'string_list': case 'bool_list': return value.value
-    case 'int64_list': return value.value.map((n) => n.toString())
-  }
-}
 
 /** Little-endian float32, base64 (the stored packing): what numpy reads with frombuffer(..., '<f4'). */
 export function packedVector (vector: Float32Array): string {

@@ -20,6 +20,9 @@ const GRPC_CODES = new Set([
 const GRAPHQL_OUTCOMES = new Set(['ok', 'error', 'rejected'])
 const PROTOCOLS = new Set(['grpc', 'graphql'])
 const EXPLORE_OUTCOMES = new Set(['admitted', 'deadline', 'aborted', 'refused'])
+const PULL_FORMATS = new Set(['arrow', 'ndjson'])
+const PULL_OUTCOMES = new Set(['complete', 'error', 'aborted'])
+const FG_CODE = /^FG_ERR_[A-Z_]+$/
 const STATUSES = new Set<string>(FEATURE_STATUSES)
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_.-]*$/
 // '/package.Service/Method', as grpc-js names a handler.
@@ -50,6 +53,9 @@ export class GatewayMetrics implements GatewayObserver {
   readonly #exploreRunning: Gauge
   readonly #exploreWaiting: Gauge
   readonly #exploreLimit: Gauge
+  readonly #pulls: Counter<'format' | 'outcome'>
+  readonly #pullRows: Counter<'format'>
+  readonly #pullErrors: Counter<'format' | 'code'>
   /** Per-call hot path: plain tallies here, copied into the counter at scrape time. */
   readonly #statusTallies = new Map<string, { readonly protocol: string, readonly status: string, count: number }>()
   /** Parsed labels per method and code, so a call pays one map lookup instead of a regex. */
@@ -61,6 +67,7 @@ export class GatewayMetrics implements GatewayObserver {
   readonly #storeOperation = new BoundedLabel(IDENTIFIER, 20)
   readonly #storeOutcome = new BoundedLabel(IDENTIFIER, 50)
   readonly #rejectionReason = new BoundedLabel(IDENTIFIER, 50)
+  readonly #pullErrorCode = new BoundedLabel(FG_CODE, 50)
   readonly #httpRoute = new BoundedLabel(/^\/[\x21-\x7e]*$/, 100)
 
   constructor () {
@@ -151,6 +158,24 @@ export class GatewayMetrics implements GatewayObserver {
     this.#exploreLimit = new Gauge({
       name: 'featuregate_explore_concurrency_limit',
       help: 'Exploration operations allowed to run at once right now (lower while online lookups are served or the event loop lags).',
+      registers
+    })
+    this.#pulls = new Counter({
+      name: 'featuregate_pulls_total',
+      help: 'Streamed pulls (POST /v1/pull) that ended, by format (arrow, ndjson) and outcome (complete, error, aborted by the reader).',
+      labelNames: ['format', 'outcome'],
+      registers
+    })
+    this.#pullRows = new Counter({
+      name: 'featuregate_pull_rows_total',
+      help: 'Rows written to streamed pulls, by format.',
+      labelNames: ['format'],
+      registers
+    })
+    this.#pullErrors = new Counter({
+      name: 'featuregate_pull_errors_total',
+      help: 'Streamed pulls that failed after their first byte (ended with the error marker), by format and FG_ERR_* code.',
+      labelNames: ['format', 'code'],
       registers
     })
     const tallies = this.#statusTallies
@@ -255,6 +280,18 @@ export class GatewayMetrics implements GatewayObserver {
     this.#exploreRunning.set(running)
     this.#exploreWaiting.set(waiting)
     this.#exploreLimit.set(limit)
+  }
+
+  pullFinished (format: string, outcome: string): void {
+    this.#pulls.inc({ format: PULL_FORMATS.has(format) ? format : 'other', outcome: PULL_OUTCOMES.has(outcome) ? outcome : 'other' })
+  }
+
+  pullRows (format: string, rows: number): void {
+    if (rows > 0 && Number.isFinite(rows)) this.#pullRows.inc({ format: PULL_FORMATS.has(format) ? format : 'other' }, rows)
+  }
+
+  pullError (format: string, code: string): void {
+    this.#pullErrors.inc({ format: PULL_FORMATS.has(format) ? format : 'other', code: this.#pullErrorCode.of(code) })
   }
 
   /** Not part of GatewayObserver: HTTP timing is recorded by the metrics plugin's own hook. */

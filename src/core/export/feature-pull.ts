@@ -1,0 +1,78 @@
+import type { FeatureSetSpec } from '../../domain/feature-set-spec.js'
+import { throwIfAborted } from '../../lib/backoff.js'
+import type { ResolvedFeature } from '../feature-registry.js'
+import { pullWork } from '../query-cost.js'
+import type { ExportRequest, ExportRow, FeatureExport } from './feature-export.js'
+
+/** A whole pull: featureRows' arguments, with the batch size in place of the page size. */
+export interface PullRequest extends Omit<ExportRequest, 'first'> {
+  /** Rows per batch; the export's page limit when absent. */
+  readonly batchRows?: number | null
+}
+
+/** A checked pull: everything a caller can get wrong (arguments, cursor, access) was found before any store call. */
+export interface PreparedPull {
+  readonly request: PullRequest
+  readonly featureSet: FeatureSetSpec
+  /** Columns, in request order (a set's name expanded to its features). */
+  readonly features: readonly ResolvedFeature[]
+  readonly batchRows: number
+  /** Sets read by key besides the scanned one (requested features and filters): they price each row. */
+  readonly otherSets: number
+}
+
+export interface PullBatch {
+  /** In scan order; each row's cursor resumes the pull just after it. */
+  readonly rows: readonly ExportRow[]
+  /** Resumes the pull after this batch's rows (as `after`); undefined only on a finished pull with no rows in its last batch. */
+  readonly resumeAfter: string | undefined
+  /** The pull's last batch: nothing follows it. */
+  readonly done: boolean
+  readonly itemsScanned: number
+}
+
+export interface PullOptions {
+  /** Aborts the store read in flight and ends the pull: the caller went away. */
+  readonly signal?: AbortSignal
+  /** Spends the caller's budget for a batch before it is handed out; throws (e.g. RateLimitedError) once spent. */
+  readonly charge?: (points: number) => void
+}
+
+/**
+ * A training pull as a stream: the export's pages one after another, each priced and handed out
+ * before the next is read, so a slow reader slows the scan and memory holds one page whatever the
+ * pull's size. Every page goes through FeatureExport (the same plan, validation, access and rows as
+ * GraphQL featureRows); resume tokens are its cursors, so a broken pull continues with `after`.
+ */
+export class FeaturePull {
+  readonly #export: FeatureExport
+
+  constructor (featureExport: FeatureExport) {
+    this.#export = featureExport
+  }
+
+  /** Validates and authorises the pull (throws the typed error a caller is told before the first byte). */
+  prepare (request: PullRequest): PreparedPull {
+    const batchRows = request.batchRows ?? this.#export.limits.maxPageSize
+    const plan = this.#export.plan({ ...request, first: batchRows })
+    const others = new Set([...plan.features.map((f) => f.featureSet.name), ...plan.residual.keys()])
+    others.delete(plan.featureSet.name)
+    return { request, featureSet: plan.featureSet, features: plan.features, batchRows, otherSets: others.size }
+  }
+
+  /** The pull's batches, one export page each, until the scan is done, the signal aborts, or a read or charge fails. */
+  async * batches (pull: PreparedPull, options: PullOptions = {}): AsyncGenerator<PullBatch, void, undefined> {
+    let after = pull.request.after
+    for (;;) {
+      throwIfAborted(options.signal, 'pulling rows')
+      // Planned again from the last page's cursor: the cursor is the export's only notion of where a pull stands.
+      const plan = this.#export.plan({ ...pull.request, first: pull.batchRows, after })
+      const page = await this.#export.page(plan, { signal: options.signal })
+      if (page.rows.length > 0) options.charge?.(pullWork(page.rows.length, pull.otherSets))
+      const done = !page.hasNextPage
+      yield { rows: page.rows, resumeAfter: page.endCursor, done, itemsScanned: page.itemsScanned }
+      if (done) return
+      after = page.endCursor
+    }
+  }
+}

@@ -1,0 +1,163 @@
+import {
+  Binary, Bool, type Data, type DataType, Dictionary, Field, FixedSizeList, Float32, Float64, Int8, Int64, List,
+  RecordBatch, RecordBatchStreamWriter, Schema, Struct, TimestampMillisecond, Utf8, makeBuilder, makeData, vectorFromArray
+} from 'apache-arrow'
+import type { PullBatch } from '../../core/export/feature-pull.js'
+import type { EntityFeatures } from '../../core/feature-lookup.js'
+import type { ResolvedFeature } from '../../core/feature-registry.js'
+import { FEATURE_STATUSES } from '../../domain/feature-status.js'
+import type { FeatureValue, ValueType } from '../../domain/feature-value.js'
+import type { PullEncoder } from './pull-encoder.js'
+
+/** Custom metadata keys of each record batch (README, "Streaming pulls"). */
+export const RESUME_AFTER_KEY = 'featuregate.resume_after'
+export const END_KEY = 'featuregate.end'
+export const ROWS_KEY = 'featuregate.rows'
+
+/**
+ * Collects the IPC bytes the writer produces for each batch, so the caller writes them out (and
+ * waits for the socket) before the next page is read. The writer's own sink is an unbounded queue
+ * and its Node duplex takes batches without backpressure, so neither would bound a pull's memory.
+ */
+class BatchStreamWriter extends RecordBatchStreamWriter {
+  #pending: Uint8Array[] = []
+
+  protected override _write (chunk: unknown): this {
+    if (!ArrayBuffer.isView(chunk)) throw new TypeError('Arrow IPC stream writer wrote a non-binary chunk')
+    if (this._started && chunk.byteLength > 0) {
+      this.#pending.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+      this._position += chunk.byteLength
+    }
+    return this
+  }
+
+  take (): Uint8Array[] {
+    const out = this.#pending
+    this.#pending = []
+    return out
+  }
+}
+
+function arrowType (feature: ResolvedFeature['feature']): DataType {
+  const item = (type: DataType): Field => new Field('item', type, true)
+  switch (feature.type) {
+    case 'double': return new Float64()
+    case 'int64': return new Int64()
+    case 'string': return new Utf8()
+    case 'bool': return new Bool()
+    case 'bytes': return new Binary()
+    case 'timestamp': return new TimestampMillisecond('UTC')
+    case 'float_vector': return new FixedSizeList(feature.dimension ?? 0, new Field('item', new Float32(), false))
+    case 'double_list': return new List(item(new Float64()))
+    case 'int64_list': return new List(item(new Int64()))
+    case 'string_list': return new List(item(new Utf8()))
+    case 'bool_list': return new List(item(new Bool()))
+  }
+}
+
+/** The builder's input for one value: numbers, bigints, strings, booleans, bytes, or arrays of them. */
+function builderValue (value: FeatureValue): unknown {
+  return value.value
+}
+
+/** Embeddings copied as bits (TypedArray.set), never through a double: NaN payloads survive. */
+function vectorColumn (type: FixedSizeList<Float32>, entities: readonly EntityFeatures[], column: number): Data {
+  const dimension = type.listSize
+  const values = new Float32Array(entities.length * dimension)
+  const validity = new Uint8Array(Math.ceil(entities.length / 8))
+  let nullCount = 0
+  entities.forEach((entity, row) => {
+    const value = entity.results[column]!.value
+    if (value?.type === 'float_vector' && value.value.length === dimension) {
+      values.set(value.value, row * dimension)
+      validity[row >> 3]! |= 1 << (row & 7)
+    } else {
+      nullCount++
+    }
+  })
+  const child = makeData({ type: new Float32(), length: values.length, nullCount: 0, data: values })
+  return makeData({ type, length: entities.length, nullCount, nullBitmap: validity, child })
+}
+
+function valueColumn (feature: ResolvedFeature, type: DataType, entities: readonly EntityFeatures[], column: number): Data {
+  if (feature.feature.type === 'float_vector') return vectorColumn(type as FixedSizeList<Float32>, entities, column)
+  const builder = makeBuilder({ type, nullValues: [null] })
+  for (const entity of entities) {
+    const value = entity.results[column]!.value
+    builder.append(value === null || value.type !== feature.feature.type ? null : builderValue(value))
+  }
+  return builder.finish().flush()
+}
+
+const STATUS_CODES = new Map(FEATURE_STATUSES.map((s, i) => [s, i]))
+/** One dictionary object shared by every status column: the writer sends it once per column, never again. */
+const STATUS_DICTIONARY = vectorFromArray([...FEATURE_STATUSES], new Utf8())
+
+function statusColumn (type: Dictionary<Utf8, Int8>, entities: readonly EntityFeatures[], column: number): Data {
+  const codes = Int8Array.from(entities, (entity) => STATUS_CODES.get(entity.results[column]!.status) ?? 0)
+  return makeData({ type, length: codes.length, nullCount: 0, data: codes, dictionary: STATUS_DICTIONARY })
+}
+
+function eventTimeColumn (type: TimestampMillisecond, entities: readonly EntityFeatures[], column: number): Data {
+  const builder = makeBuilder({ type, nullValues: [null] })
+  for (const entity of entities) builder.append(entity.results[column]!.eventTime ?? null)
+  return builder.finish().flush()
+}
+
+/**
+ * `application/vnd.apache.arrow.stream`: an Arrow IPC stream (README, "Streaming pulls"). Columns:
+ * `entity_id` (Utf8); one typed column per feature, named by its ref (`set:feature`), null unless
+ * PRESENT or STALE; `<ref>.status` (Dictionary<Int8, Utf8> of the feature statuses); `<set>.event_time`
+ * (Timestamp ms UTC) per requested set. One record batch per page, whose custom metadata carries
+ * `featuregate.resume_after`; the last batch of a complete pull also `featuregate.end` = "true" and
+ * `featuregate.rows`. A failed pull is cut off (no end batch, no end-of-stream marker).
+ */
+export function arrowEncoder (featureSet: string, features: readonly ResolvedFeature[]): PullEncoder {
+  const valueTypes = features.map((f) => arrowType(f.feature))
+  const statusTypes = features.map(() => new Dictionary(new Utf8(), new Int8()))
+  const sets: Array<{ name: string, column: number }> = []
+  features.forEach((f, column) => { if (!sets.some((s) => s.name === f.featureSet.name)) sets.push({ name: f.featureSet.name, column }) })
+  const timeType = new TimestampMillisecond('UTC')
+  const fields = [
+    new Field('entity_id', new Utf8(), false),
+    ...features.map((f, i) => new Field(f.ref, valueTypes[i]!, true, new Map([['featuregate.value_type', f.feature.type satisfies ValueType]]))),
+    ...features.map((f, i) => new Field(`${f.ref}.status`, statusTypes[i]!, false)),
+    ...sets.map((s) => new Field(`${s.name}.event_time`, timeType, true))
+  ]
+  const schema = new Schema(fields, new Map([['featuregate.feature_set', featureSet], ['featuregate.format', '1']]))
+  const writer = new BatchStreamWriter()
+  let rows = 0
+
+  const recordBatch = (batch: PullBatch, end: boolean): RecordBatch => {
+    const entities = batch.rows.map((r) => r.entity)
+    rows += entities.length
+    const children: Data[] = [
+      vectorFromArray(entities.map((e) => e.entityId), new Utf8()).data[0]!,
+      ...features.map((f, i) => valueColumn(f, valueTypes[i]!, entities, i)),
+      ...features.map((_, i) => statusColumn(statusTypes[i]!, entities, i)),
+      ...sets.map((s) => eventTimeColumn(timeType, entities, s.column))
+    ]
+    const metadata = new Map<string, string>()
+    if (batch.resumeAfter !== undefined) metadata.set(RESUME_AFTER_KEY, batch.resumeAfter)
+    if (end) {
+      metadata.set(END_KEY, 'true')
+      metadata.set(ROWS_KEY, String(rows))
+    }
+    const data = makeData({ type: new Struct(fields), length: entities.length, nullCount: 0, children })
+    return new RecordBatch(schema, data, metadata)
+  }
+
+  return {
+    format: 'arrow',
+    contentType: 'application/vnd.apache.arrow.stream',
+    batch (batch: PullBatch): Uint8Array[] {
+      writer.write(recordBatch(batch, batch.done))
+      return writer.take()
+    },
+    end (): Uint8Array[] {
+      writer.finish()
+      return writer.take()
+    },
+    failure: () => undefined
+  }
+}

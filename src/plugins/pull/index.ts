@@ -1,0 +1,140 @@
+import { Readable } from 'node:stream'
+import fp from 'fastify-plugin'
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import { FeaturePull, type PullBatch } from '../../core/export/feature-pull.js'
+import type { ResolvedFeature } from '../../core/feature-registry.js'
+import { NotReadyError, isFeaturegateError } from '../../errors.js'
+import { featuregateExtensions, httpStatusOf } from '../http-errors.js'
+import { arrowEncoder } from './arrow-encoder.js'
+import { ndjsonEncoder } from './ndjson-encoder.js'
+import { parsePullRequest } from './parse-pull-request.js'
+import type { PullEncoder, PullFailure, PullFormat } from './pull-encoder.js'
+
+const MEDIA_TYPES: ReadonlyArray<{ type: string, format: PullFormat }> = [
+  { type: 'application/vnd.apache.arrow.stream', format: 'arrow' },
+  { type: 'application/x-ndjson', format: 'ndjson' }
+]
+
+/** The format an Accept header asks for (highest q, then header order); NDJSON for a missing or wildcard Accept. */
+export function negotiateFormat (accept: string | undefined): PullFormat | undefined {
+  if (accept === undefined || accept.trim() === '') return 'ndjson'
+  let best: { format: PullFormat, q: number } | undefined
+  for (const range of accept.split(',')) {
+    const [type = '', ...params] = range.split(';').map((p) => p.trim().toLowerCase())
+    const qParam = params.find((p) => p.startsWith('q='))
+    const q = qParam === undefined ? 1 : Number(qParam.slice(2))
+    if (!(q > 0)) continue
+    const format = MEDIA_TYPES.find((m) => m.type === type)?.format ?? (type === '*/*' || type === 'application/*' ? 'ndjson' : undefined)
+    if (format !== undefined && (best === undefined || q > best.q)) best = { format, q }
+  }
+  return best?.format
+}
+
+function failureOf (error: unknown): PullFailure {
+  if (isFeaturegateError(error)) return { status: httpStatusOf(error), message: error.message, extensions: featuregateExtensions(error), retryAfterSeconds: error.retryAfterSeconds }
+  // Never an internal error's own message: it may say more about the gateway than a caller should know.
+  return { status: 500, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', fgCode: 'FG_ERR_INTERNAL' }, retryAfterSeconds: undefined }
+}
+
+async function sendFailure (reply: FastifyReply, failure: PullFailure): Promise<FastifyReply> {
+  if (failure.status === 401) void reply.header('www-authenticate', 'Bearer realm="featuregate"')
+  if (failure.retryAfterSeconds !== undefined) void reply.header('retry-after', String(failure.retryAfterSeconds))
+  return await reply.code(failure.status).send({ errors: [{ message: failure.message, extensions: failure.extensions }] })
+}
+
+/** Why a pull's signal aborted when the reader, not the gateway, ended it: nothing is written after it. */
+const READER_LEFT = Symbol('reader left')
+
+/**
+ * POST /v1/pull: a training pull streamed as NDJSON or an Arrow IPC stream (README, "Streaming
+ * pulls"), over the core's FeaturePull (the featureRows export, page after page). The route only
+ * negotiates the format, reads the body and writes: each batch is encoded and handed to a Readable
+ * that the response pulls from, so the next page is read only when the socket has taken the last
+ * (backpressure end to end), and the reader going away aborts the store read in flight.
+ */
+async function pullPlugin (fastify: FastifyInstance): Promise<void> {
+  const pull = new FeaturePull(fastify.featureExport)
+  const observer = fastify.observer
+  const active = new Set<AbortController>()
+  // Shutdown ends running pulls with the error marker (a reader resumes elsewhere) instead of holding the close.
+  fastify.addHook('preClose', async () => {
+    for (const controller of active) controller.abort(new NotReadyError('shutting down; resume the pull from its last resume token'))
+  })
+
+  fastify.post('/v1/pull', async (request, reply) => {
+    const format = negotiateFormat(request.headers.accept)
+    if (format === undefined) {
+      return await reply.code(406).send({ errors: [{ message: `Accept one of ${MEDIA_TYPES.map((m) => m.type).join(', ')}`, extensions: { code: 'NOT_ACCEPTABLE' } }] })
+    }
+    const controller = new AbortController()
+    const signal = controller.signal
+    reply.raw.on('close', () => { if (!reply.raw.writableFinished) controller.abort(READER_LEFT) })
+    const principal = request.principal
+    let batches: AsyncGenerator<PullBatch, void, undefined>
+    let first: IteratorResult<PullBatch, void>
+    let encoder: PullEncoder
+    try {
+      const prepared = pull.prepare(parsePullRequest(request.body, principal))
+      encoder = encoderFor(format, prepared.featureSet.name, prepared.features)
+      batches = pull.batches(prepared, {
+        signal,
+        charge: (points) => { if (principal !== undefined) fastify.access.chargePoints(principal, points) }
+      })
+      // The first page before the first byte: a refusal or a store failure here is still a plain JSON error.
+      first = await batches.next()
+    } catch (error) {
+      if (signal.aborted) return reply
+      if (!isFeaturegateError(error)) request.log.error({ err: error }, 'pull failed before its first byte')
+      return await sendFailure(reply, failureOf(error))
+    }
+    active.add(controller)
+    const log = request.log
+
+    async function * bytes (): AsyncGenerator<Buffer, void, undefined> {
+      let rows = 0
+      let outcome = 'aborted'
+      try {
+        let next = first
+        while (next.done !== true) {
+          const batch = next.value
+          yield Buffer.concat(encoder.batch(batch))
+          rows += batch.rows.length
+          observer.pullRows(format!, batch.rows.length)
+          if (batch.done) break
+          next = await batches.next()
+        }
+        yield Buffer.concat(encoder.end(rows))
+        outcome = 'complete'
+      } catch (error) {
+        const reason: unknown = signal.aborted ? signal.reason : error
+        if (reason === READER_LEFT) return
+        outcome = 'error'
+        const failure = failureOf(reason)
+        observer.pullError(format!, String(failure.extensions.fgCode))
+        if (!isFeaturegateError(reason)) log.error({ err: reason }, 'pull failed mid-stream')
+        else log.warn({ err: reason, rows }, 'pull ended with an error after its first byte')
+        const tail = encoder.failure(failure)
+        // No way to say it in the format: the stream is cut (the response destroyed, no end marker).
+        if (tail === undefined) throw reason instanceof Error ? reason : new Error(failure.message)
+        yield Buffer.concat(tail)
+      } finally {
+        active.delete(controller)
+        observer.pullFinished(format!, outcome)
+        await batches.return()
+      }
+    }
+
+    void reply.header('content-type', encoder.contentType).header('cache-control', 'no-store')
+    return await reply.send(Readable.from(bytes(), { objectMode: false }))
+  })
+}
+
+function encoderFor (format: PullFormat, featureSet: string, features: readonly ResolvedFeature[]): PullEncoder {
+  return format === 'arrow' ? arrowEncoder(featureSet, features) : ndjsonEncoder(features)
+}
+
+export default fp(pullPlugin, {
+  name: 'featuregate-pull',
+  fastify: '5.x',
+  dependencies: ['featuregate-config', 'featuregate-store', 'featuregate-bulk-reads', 'featuregate-access']
+})

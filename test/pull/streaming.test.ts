@@ -1,0 +1,222 @@
+import t from 'tap'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { FastifyInstance } from 'fastify'
+import { RecordBatchReader, type RecordBatch } from 'apache-arrow'
+import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
+import type { ScanRequest, ScanResult } from '../../src/domain/ports/bulk-reader.js'
+import type { ReadOptions } from '../../src/domain/read-options.js'
+import { StoreUnavailableError } from '../../src/errors.js'
+import { build } from '../helpers/build-app.js'
+import { writeRows } from '../helpers/test-store.js'
+import { ARROW, NDJSON, pullNdjson, readNdjson } from './pull-helpers.js'
+
+/** Pulls over a real socket: what a dropped connection, a stalled reader and a failing store do to a stream. */
+
+async function listen (app: FastifyInstance): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/pull`
+}
+
+/** Counts the store scans the export makes (one or more per page), and lets a test fail one. */
+function watchScans (app: FastifyInstance): { calls: () => number, failFrom: (call: number) => void } {
+  const bulk = app.featureStore.bulk
+  const scan = bulk.scan.bind(bulk)
+  let calls = 0
+  let failFrom = Infinity
+  bulk.scan = async (request: ScanRequest, options: ReadOptions): Promise<ScanResult> => {
+    calls++
+    // A store that fails after the first page: a fault the embedded store cannot produce on demand.
+    if (calls >= failFrom) throw new StoreUnavailableError()
+    return await scan(request, options)
+  }
+  return { calls: () => calls, failFrom: (call) => { failFrom = call } }
+}
+
+async function metricLine (app: FastifyInstance, prefix: string): Promise<number> {
+  const text = (await app.inject('/metrics')).body
+  const line = text.split('\n').find((l) => l.startsWith(prefix))
+  return line === undefined ? 0 : Number(line.slice(prefix.length).trim())
+}
+
+/** Complete Arrow batches in a (possibly cut) IPC byte stream, and whether reading it failed. */
+function completeBatches (bytes: Buffer): { batches: RecordBatch[], failed: boolean } {
+  const batches: RecordBatch[] = []
+  try {
+    for (const batch of RecordBatchReader.from(bytes)) batches.push(batch)
+    return { batches, failed: false }
+  } catch {
+    return { batches, failed: true }
+  }
+}
+
+t.test('a pull that breaks continues from its last resume token: every row exactly once', async (t) => {
+  const app = await build(t, { DEMO_USERS: '1500' })
+  const url = await listen(app)
+  const body = { featureSet: 'user_profile', features: ['user_profile:region'], batchSize: 100 }
+  const whole = await pullNdjson(app, body)
+  const expected = whole.rows.map((r) => r.entity_id).sort()
+  t.ok(expected.length > 1000)
+
+  t.test('NDJSON: rows after the last resume line are dropped, then the rest is pulled with after', async (t) => {
+    const controller = new AbortController()
+    const response = await fetch(url, { method: 'POST', headers: { accept: NDJSON, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: controller.signal })
+    const reader = response.body!.getReader()
+    const decoder = new TextDecoder()
+    let text = ''
+    // Read about 80% of the pull, then drop the connection mid-batch.
+    while (text.split('\n').length < expected.length * 0.8) {
+      const { value, done } = await reader.read()
+      if (done === true) break
+      text += decoder.decode(value, { stream: true })
+    }
+    controller.abort()
+    // The connection broke mid-batch: everything up to the last token's batch, then part of the next one.
+    const lines = text.slice(0, text.lastIndexOf('\n')).split('\n')
+    const tokenLines = lines.flatMap((line, i) => line.startsWith('{"resume_after"') ? [i] : [])
+    t.ok(tokenLines.length >= 2, `${tokenLines.length} batches read before the drop`)
+    const cutAt = tokenLines.at(-2)! + 1 + 30
+    const received = readNdjson(lines.slice(0, cutAt).join('\n'))
+    t.equal(received.end, undefined, 'the broken pull has no end line')
+    const token = received.resumeTokens.at(-1)!
+    // A reader commits rows batch by batch: the 30 after the last resume line come again.
+    const committed = readNdjson(lines.slice(0, tokenLines.at(-2)! + 1).join('\n')).rows.map((r) => r.entity_id)
+    t.equal(received.rows.length - committed.length, 30, 'rows of the unfinished batch are dropped')
+    const rest = await pullNdjson(app, { ...body, after: token })
+    t.equal(rest.status, 200)
+    t.same(rest.end, { end: true, rows: rest.rows.length })
+    const all = [...committed, ...rest.rows.map((r) => r.entity_id)]
+    t.equal(new Set(all).size, all.length, 'no row twice')
+    t.same(all.sort(), expected, 'no row lost')
+    let aborted = 0
+    for (let i = 0; i < 50 && aborted === 0; i++, await sleep(100)) aborted = await metricLine(app, 'featuregate_pulls_total{format="ndjson",outcome="aborted"}')
+    t.equal(aborted, 1, 'the gateway saw the reader leave and stopped the pull')
+  })
+
+  t.test('Arrow: the cut stream yields its complete batches; the last one\'s token resumes', async (t) => {
+    const controller = new AbortController()
+    const response = await fetch(url, { method: 'POST', headers: { accept: ARROW, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: controller.signal })
+    const reader = response.body!.getReader()
+    const chunks: Buffer[] = []
+    let size = 0
+    // The whole stream is about 15 bytes a row here; stop near 60% of it, mid-batch or not.
+    while (size < expected.length * 15 * 0.6) {
+      const { value, done } = await reader.read()
+      if (done === true) break
+      chunks.push(Buffer.from(value))
+      size += value.byteLength
+    }
+    controller.abort()
+    const { batches } = completeBatches(Buffer.concat(chunks))
+    t.ok(batches.length > 1, `${batches.length} complete batches before the cut`)
+    t.notOk(batches.some((b) => b.metadata.get('featuregate.end') === 'true'), 'no end marker before the cut')
+    const seen = batches.flatMap((b) => Array.from({ length: b.numRows }, (_, i) => b.get(i)!.toJSON().entity_id as string))
+    const token = batches.at(-1)!.metadata.get('featuregate.resume_after')!
+    const rest = readNdjson((await app.inject({ method: 'POST', url: '/v1/pull', headers: { accept: NDJSON }, payload: { ...body, after: token } })).body)
+    const all = [...seen, ...rest.rows.map((r) => r.entity_id)]
+    t.equal(new Set(all).size, all.length, 'no row twice')
+    t.same(all.sort(), expected, 'no row lost')
+  })
+})
+
+/** Rows of 16 KB embeddings (about 80 KB of NDJSON each): the whole pull is far larger than any socket buffer. */
+const WIDE: FeatureSetSpec = { name: 'wide', entityType: 'thing', features: [{ name: 'v', type: 'float_vector', dimension: 4096 }] }
+
+t.test('a reader that stops reading stops the scan: pages read stay bounded, then the pull completes', async (t) => {
+  const app = await build(t, { DEMO_USERS: '5' })
+  await app.featureStore.registry.put(WIDE)
+  const rows = 800
+  for (let start = 0; start < rows; start += 100) {
+    await writeRows(app.featureStore.writer, Array.from({ length: 100 }, (_, i) => ({
+      entityId: `thing_${start + i}`,
+      featureSet: WIDE,
+      eventTime: Date.now(),
+      values: new Map([['v', { type: 'float_vector' as const, value: Float32Array.from({ length: 4096 }, (_, j) => Math.sin(start + i + j)) }]])
+    })))
+  }
+  await app.featureRegistry.reload()
+  const url = new URL(await listen(app))
+  const scans = watchScans(app)
+  const body = JSON.stringify({ featureSet: 'wide', features: ['wide:v'], batchSize: 10 })
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { accept: NDJSON, 'content-type': 'application/json' } }, resolve)
+    req.on('error', reject)
+    req.end(body)
+  })
+  t.equal(response.statusCode, 200)
+  response.pause()
+  // The gateway reads ahead only until the socket's buffers are full, then waits: the count settles.
+  let settled = -1
+  for (let waited = 0; waited < 20_000 && settled !== scans.calls(); waited += 1_000) {
+    settled = scans.calls()
+    await sleep(1_000)
+  }
+  t.equal(scans.calls(), settled, `no page read while the reader is stalled (${settled} scans so far)`)
+  let text = ''
+  response.setEncoding('utf8')
+  response.on('data', (chunk: string) => { text += chunk })
+  response.resume()
+  await new Promise((resolve) => response.on('end', resolve))
+  const pull = readNdjson(text)
+  t.same(pull.end, { end: true, rows }, 'the pull completes once the reader reads again')
+  const pages = pull.resumeTokens.length
+  t.ok(settled < pages / 2, `read ahead of a stalled reader: ${settled} scans for ${pages} pages (socket buffers, then it waits)`)
+})
+
+t.test('a store failure mid-stream ends the stream with the error marker, counted in metrics', async (t) => {
+  const app = await build(t, { DEMO_USERS: '600' })
+  const url = await listen(app)
+  const scans = watchScans(app)
+  const body = { featureSet: 'user_profile', features: ['user_profile'], batchSize: 50 }
+
+  t.test('NDJSON: the first batch, then an error line and no end line', async (t) => {
+    scans.failFrom(scans.calls() + 2)
+    const pull = await pullNdjson(app, body)
+    t.equal(pull.status, 200, 'the failure came after the first byte')
+    t.equal(pull.rows.length, 50)
+    t.equal(pull.resumeTokens.length, 1)
+    t.equal(pull.end, undefined, 'never an end line')
+    t.match(pull.error, { code: 'SERVICE_UNAVAILABLE', fgCode: 'FG_ERR_STORE_UNAVAILABLE', message: String })
+    t.equal(await metricLine(app, 'featuregate_pull_errors_total{format="ndjson",code="FG_ERR_STORE_UNAVAILABLE"}'), 1)
+    t.equal(await metricLine(app, 'featuregate_pulls_total{format="ndjson",outcome="error"}'), 1)
+  })
+
+  t.test('Arrow: the stream is cut, so no reader takes it for complete', async (t) => {
+    scans.failFrom(scans.calls() + 2)
+    const response = await fetch(url, { method: 'POST', headers: { accept: ARROW, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    t.equal(response.status, 200)
+    const chunks: Buffer[] = []
+    const reader = response.body!.getReader()
+    let cut = false
+    try {
+      for (;;) {
+        const { value, done } = await reader.read()
+        if (done === true) break
+        chunks.push(Buffer.from(value))
+      }
+    } catch {
+      cut = true
+    }
+    t.ok(cut, 'the HTTP response ends abnormally (no final chunk)')
+    const { batches } = completeBatches(Buffer.concat(chunks))
+    t.equal(batches.reduce((n, b) => n + b.numRows, 0), 50, 'the first batch arrived')
+    t.notOk(batches.some((b) => b.metadata.get('featuregate.end') === 'true'), 'and no end marker')
+    t.equal(await metricLine(app, 'featuregate_pull_errors_total{format="arrow",code="FG_ERR_STORE_UNAVAILABLE"}'), 1)
+  })
+
+  t.test('a failure on the first page is a plain JSON error with its status', async (t) => {
+    scans.failFrom(scans.calls() + 1)
+    const pull = await pullNdjson(app, body)
+    t.equal(pull.status, 503)
+    t.equal(pull.json.errors[0].extensions.fgCode, 'FG_ERR_STORE_UNAVAILABLE')
+    scans.failFrom(Infinity)
+  })
+
+  t.test('counted: rows streamed and finished pulls', async (t) => {
+    const pull = await pullNdjson(app, body)
+    t.ok(pull.end !== undefined)
+    t.ok(await metricLine(app, 'featuregate_pull_rows_total{format="ndjson"}') >= 50 + pull.rows.length)
+    t.ok(await metricLine(app, 'featuregate_pulls_total{format="ndjson",outcome="complete"}') >= 1)
+  })
+})
