@@ -2,7 +2,7 @@ import type { FeatureSetSpec } from '../../domain/feature-set-spec.js'
 import { throwIfAborted } from '../../lib/backoff.js'
 import type { ResolvedFeature } from '../feature-registry.js'
 import { pullWork } from '../query-cost.js'
-import type { ExportRequest, ExportRow, FeatureExport } from './feature-export.js'
+import type { ExportPage, ExportRequest, ExportRow, FeatureExport } from './feature-export.js'
 
 /** A whole pull: featureRows' arguments, with the batch size in place of the page size. */
 export interface PullRequest extends Omit<ExportRequest, 'first'> {
@@ -36,6 +36,11 @@ export interface PullOptions {
   readonly signal?: AbortSignal
   /** Spends the caller's budget for a batch before it is handed out; throws (e.g. RateLimitedError) once spent. */
   readonly charge?: (points: number) => void
+  /**
+   * Runs each page's read in its turn (the fair exploration queue): a pull takes one turn per page, not
+   * one for its whole stream, so it shares the store with other callers' work as it goes.
+   */
+  readonly turn?: <T>(weight: number, read: () => Promise<T>) => Promise<T>
 }
 
 /**
@@ -67,7 +72,8 @@ export class FeaturePull {
       throwIfAborted(options.signal, 'pulling rows')
       // Planned again from the last page's cursor: the cursor is the export's only notion of where a pull stands.
       const plan = this.#export.plan({ ...pull.request, first: pull.batchRows, after })
-      const page = await this.#export.page(plan, { signal: options.signal })
+      const read = async (): Promise<ExportPage> => await this.#export.page(plan, { signal: options.signal })
+      const page = options.turn === undefined ? await read() : await options.turn(pullWork(pull.batchRows, pull.otherSets), read)
       if (page.rows.length > 0) options.charge?.(pullWork(page.rows.length, pull.otherSets))
       const done = !page.hasNextPage
       yield { rows: page.rows, resumeAfter: page.endCursor, done, itemsScanned: page.itemsScanned }

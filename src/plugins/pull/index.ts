@@ -78,7 +78,8 @@ async function pullPlugin (fastify: FastifyInstance): Promise<void> {
       encoder = encoderFor(format, prepared.featureSet.name, prepared.features)
       batches = pull.batches(prepared, {
         signal,
-        charge: (points) => { if (principal !== undefined) fastify.access.chargePoints(principal, points) }
+        charge: (points) => { if (principal !== undefined) fastify.access.chargePoints(principal, points) },
+        turn: async (weight, read) => await fastify.exploreQueue.run(request, { weight, signal }, read)
       })
       // The first page before the first byte: a refusal or a store failure here is still a plain JSON error.
       first = await batches.next()
@@ -136,5 +137,5 @@ function encoderFor (format: PullFormat, featureSet: string, features: readonly 
 export default fp(pullPlugin, {
   name: 'featuregate-pull',
   fastify: '5.x',
-  dependencies: ['featuregate-config', 'featuregate-store', 'featuregate-bulk-reads', 'featuregate-access']
+  dependencies: ['featuregate-config', 'featuregate-store', 'featuregate-bulk-reads', 'featuregate-access', 'featuregate-explore-queue']
 })
