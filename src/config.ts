@@ -68,6 +68,8 @@ export interface AccessConfig {
   readonly jwksUrl: string | undefined
   readonly jwtIssuer: string | undefined
   readonly jwtAudience: string | undefined
+  /** Tokens are accepted without an issuer or audience check: only with AUTH_JWT_ANY_ISSUER_AUDIENCE=true, loudly. */
+  readonly jwtAnyIssuerAudience: boolean
   /** Per caller, on the online (gRPC) path. */
   readonly onlineRequestsPerSecond: number
   readonly onlineBurst: number
@@ -296,6 +298,13 @@ function loadAccessConfig (env: Env, storeMode: StoreConfig['mode']): AccessConf
   if (mode === 'required' && !hasCredentials) {
     throw new InvalidConfigError('AUTH_MODE=required needs credentials: set AUTH_API_KEYS_FILE and/or AUTH_JWKS_FILE or AUTH_JWKS_URL')
   }
+  const jwtIssuer = readOptional(env, 'AUTH_JWT_ISSUER')
+  const jwtAudience = readOptional(env, 'AUTH_JWT_AUDIENCE')
+  const jwtAnyIssuerAudience = readBool(env, 'AUTH_JWT_ANY_ISSUER_AUDIENCE', false)
+  // A key set alone would accept a token minted by the same identity provider for any other service.
+  if ((jwksFile !== undefined || jwksUrl !== undefined) && (jwtIssuer === undefined || jwtAudience === undefined) && !jwtAnyIssuerAudience) {
+    throw new InvalidConfigError('JWTs need AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE (a token for another service of the same identity provider would pass otherwise); set AUTH_JWT_ANY_ISSUER_AUDIENCE=true to accept any, knowingly')
+  }
   const tlsCertFile = readOptional(env, 'TLS_CERT_FILE')
   const tlsKeyFile = readOptional(env, 'TLS_KEY_FILE')
   if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) throw new InvalidConfigError('TLS_CERT_FILE and TLS_KEY_FILE must be set together')
@@ -305,8 +314,9 @@ function loadAccessConfig (env: Env, storeMode: StoreConfig['mode']): AccessConf
     apiKeysFile,
     jwksFile,
     jwksUrl,
-    jwtIssuer: readOptional(env, 'AUTH_JWT_ISSUER'),
-    jwtAudience: readOptional(env, 'AUTH_JWT_AUDIENCE'),
+    jwtIssuer,
+    jwtAudience,
+    jwtAnyIssuerAudience,
     onlineRequestsPerSecond,
     onlineBurst: readInt(env, 'RATE_LIMIT_ONLINE_BURST', onlineRequestsPerSecond, 1, 10_000_000),
     explorePointsPerMinute: readInt(env, 'RATE_LIMIT_EXPLORE_POINTS_PER_MINUTE', 1_000_000, 1, 1_000_000_000),

@@ -1,4 +1,5 @@
 import type { FeatureSetAuthorizer } from './access/feature-set-authorizer.js'
+import { namedSets } from './access/named-sets.js'
 import type { Principal } from './access/principal.js'
 import type { FeatureLookup, LookupOptions, LookupResult } from './feature-lookup.js'
 import type { ResolvedFeature } from './feature-registry.js'
@@ -25,10 +26,11 @@ export class OnlineFeatures {
 
   /** Resolve → authorise. `principal` undefined: a caller no access rule applies to (no gate configured). */
   prepare (principal: Principal | undefined, entityIds: readonly string[], featureRefs: readonly string[]): readonly ResolvedFeature[] {
+    // By name first: a limited caller learns nothing of the sets it may not read, not even whether they exist.
+    const limited = principal !== undefined && this.#access !== undefined && principal.featureSets !== undefined
+    if (limited) this.#access!.authorizeFeatureSets(principal, namedSets(featureRefs))
     const features = this.#lookup.resolve(entityIds, featureRefs)
-    if (principal !== undefined && this.#access !== undefined && principal.featureSets !== undefined) {
-      this.#access.authorizeFeatureSets(principal, featureSetsOf(features))
-    }
+    if (limited) this.#access!.authorizeFeatureSets(principal, featureSetsOf(features))
     return features
   }
 

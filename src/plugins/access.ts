@@ -45,7 +45,7 @@ function readStructured (path: string, what: string): unknown {
   }
 }
 
-function buildGate (config: AccessConfig): { gate: AccessGate, apiKeys: ApiKeyStore | undefined } {
+function buildGate (config: AccessConfig): { gate: AccessGate, apiKeys: ApiKeyStore | undefined, jwt: JwtVerifier | undefined } {
   const apiKeys = config.apiKeysFile === undefined ? undefined : new ApiKeyStore(parseApiKeyFile(readStructured(config.apiKeysFile, 'AUTH_API_KEYS_FILE'), config.apiKeysFile))
   let jwt: JwtVerifier | undefined
   const jwks = config.jwksUrl !== undefined ? new URL(config.jwksUrl) : config.jwksFile !== undefined ? readStructured(config.jwksFile, 'AUTH_JWKS_FILE') as JSONWebKeySet : undefined
@@ -55,7 +55,7 @@ function buildGate (config: AccessConfig): { gate: AccessGate, apiKeys: ApiKeySt
     onlineRate: new RateLimiter({ capacity: config.onlineBurst, refillPerSecond: config.onlineRequestsPerSecond, describe: `${config.onlineRequestsPerSecond} requests per second` }),
     explorePoints: new RateLimiter({ capacity: config.explorePointsPerMinute, refillPerSecond: config.explorePointsPerMinute / 60, describe: `${config.explorePointsPerMinute} query cost points per minute` })
   })
-  return { gate, apiKeys }
+  return { gate, apiKeys, jwt }
 }
 
 /**
@@ -65,7 +65,9 @@ function buildGate (config: AccessConfig): { gate: AccessGate, apiKeys: ApiKeySt
  */
 async function accessPlugin (fastify: FastifyInstance): Promise<void> {
   const config = fastify.config.access
-  const { gate, apiKeys } = buildGate(config)
+  const { gate, apiKeys, jwt } = buildGate(config)
+  // In production the API port's /metrics (when METRICS_PORT does not give it a port of its own) is not anonymous.
+  const entries: Readonly<Record<string, Entry>> = config.mode === 'required' ? { ...HTTP_ENTRIES, '/metrics': 'admin' } : HTTP_ENTRIES
   fastify.decorate('access', gate)
   fastify.decorateRequest('principal', undefined)
 
@@ -85,9 +87,25 @@ async function accessPlugin (fastify: FastifyInstance): Promise<void> {
     })
     fastify.addHook('onClose', async () => unwatchFile(path))
   }
+  // A rotated key set too: the JWKS file is re-read when it changes, as the API key file is.
+  if (jwt !== undefined && config.jwksFile !== undefined && config.jwksUrl === undefined) {
+    const path = config.jwksFile
+    watchFile(path, { interval: 2_000, persistent: false }, () => {
+      try {
+        jwt.replaceKeys(readStructured(path, 'AUTH_JWKS_FILE') as JSONWebKeySet)
+        fastify.log.info('JWKS reloaded')
+      } catch (error) {
+        fastify.log.error({ err: error }, 'JWKS file is invalid; keeping the previous keys')
+      }
+    })
+    fastify.addHook('onClose', async () => unwatchFile(path))
+  }
+  if (config.jwtAnyIssuerAudience) {
+    fastify.log.warn('AUTH_JWT_ANY_ISSUER_AUDIENCE=true: JWTs are accepted for any issuer and audience the key set signs for, including tokens meant for other services')
+  }
 
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const entry = HTTP_ENTRIES[request.routeOptions.url ?? '']
+    const entry = entries[request.routeOptions.url ?? '']
     if (entry === undefined) return
     try {
       const admission = await gate.admit(entry, {

@@ -16,12 +16,17 @@ export const FEATURE_SETS_CLAIM = 'feature_sets'
  * (space-separated, RFC 8693) or `scp` (a list, as some providers issue); only our scopes count.
  */
 export class JwtVerifier {
-  readonly #keys: JWTVerifyGetKey
+  #keys: JWTVerifyGetKey
   readonly #options: JwtOptions
 
   constructor (options: JwtOptions) {
     this.#options = options
     this.#keys = options.jwks instanceof URL ? createRemoteJWKSet(options.jwks, { timeoutDuration: 2_000, cooldownDuration: 30_000 }) : createLocalJWKSet(options.jwks)
+  }
+
+  /** A key file that changed (a rotated Secret): new tokens verify against it at once, without a restart. */
+  replaceKeys (jwks: JSONWebKeySet): void {
+    this.#keys = createLocalJWKSet(jwks)
   }
 
   /** undefined for any token that does not verify: expired, mis-signed, wrong issuer or audience. */
@@ -31,6 +36,8 @@ export class JwtVerifier {
         issuer: this.#options.issuer,
         audience: this.#options.audience,
         algorithms: ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'EdDSA', 'PS256'],
+        // A token that never expires can never be taken back.
+        requiredClaims: ['exp'],
         clockTolerance: 5
       })
       if (typeof payload.sub !== 'string' || payload.sub === '') return undefined

@@ -6,6 +6,7 @@ import type { RowReader } from '../../domain/ports/row-reader.js'
 import type { ReadOptions } from '../../domain/read-options.js'
 import { InvalidFilterError, LimitExceededError, MissingArgumentError } from '../../errors.js'
 import type { FeatureSetAuthorizer } from '../access/feature-set-authorizer.js'
+import { namedSets } from '../access/named-sets.js'
 import type { Principal } from '../access/principal.js'
 import { FeatureLookup, type EntityFeatures, type LookupLimits } from '../feature-lookup.js'
 import { requireAtMost } from '../limits.js'
@@ -104,6 +105,10 @@ export class FeatureExport {
   }
 
   plan (request: ExportRequest, now = Date.now()): ExportPlan {
+    // By name first: a limited caller learns nothing of the sets it may not read, not even whether they exist.
+    if (request.principal?.featureSets !== undefined && this.#access !== undefined) {
+      this.#access.authorizeFeatureSets(request.principal, namedSets([request.featureSet, ...request.features, ...(request.filters ?? []).map((f) => f.feature)]))
+    }
     if (!Number.isInteger(request.first) || request.first < 1) throw new LimitExceededError('rows per page', request.first, 'at least 1')
     this.checkPageSize(request.first)
     const featureSet = this.#registry.featureSet(request.featureSet)
