@@ -2,6 +2,7 @@ import t from 'tap'
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb'
 import { createDynamoClient } from '../../src/repo/dynamo-client.js'
 import { buildApp } from '../../src/app.js'
+import { InvalidConfigError } from '../../src/errors.js'
 import { testConfig } from '../helpers/build-app.js'
 
 t.test('no internal message reaches a client, and no client mistake is a 500', async (t) => {
@@ -47,4 +48,16 @@ t.test('no internal message reaches a client, and no client mistake is a 500', a
     t.equal(response.json().errors[0].extensions.fgCode, 'FG_ERR_STORE_UNAVAILABLE')
     t.notMatch(response.body, /arn:|featuregate_registry|ResourceNotFound|Requested resource/i)
   })
+})
+
+t.test('GraphQL masks an internal error as gRPC does', async (t) => {
+  const app = await buildApp(testConfig({ DEMO_USERS: '5' }))
+  t.teardown(async () => await app.close())
+  await app.ready()
+  // A typed internal error from deep inside (here: the registry search) must not reach the caller with its message.
+  app.featureRegistry.search = () => { throw new InvalidConfigError('secret table arn:aws:dynamodb:eu-west-1:123456789012:table/x is misconfigured') }
+  const response = await app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ featureSets { name } }' } })
+  const error = (response.json() as { errors: Array<{ message: string, extensions: { code: string } }> }).errors[0]!
+  t.equal(error.extensions.code, 'INTERNAL_SERVER_ERROR')
+  t.notMatch(JSON.stringify(response.json()), /arn:|secret/)
 })

@@ -120,6 +120,11 @@ function classify (error: GraphQLError, log: FastifyBaseLogger): Classified {
     return { formatted: withShape(error, error.message, { ...error.extensions }), status: error.statusCode, reason: error.reason, retryAfterSeconds: undefined }
   }
   const original = error.originalError
+  if (isFeaturegateError(original) && original.kind === 'internal') {
+    // As gRPC does: an internal error's own message is for the log, never for the caller.
+    log.error({ err: original }, 'GraphQL request failed')
+    return { formatted: withShape(error, INTERNAL_MESSAGE, { code: CODE_BY_KIND.internal, fgCode: original.code }), status: 500, reason: undefined, retryAfterSeconds: undefined }
+  }
   if (isFeaturegateError(original)) {
     const extensions = featuregateExtensions(original)
     const executing = error.path !== undefined
