@@ -1,11 +1,12 @@
 import t from 'tap'
+import { PutItemCommand } from '@aws-sdk/client-dynamodb'
 import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
 import type { FeatureValue } from '../../src/domain/feature-value.js'
 import { itemSize } from '../../src/repo/attribute-codec.js'
 import type { RowWrite } from '../../src/domain/ports/row-writer.js'
 import { MAX_ITEM_BYTES, toItem } from '../../src/repo/feature-writer.js'
 import { storeBackends } from '../helpers/store-backends.js'
-import { openTestStore, writeRows, readAll, type TestStore } from '../helpers/test-store.js'
+import { localClient, openTestStore, writeRows, readAll, type TestStore } from '../helpers/test-store.js'
 
 /** One feature of every value type; names include DynamoDB reserved words, which only placeholders make safe. */
 const EVERY_TYPE: FeatureSetSpec = {
@@ -207,6 +208,17 @@ for (const backend of storeBackends()) {
       const row = await readRow(store, 'changed')
       t.same([...row!.invalid], ['size'])
       t.same(canonical(row!.values.get('count')), { type: 'int64', value: '3' })
+    })
+
+    t.test('a row stored without an event time is reported as INVALID, not read as 1970', async (t) => {
+      const store = await openTestStore(t, endpoint, { env: { CACHE_ENABLED: 'false' } })
+      const client = localClient(t, endpoint)
+      // As a writer that skipped the contract would store it: the key and a value, no _t.
+      await client.send(new PutItemCommand({ TableName: store.featureTable, Item: { _e: { S: 'untimed' }, _s: { S: EVERY_TYPE.name }, _p: { S: 'x' }, size: { N: '1.5' } } }))
+      const row = await readRow(store, 'untimed')
+      t.ok(row, 'the row is found')
+      t.same([...row!.invalid], ['size'], 'its features read as invalid')
+      t.equal(row!.values.size, 0, 'no value is served with an unknown time')
     })
 
     t.test('after a type change every stored value that does not fit reads as invalid, and the rest of the row is served', async (t) => {
