@@ -5,6 +5,7 @@ import t from 'tap'
 import { runIngest } from '../../src/cli/run-ingest.js'
 import { loadConfig } from '../../src/config.js'
 import { build } from '../helpers/build-app.js'
+import { startFaultProxy } from '../helpers/fault-proxy.js'
 import { LOCAL_CREDENTIALS } from '../helpers/test-store.js'
 
 process.env.AWS_ACCESS_KEY_ID = LOCAL_CREDENTIALS.accessKeyId
@@ -82,4 +83,25 @@ t.test('conditional writes name the rows they could not confirm when the store f
   t.ok(error !== undefined, 'the failure is thrown, not swallowed')
   const { unwrittenKeys } = await import('../../src/repo/feature-writer.js')
   t.same(unwrittenKeys(error)?.map((k) => k.entityId).sort(), ['a', 'b', 'c'], 'every row is named as not confirmed')
+})
+
+t.test('ingest --gateway after a partial failure: the rows that were written are served at once', async (t) => {
+  const app = await build(t, { DEMO_USERS: '10', CACHE_TTL_MS: '600000' })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const gateway = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+  const regionOf = async (id: string): Promise<unknown> => (await app.featureLookup.getFeatures([id], ['user_profile:region'])).entities[0]?.results[0]?.value?.value
+  const before = await regionOf('user_1')
+  // The store takes the first call (25 rows) and never the second.
+  const proxy = await startFaultProxy(t, app.featureStore.endpoint ?? '')
+  let writes = 0
+  proxy.decide = (operation) => operation === 'BatchWriteItem' && ++writes > 1 ? { kind: 'unprocess', keep: 0 } : { kind: 'forward' }
+  const dir = await mkdtemp(join(tmpdir(), 'fg-ingest-partial-'))
+  const file = join(dir, 'profile.jsonl')
+  const now = Date.now()
+  await writeFile(file, Array.from({ length: 30 }, (_, i) => JSON.stringify({ entity_id: `user_${i}`, event_time: now, features: { region: `partial-${i}`, last_active: now } })).join('\n') + '\n')
+  const config = loadConfig({ DYNAMODB_ENDPOINT: proxy.endpoint, AWS_REGION: 'us-east-1', STORE_RETRY_BASE_MS: '1' })
+  const code = await runIngest(config, { featureSet: 'user_profile', file, allowMissing: false, concurrency: 1, rejectsFile: undefined, json: false, quiet: true, gateway }, new Sink(), new Sink())
+  t.equal(code, 3, 'the store failed part of the run')
+  t.not(before, 'partial-1')
+  t.equal(await regionOf('user_1'), 'partial-1', 'a row the store took is served at once: the cache was cleared anyway')
 })
