@@ -37,7 +37,13 @@ export interface FeatureStorePluginOptions {
 async function featureStorePlugin (fastify: FastifyInstance, options: FeatureStorePluginOptions): Promise<void> {
   const { config } = fastify
   const observer = options.observer ?? NO_OP_GATEWAY_OBSERVER
-  const store = await openFeatureStore({ store: config.store, createTables: false, observer, bulkMaxConcurrentCalls: config.graphql.bulkMaxConcurrentCalls })
+  const store = await openFeatureStore({
+    store: config.store,
+    createTables: false,
+    observer,
+    bulkMaxConcurrentCalls: config.graphql.bulkMaxConcurrentCalls,
+    onEmbeddedStoreFailure: (error) => { fastify.log.error({ err: error }, error.message) }
+  })
   const rows = onlineRows(store.rows, config)
   fastify.addHook('onClose', async () => await store.close())
   if (store.embedded) {

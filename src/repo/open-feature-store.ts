@@ -25,6 +25,8 @@ export interface OpenStoreOptions {
   readonly staticCredentials?: StaticCredentials
   /** Scan calls in flight for bulk reads (default 4). */
   readonly bulkMaxConcurrentCalls?: number
+  /** The embedded store's thread stopped while open (its calls then fail as unavailable): for the log. */
+  readonly onEmbeddedStoreFailure?: (error: Error) => void
 }
 
 const UNPROCESSED_RETRIES = 8
@@ -36,7 +38,7 @@ export async function openFeatureStore (options: OpenStoreOptions): Promise<Feat
   let embedded: EmbeddedDynamo | undefined
   let endpoint = store.endpoint
   if (store.mode === 'embedded') {
-    embedded = await startEmbeddedDynamo({ dataDir: store.embeddedDataDir })
+    embedded = await startEmbeddedDynamo({ dataDir: store.embeddedDataDir, ...(options.onEmbeddedStoreFailure !== undefined && { onFailure: options.onEmbeddedStoreFailure }) })
     endpoint = embedded.endpoint
   }
   const staticCredentials = embedded !== undefined ? EMBEDDED_CREDENTIALS : options.staticCredentials
