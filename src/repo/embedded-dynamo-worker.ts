@@ -76,4 +76,4 @@ async function start (): Promise<void> {
   })
 }
 
-await start()
+start().catch((error: unknown) => { post({ type: 'failed', message: (error as Error).message }) })
