@@ -43,7 +43,8 @@ async function featureStorePlugin (fastify: FastifyInstance, options: FeatureSto
     observer,
     bulkMaxConcurrentCalls: config.graphql.bulkMaxConcurrentCalls,
     // Lookups work without the by-set index; pulls do not, so say so at start rather than on the first pull.
-    onLayoutProblem: (problem) => fastify.log.warn({ featureTable: config.store.featureTable }, `Pulls will fail: ${problem}`)
+    onLayoutProblem: (problem) => fastify.log.warn({ featureTable: config.store.featureTable }, `Pulls will fail: ${problem}`),
+    onEmbeddedStoreFailure: (error) => { fastify.log.error({ err: error }, error.message) }
   })
   const rows = onlineRows(store.rows, config)
   fastify.addHook('onClose', async () => await store.close())

@@ -29,6 +29,8 @@ export interface OpenStoreOptions {
   readonly onProgress?: (line: string) => void
   /** Told, when tables are not created here, what keeps pulls from working (e.g. the by-set index missing). */
   readonly onLayoutProblem?: (problem: string) => void
+  /** The embedded store's thread stopped while open (its calls then fail as unavailable): for the log. */
+  readonly onEmbeddedStoreFailure?: (error: Error) => void
 }
 
 const UNPROCESSED_RETRIES = 8
@@ -40,7 +42,7 @@ export async function openFeatureStore (options: OpenStoreOptions): Promise<Feat
   let embedded: EmbeddedDynamo | undefined
   let endpoint = store.endpoint
   if (store.mode === 'embedded') {
-    embedded = await startEmbeddedDynamo({ dataDir: store.embeddedDataDir })
+    embedded = await startEmbeddedDynamo({ dataDir: store.embeddedDataDir, ...(options.onEmbeddedStoreFailure !== undefined && { onFailure: options.onEmbeddedStoreFailure }) })
     endpoint = embedded.endpoint
   }
   const staticCredentials = embedded !== undefined ? EMBEDDED_CREDENTIALS : options.staticCredentials
