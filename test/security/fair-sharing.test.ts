@@ -18,6 +18,7 @@ import { parseExposition } from '../ops/helpers/prometheus-text.js'
 
 const NOTEBOOK = 'fgk_notebook_0a1b2c3d'
 const PIPELINE = 'fgk_pipeline_4e5f6a7b'
+const SCRAPER = 'fgk_prometheus_scraper_1'
 
 const PAGE = `query Page($after: String) {
   featureRows(featureSet: "user_text", features: ["user_text:embedding", "user_text:sentiment_score"], first: 1000, after: $after) {
@@ -43,7 +44,8 @@ function keysFile (): string {
   writeFileSync(file, stringify({
     keys: [
       { id: 'notebook', sha256: hashApiKey(NOTEBOOK), scopes: ['explore:read', 'online:read'] },
-      { id: 'pipeline', sha256: hashApiKey(PIPELINE), scopes: ['explore:read', 'online:read'] }
+      { id: 'pipeline', sha256: hashApiKey(PIPELINE), scopes: ['explore:read', 'online:read'] },
+      { id: 'prometheus', sha256: hashApiKey(SCRAPER), scopes: ['admin'] }
     ]
   }))
   return file
@@ -144,7 +146,8 @@ t.test('two callers', async (t) => {
   })
 
   t.test('the queue\'s figures in /metrics', async (t) => {
-    const exposition = parseExposition((await app.inject('/metrics')).body)
+    // With keys configured, /metrics on the API port is not anonymous (production): the scraper has its key.
+    const exposition = parseExposition((await app.inject({ method: 'GET', url: '/metrics', headers: as(SCRAPER) })).body)
     t.ok(exposition.sum('featuregate_explore_queue_wait_seconds_count', { outcome: 'admitted' }) > 0, 'admitted waits')
     t.ok(exposition.sum('featuregate_explore_queue_wait_seconds_count', { outcome: 'refused' }) >= 1, 'the refusal')
     t.ok(exposition.sum('featuregate_graphql_rejections_total', { reason: 'queue_full' }) >= 1, 'counted as a GraphQL rejection too')
