@@ -20,7 +20,7 @@
  *    whole pull, and featureRows' scan { itemsScanned };
  *  - the gateway's RSS (/proc/<pid>/status VmRSS every 50 ms) during an Arrow pull of the whole set;
  *  - gRPC p50/p99 alone and during a 4-segment Arrow pull.
- * Knobs: BENCH_ROWS (200000), BENCH_PULL_ROWS (40000; 0 = whole set), BENCH_ROUNDS (3; best of),
+ * Knobs: BENCH_ROWS (200000), BENCH_PULL_ROWS (100000; 0 = whole set), BENCH_ROUNDS (3; best of),
  * BENCH_GRAPHQL_SEGMENTS (8), BENCH_SECONDS (5, each gRPC phase), BENCH_GRPC_CONCURRENCY (8),
  * BENCH_USERS (2000 demo users for the lookups), BENCH_INGEST_CONCURRENCY (4, the CLI's default).
  */
@@ -40,7 +40,7 @@ import { BENCH_CREDENTIALS, type StoreReady } from '../grpc/protocol.js'
 import type { ExportCounts, FloorJob, FloorResult, GatewayReady } from './protocol.js'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000)
-const PULL_ROWS = Number(process.env.BENCH_PULL_ROWS ?? 40_000)
+const PULL_ROWS = Number(process.env.BENCH_PULL_ROWS ?? 100_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const GRAPHQL_SEGMENTS = Number(process.env.BENCH_GRAPHQL_SEGMENTS ?? 8)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
@@ -272,18 +272,29 @@ function rssMb (pid: number): number {
   return match === null ? NaN : Number(match[1]) / 1024
 }
 
+interface RssWatch<T> {
+  readonly value: T
+  readonly before: number
+  readonly peak: number
+  readonly after: number
+  readonly samples: number
+  /** Peak of each quarter of the work's duration: flat once the heap has grown to its working size, rising if memory followed the rows. */
+  readonly quarters: number[]
+}
+
 /** The gateway's RSS just before `work`, its peak during it (sampled every 50 ms) and just after. */
-async function watchRss<T> (pid: number, work: () => Promise<T>): Promise<{ value: T, before: number, peak: number, after: number, samples: number }> {
+async function watchRss<T> (pid: number, work: () => Promise<T>): Promise<RssWatch<T>> {
   const before = rssMb(pid)
-  let peak = before
-  let samples = 0
-  const timer = setInterval(() => {
-    peak = Math.max(peak, rssMb(pid))
-    samples++
-  }, 50)
+  const started = performance.now()
+  const samples: Array<{ at: number, mb: number }> = []
+  const timer = setInterval(() => samples.push({ at: performance.now() - started, mb: rssMb(pid) }), 50)
   try {
     const value = await work()
-    return { value, before, peak: Math.max(peak, rssMb(pid)), after: rssMb(pid), samples }
+    const after = rssMb(pid)
+    const took = performance.now() - started
+    samples.push({ at: took, mb: after })
+    const quarters = [0, 1, 2, 3].map((q) => Math.max(before, ...samples.filter((s) => s.at >= q * took / 4 && s.at <= (q + 1) * took / 4).map((s) => s.mb)))
+    return { value, before, peak: Math.max(before, ...samples.map((s) => s.mb)), after, samples: samples.length, quarters }
   } finally {
     clearInterval(timer)
   }
@@ -415,7 +426,7 @@ try {
   line(`GraphQL featureRows (${graphql.refused} refused)`, graphql, arrowPartMeasured)
   console.log(`\nThe whole set in one Arrow pull (server fan-out): ${fixed(full.value.rows)} rows in ${full.value.seconds.toFixed(1)} s (${fixed(rate(full.value))} rows/s, ${(full.value.bytes / 2 ** 20).toFixed(1)} MB)` +
     `${full.value.errors.length > 0 ? `, ERROR ${full.value.errors[0]!}` : ''}; floor, 4 readers, whole set: ${fixed(rate(floorFull))} rows/s`)
-  console.log(`gateway RSS: ${full.before.toFixed(1)} MB before, peak ${full.peak.toFixed(1)} MB during (${full.samples} samples), ${full.after.toFixed(1)} MB after`)
+  console.log(`gateway RSS: ${full.before.toFixed(1)} MB before, peak ${full.peak.toFixed(1)} MB during (${full.samples} samples; peak by quarter of the pull ${full.quarters.map((q) => q.toFixed(1)).join(', ')} MB), ${full.after.toFixed(1)} MB after`)
   console.log(`\ngRPC GetOnlineFeatures (1 user x ${ONLINE_FEATURES.length} demo sets, concurrency ${GRPC_CONCURRENCY}, ${SECONDS} s each)`)
   console.log(`alone:                               p50 ${grpcAlone.p50.toFixed(3)} ms  p99 ${grpcAlone.p99.toFixed(3)} ms  ${fixed(grpcAlone.rps)} req/s  ${grpcAlone.errors} errors`)
   console.log(`during a 4-segment Arrow pull:       p50 ${grpcDuring.p50.toFixed(3)} ms  p99 ${grpcDuring.p99.toFixed(3)} ms  ${fixed(grpcDuring.rps)} req/s  ${grpcDuring.errors} errors; the pull got ${fixed(duringRate)} rows/s`)
