@@ -350,6 +350,11 @@ try {
   for (const format of ['ndjson', 'arrow'] as const) await measurePull(port, format, 4, 4 * BATCH)
   await floorRead(4, 4 * BATCH)
 
+  // The gateway's RSS over everything after the warm-up: does it follow the rows pulled, or stay put?
+  const warmRss = rssMb(gatewayPid)
+  const warmCounts = await counts()
+  let benchPeakRss = warmRss
+  const benchRss = setInterval(() => { benchPeakRss = Math.max(benchPeakRss, rssMb(gatewayPid)) }, 50)
   const grpcAlone = await grpcLoad(client, SECONDS)
 
   // Rows/s, interleaved so a burst of outside load falls on all of them alike; best of BENCH_ROUNDS.
@@ -408,6 +413,8 @@ try {
   const duringOutcomes = await Promise.all(during4)
   const duringRate = duringOutcomes.reduce((a, o) => a + o.rows, 0) / ((performance.now() - pullsStarted) / 1e3)
   client.close()
+  clearInterval(benchRss)
+  const rowsRead = (await counts()).rows - warmCounts.rows
   const loadAfter = load()
 
   // ---- report ----
@@ -436,6 +443,7 @@ try {
     console.log(`${name}: ${fixed(w.value.rows)} rows in ${w.value.seconds.toFixed(1)} s (${fixed(rate(w.value))} rows/s, ${(w.value.bytes / 2 ** 20).toFixed(1)} MB)${w.value.errors.length > 0 ? `, ERROR ${w.value.errors[0]!}` : ''};` +
       ` gateway RSS ${w.before.toFixed(1)} MB before, peak ${w.peak.toFixed(1)} MB (${w.samples} samples; peak by quarter of the pull ${w.quarters.map((q) => q.toFixed(1)).join(', ')}), ${w.after.toFixed(1)} MB after`)
   }
+  console.log(`gateway RSS over the whole bench after warm-up (${fixed(rowsRead)} rows read by its export): ${warmRss.toFixed(1)} MB after warm-up, peak ${benchPeakRss.toFixed(1)} MB`)
   console.log(`\ngRPC GetOnlineFeatures (1 user x ${ONLINE_FEATURES.length} demo sets, concurrency ${GRPC_CONCURRENCY}, ${SECONDS} s each)`)
   console.log(`alone:                               p50 ${grpcAlone.p50.toFixed(3)} ms  p99 ${grpcAlone.p99.toFixed(3)} ms  ${fixed(grpcAlone.rps)} req/s  ${grpcAlone.errors} errors`)
   console.log(`during a 4-segment Arrow pull:       p50 ${grpcDuring.p50.toFixed(3)} ms  p99 ${grpcDuring.p99.toFixed(3)} ms  ${fixed(grpcDuring.rps)} req/s  ${grpcDuring.errors} errors; the pull got ${fixed(duringRate)} rows/s`)
