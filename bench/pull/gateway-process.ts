@@ -1,0 +1,36 @@
+/**
+ * The whole gateway (buildApp, every plugin, both protocols) for bench:pull, on the benchmark's store.
+ * It counts, through its own FeatureExport (which featureRows and POST /v1/pull both page through),
+ * the pages it read, their rows and the items the store examined for them, and reports them to its
+ * parent on request: the gateway's own items-examined figure for a streamed pull.
+ */
+import { buildApp } from '../../src/app.js'
+import { loadConfig } from '../../src/config.js'
+import type { ExportCounts, GatewayReady, GatewayRequest } from './protocol.js'
+
+const app = await buildApp(loadConfig(process.env))
+await app.listen({ host: '127.0.0.1', port: 0 })
+
+const counts = { pages: 0, rows: 0, itemsScanned: 0 }
+const featureExport = app.featureExport
+const page = featureExport.page.bind(featureExport)
+featureExport.page = async (plan, options) => {
+  const result = await page(plan, options)
+  counts.pages++
+  counts.rows += result.rows.length
+  counts.itemsScanned += result.itemsScanned
+  return result
+}
+
+const address = app.server.address()
+const ready: GatewayReady = { type: 'ready', grpcPort: app.grpcPort, httpPort: typeof address === 'object' && address !== null ? address.port : 0 }
+process.send?.(ready)
+process.on('message', (message: GatewayRequest) => {
+  if (message.type === 'counts') {
+    const reply: ExportCounts = { type: 'counts', ...counts }
+    process.send?.(reply)
+  } else {
+    void app.close().finally(() => process.exit(0))
+  }
+})
+process.on('disconnect', () => { void app.close().finally(() => process.exit(0)) })
