@@ -250,7 +250,8 @@ export class FeatureExport {
     const result = kept.length === 0
       ? { features: plan.features, entities: [] }
       : await new FeatureLookup(this.#registry, reader, lookupLimits).read(kept.map((k) => k.entityId), plan.features, { ...readOptions, now: plan.startedAt })
-    const rows = result.entities.map((entity, i) => ({ entity, cursor: encodeCursor(plan, kept[i]!.after) }))
+    // A row's cursor is encoded only when asked for: GraphQL edges want one per row, a streamed pull one per page.
+    const rows = result.entities.map((entity, i): ExportRow => ({ entity, get cursor () { return encodeCursor(plan, kept[i]!.after) } }))
     const hasNextPage = !exhausted
     return {
       features: plan.features,
