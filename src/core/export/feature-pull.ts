@@ -65,32 +65,20 @@ export class FeaturePull {
     return { request, featureSet: plan.featureSet, features: plan.features, batchRows, otherSets: others.size }
   }
 
-  /**
-   * The pull's batches, one export page each, until the scan is done, the signal aborts, or a read or
-   * charge fails. The next page is read while this one is being encoded and written, so the store's
-   * work and the gateway's overlap; at most one page waits ahead of the reader, so memory stays bounded.
-   */
+  /** The pull's batches, one export page each, until the scan is done, the signal aborts, or a read or charge fails. */
   async * batches (pull: PreparedPull, options: PullOptions = {}): AsyncGenerator<PullBatch, void, undefined> {
-    let next: Promise<ExportPage> | undefined = this.#read(pull, pull.request.after, options)
-    while (next !== undefined) {
-      const page: ExportPage = await next
-      next = undefined
+    let after = pull.request.after
+    for (;;) {
+      throwIfAborted(options.signal, 'pulling rows')
+      // Planned again from the last page's cursor: the cursor is the export's only notion of where a pull stands.
+      const plan = this.#export.plan({ ...pull.request, first: pull.batchRows, after })
+      const read = async (): Promise<ExportPage> => await this.#export.page(plan, { signal: options.signal })
+      const page = options.turn === undefined ? await read() : await options.turn(pullWork(pull.batchRows, pull.otherSets), read)
       if (page.rows.length > 0) options.charge?.(pullWork(page.rows.length, pull.otherSets))
       const done = !page.hasNextPage
-      if (!done) {
-        next = this.#read(pull, page.endCursor, options)
-        // A reader that leaves mid-batch never awaits it; its abort must not surface as unhandled.
-        next.catch(() => {})
-      }
       yield { rows: page.rows, resumeAfter: page.endCursor, done, itemsScanned: page.itemsScanned }
+      if (done) return
+      after = page.endCursor
     }
-  }
-
-  async #read (pull: PreparedPull, after: string | null | undefined, options: PullOptions): Promise<ExportPage> {
-    throwIfAborted(options.signal, 'pulling rows')
-    // Planned again from the last page's cursor: the cursor is the export's only notion of where a pull stands.
-    const plan = this.#export.plan({ ...pull.request, first: pull.batchRows, after })
-    const read = async (): Promise<ExportPage> => await this.#export.page(plan, { signal: options.signal })
-    return options.turn === undefined ? await read() : await options.turn(pullWork(pull.batchRows, pull.otherSets), read)
   }
 }
