@@ -8,6 +8,7 @@ import { loadProtoContract } from '../../src/plugins/grpc/proto-contract.js'
 import type { HealthClient } from '../../src/generated/proto/grpc/health/v1/Health.js'
 import { build } from '../helpers/build-app.js'
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js'
+import type { StoreBackend } from '../helpers/store-backends.js'
 import { LOCAL_CREDENTIALS, openTestStore } from '../helpers/test-store.js'
 
 /** The example client (so the example is what the tests exercise), on the app's bound port. */
@@ -50,15 +51,21 @@ export interface GatewayBehindProxy {
 }
 
 /**
- * The whole gateway talking to a real dynalite (demo data loaded) through the fault-injecting proxy,
+ * The whole gateway talking to a real dynalite (or `backend`'s server; demo data loaded) through the fault-injecting proxy,
  * for the faults a local store never produces on its own: throttling and calls that never answer.
  */
-export async function gatewayBehindProxy (t: Test, users: number, env: Record<string, string> = {}): Promise<GatewayBehindProxy> {
-  const upstream = await startEmbeddedDynamo()
-  t.teardown(async () => await upstream.close())
-  const seed = await openTestStore(t, upstream.endpoint)
+export async function gatewayBehindProxy (t: Test, users: number, env: Record<string, string> = {}, backend?: StoreBackend): Promise<GatewayBehindProxy> {
+  let endpoint: string
+  if (backend === undefined) {
+    const upstream = await startEmbeddedDynamo()
+    t.teardown(async () => await upstream.close())
+    endpoint = upstream.endpoint
+  } else {
+    endpoint = await backend.start(t)
+  }
+  const seed = await openTestStore(t, endpoint)
   await loadDemoData(seed, users, 42)
-  const proxy = await startFaultProxy(t, upstream.endpoint)
+  const proxy = await startFaultProxy(t, endpoint)
   // The app in AWS mode takes credentials from the standard chain; a local server accepts any.
   process.env.AWS_ACCESS_KEY_ID ??= LOCAL_CREDENTIALS.accessKeyId
   process.env.AWS_SECRET_ACCESS_KEY ??= LOCAL_CREDENTIALS.secretAccessKey
