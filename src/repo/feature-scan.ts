@@ -1,14 +1,15 @@
 import { QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { StoreConfig } from '../config.js'
-import { rowKey, type RowRequest, type RowResult } from '../domain/feature-row.js'
+import type { RowRequest, RowResult } from '../domain/feature-row.js'
 import type { BulkReader, ScanCondition, ScanPosition, ScanRequest, ScanResult, ScannedRow, SegmentPosition, ShardPosition } from '../domain/ports/bulk-reader.js'
 import type { StoreObserver } from '../domain/ports/store-observer.js'
 import type { ReadOptions } from '../domain/read-options.js'
 import { DeadlineExceededError, InvalidCursorError, NotReadyError, type FeaturegateError } from '../errors.js'
 import { encodeFeatureValue } from './attribute-codec.js'
-import { batchGetItems, type BatchGetContext, type StoredItem } from './batch-get.js'
+import type { StoredItem } from './batch-get.js'
 import { withCallSignal } from '../lib/call-signal.js'
 import { createDynamoClient, type StaticCredentials } from './dynamo-client.js'
+import { DynamoRowReader } from './dynamo-row-reader.js'
 import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR, SHARD_KEY_ATTR } from './item-attributes.js'
 import { SET_INDEX, SET_SHARDS, shardKey, shardOf, shardsOfSegment } from './set-shards.js'
 import { decodeRow } from './row-decoder.js'
@@ -46,7 +47,8 @@ export class FeatureScanner implements BulkReader {
   readonly #table: string
   readonly #observer: StoreObserver
   readonly #semaphore: Semaphore
-  readonly #batchContext: BatchGetContext
+  /** Reads by key share this scanner's client and cap, never the online path's. */
+  readonly #rows: DynamoRowReader
   readonly #ownsClient: boolean
 
   constructor (options: FeatureScannerOptions) {
@@ -55,14 +57,14 @@ export class FeatureScanner implements BulkReader {
     this.#observer = options.observer
     this.#semaphore = new Semaphore(options.maxConcurrentCalls)
     this.#ownsClient = options.ownsClient ?? false
-    this.#batchContext = {
+    this.#rows = new DynamoRowReader({
       client: options.client,
       table: options.table,
       semaphore: this.#semaphore,
       observer: options.observer,
       retryBaseMs: options.retryBaseMs,
       maxUnprocessedRetries: UNPROCESSED_RETRIES
-    }
+    })
   }
 
   /** A scanner with its own client on the store's endpoint (the embedded store's when there is one), with the same credentials. */
@@ -178,20 +180,9 @@ export class FeatureScanner implements BulkReader {
     return { rows, position, exhausted: open().length === 0, itemsScanned, calls }
   }
 
-  /** Rows by key, uncached (see the class comment), only the named features of each. */
+  /** Rows by key, uncached (see the class comment), only the named features of each (a whole row: its declared features). */
   async readRows (requests: readonly RowRequest[], options: ReadOptions): Promise<RowResult[]> {
-    if (requests.length === 0) return []
-    const attributes = new Set<string>()
-    for (const request of requests) for (const name of request.features ?? request.featureSet.features.map((f) => f.name)) attributes.add(name)
-    const { items, failed } = await batchGetItems(this.#batchContext,
-      requests.map((r) => ({ entityId: r.entityId, featureSet: r.featureSet.name })), [...attributes], options)
-    return requests.map((r) => {
-      const key = rowKey(r.featureSet.name, r.entityId)
-      const unread = failed.get(key)
-      if (unread !== undefined) return { unread }
-      const item = items.get(key)
-      return item === undefined ? undefined : decodeRow(r.featureSet, item)
-    })
+    return await this.#rows.readRows(requests.map((r) => r.features !== undefined ? r : { ...r, features: r.featureSet.features.map((f) => f.name) }), options)
   }
 
   /** One Query of the shard a segment stands at; `next` is where the segment stands after it. */

@@ -18,7 +18,7 @@ export function failIfNothingRead (rows: readonly RowResult[]): void {
   throw (rows[0] as UnreadRow).unread
 }
 
-/** For reads that cannot answer in part (a pull page, a filter): any row not read fails the whole read. */
+/** For reads that cannot answer in part (a pull page, a filter): a row not read fails the whole read. */
 export function requireAllRead (rows: readonly RowResult[]): Array<FeatureRow | undefined> {
   return rows.map((row) => {
     if (isUnread(row)) throw row.unread
