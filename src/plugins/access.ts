@@ -11,7 +11,7 @@ import { JwtVerifier } from '../core/access/jwt-verifier.js'
 import type { Principal } from '../core/access/principal.js'
 import { RateLimiter } from '../core/access/rate-limiter.js'
 import { InvalidConfigError, isFeaturegateError } from '../errors.js'
-import { featuregateExtensions, httpStatusOf } from './http-errors.js'
+import { httpFailureOf, sendHttpFailure } from './http-errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -115,11 +115,8 @@ async function accessPlugin (fastify: FastifyInstance): Promise<void> {
       request.principal = admission.principal
     } catch (error) {
       if (!isFeaturegateError(error)) throw error
-      const status = httpStatusOf(error)
-      if (status === 401) void reply.header('www-authenticate', 'Bearer realm="featuregate"')
-      if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds))
       // The body GraphQL clients expect (errors[].extensions.code, plus fgCode), on every gated route alike.
-      return await reply.code(status).send({ errors: [{ message: error.message, extensions: featuregateExtensions(error) }] })
+      return await sendHttpFailure(reply, httpFailureOf(error))
     }
   })
 }

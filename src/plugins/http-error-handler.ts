@@ -1,9 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isFeaturegateError } from '../errors.js'
-import { featuregateExtensions, httpStatusOf } from './http-errors.js'
-
-const INTERNAL_MESSAGE = 'Internal error'
+import { httpFailureOf, sendHttpFailure } from './http-errors.js'
 
 /**
  * The one error handler for every HTTP route (GraphQL answers through its own formatter): a typed
@@ -14,15 +12,15 @@ const INTERNAL_MESSAGE = 'Internal error'
 async function httpErrorHandlerPlugin (fastify: FastifyInstance): Promise<void> {
   fastify.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (isFeaturegateError(error)) {
-      if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds))
-      if (httpStatusOf(error) >= 500) request.log.warn({ err: error }, 'Request failed')
-      return await reply.code(httpStatusOf(error)).send({ errors: [{ message: error.message, extensions: featuregateExtensions(error) }] })
+      const failure = httpFailureOf(error)
+      if (failure.status >= 500) request.log.warn({ err: error }, 'Request failed')
+      return await sendHttpFailure(reply, failure)
     }
     const status = typeof error.statusCode === 'number' ? error.statusCode : 500
     // Fastify's own refusals (malformed JSON, body too large, ...) are about the request: as Fastify words them.
     if (status >= 400 && status < 500) return await reply.code(status).send(error)
     request.log.error({ err: error }, 'Request failed')
-    return await reply.code(500).send({ errors: [{ message: INTERNAL_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] })
+    return await sendHttpFailure(reply, httpFailureOf(error))
   })
 }
 

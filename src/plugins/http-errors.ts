@@ -1,4 +1,5 @@
-import type { ErrorKind, FeaturegateError } from '../errors.js'
+import type { FastifyReply } from 'fastify'
+import { isFeaturegateError, type ErrorKind, type FeaturegateError } from '../errors.js'
 
 /**
  * What an HTTP client is told about a typed error: the status, and the GraphQL-style extensions
@@ -46,4 +47,27 @@ export function featuregateExtensions (error: FeaturegateError): Record<string, 
   const extensions: Record<string, unknown> = { code: CODE_BY_FG_CODE[error.code] ?? CODE_BY_KIND[error.kind], fgCode: error.code }
   if (error.retryAfterSeconds !== undefined) extensions.retryAfterSeconds = error.retryAfterSeconds
   return extensions
+}
+
+/** A refusal or failure as an HTTP client is told it: the status, the message, and `{ code, fgCode, ... }`. */
+export interface HttpFailure {
+  readonly status: number
+  readonly message: string
+  readonly extensions: Readonly<Record<string, unknown>>
+  readonly retryAfterSeconds: number | undefined
+}
+
+/** Never an untyped error's own message (a raw SDK error names tables and ARNs): that is for the log. */
+export const INTERNAL_HTTP_MESSAGE = 'Internal error'
+
+export function httpFailureOf (error: unknown): HttpFailure {
+  if (isFeaturegateError(error)) return { status: httpStatusOf(error), message: error.message, extensions: featuregateExtensions(error), retryAfterSeconds: error.retryAfterSeconds }
+  return { status: 500, message: INTERNAL_HTTP_MESSAGE, extensions: { code: CODE_BY_KIND.internal }, retryAfterSeconds: undefined }
+}
+
+/** The one way an HTTP route answers a failure: the GraphQL-style body clients expect, with its headers. */
+export async function sendHttpFailure (reply: FastifyReply, failure: HttpFailure): Promise<FastifyReply> {
+  if (failure.status === 401) void reply.header('www-authenticate', 'Bearer realm="featuregate"')
+  if (failure.retryAfterSeconds !== undefined) void reply.header('retry-after', String(failure.retryAfterSeconds))
+  return await reply.code(failure.status).send({ errors: [{ message: failure.message, extensions: failure.extensions }] })
 }

@@ -1,14 +1,14 @@
 import { Readable } from 'node:stream'
 import fp from 'fastify-plugin'
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { FeaturePull, type PullBatch } from '../../core/export/feature-pull.js'
 import type { ResolvedFeature } from '../../core/feature-registry.js'
 import { NotReadyError, isFeaturegateError } from '../../errors.js'
-import { featuregateExtensions, httpStatusOf } from '../http-errors.js'
+import { httpFailureOf, sendHttpFailure } from '../http-errors.js'
 import { arrowEncoder } from './arrow-encoder.js'
 import { ndjsonEncoder } from './ndjson-encoder.js'
 import { parsePullRequest } from './parse-pull-request.js'
-import type { PullEncoder, PullFailure, PullFormat } from './pull-encoder.js'
+import type { PullEncoder, PullFormat } from './pull-encoder.js'
 
 const MEDIA_TYPES: ReadonlyArray<{ type: string, format: PullFormat }> = [
   { type: 'application/vnd.apache.arrow.stream', format: 'arrow' },
@@ -28,18 +28,6 @@ export function negotiateFormat (accept: string | undefined): PullFormat | undef
     if (format !== undefined && (best === undefined || q > best.q)) best = { format, q }
   }
   return best?.format
-}
-
-function failureOf (error: unknown): PullFailure {
-  if (isFeaturegateError(error)) return { status: httpStatusOf(error), message: error.message, extensions: featuregateExtensions(error), retryAfterSeconds: error.retryAfterSeconds }
-  // Never an internal error's own message: it may say more about the gateway than a caller should know.
-  return { status: 500, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', fgCode: 'FG_ERR_INTERNAL' }, retryAfterSeconds: undefined }
-}
-
-async function sendFailure (reply: FastifyReply, failure: PullFailure): Promise<FastifyReply> {
-  if (failure.status === 401) void reply.header('www-authenticate', 'Bearer realm="featuregate"')
-  if (failure.retryAfterSeconds !== undefined) void reply.header('retry-after', String(failure.retryAfterSeconds))
-  return await reply.code(failure.status).send({ errors: [{ message: failure.message, extensions: failure.extensions }] })
 }
 
 /** Why a pull's signal aborted when the reader, not the gateway, ended it: nothing is written after it. */
@@ -86,7 +74,7 @@ async function pullPlugin (fastify: FastifyInstance): Promise<void> {
     } catch (error) {
       if (signal.aborted) return reply
       if (!isFeaturegateError(error)) request.log.error({ err: error }, 'pull failed before its first byte')
-      return await sendFailure(reply, failureOf(error))
+      return await sendHttpFailure(reply, httpFailureOf(error))
     }
     active.add(controller)
     const log = request.log
@@ -110,8 +98,8 @@ async function pullPlugin (fastify: FastifyInstance): Promise<void> {
         const reason: unknown = signal.aborted ? signal.reason : error
         if (reason === READER_LEFT) return
         outcome = 'error'
-        const failure = failureOf(reason)
-        observer.pullError(format!, String(failure.extensions.fgCode))
+        const failure = httpFailureOf(reason)
+        observer.pullError(format!, String(failure.extensions.fgCode ?? 'FG_ERR_INTERNAL'))
         if (!isFeaturegateError(reason)) log.error({ err: reason }, 'pull failed mid-stream')
         else log.warn({ err: reason, rows }, 'pull ended with an error after its first byte')
         const tail = encoder.failure(failure)

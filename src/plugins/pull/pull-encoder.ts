@@ -1,15 +1,10 @@
 import type { PullBatch } from '../../core/export/feature-pull.js'
+import type { HttpFailure } from '../http-errors.js'
 
 export type PullFormat = 'arrow' | 'ndjson'
 
 /** How a failed pull is told: the HTTP status before the first byte, the GraphQL-style error after it. */
-export interface PullFailure {
-  readonly status: number
-  readonly message: string
-  /** `{ code, fgCode, retryAfterSeconds? }`, as every HTTP route reports a typed error. */
-  readonly extensions: Readonly<Record<string, unknown>>
-  readonly retryAfterSeconds: number | undefined
-}
+export type PullFailure = HttpFailure
 
 /**
  * One wire format of a streamed pull. It turns each batch into bytes that carry the batch's resume
