@@ -83,7 +83,9 @@ t.test('a key limited to some sets cannot tell the others from sets that do not 
     const error = (response.json() as { errors: Array<{ message: string, extensions: unknown }> }).errors[0]!
     return { status: response.statusCode, extensions: error.extensions, message: error.message.replace(/"[^"]*"/, '"…"') }
   }
-  t.same(await graphql('no_such_set'), await graphql('user_text'), 'the same refusal for both (GraphQL)')
+  const forbidden = await graphql('user_text')
+  t.match(forbidden, { status: 403, extensions: { code: 'FORBIDDEN', fgCode: 'FG_ERR_PERMISSION_DENIED' } }, 'a set it may not read is refused (GraphQL)')
+  t.same(await graphql('no_such_set'), forbidden, 'and one that does not exist gets the very same refusal')
   const pull = async (set: string): Promise<unknown> => {
     const response = await app.inject({ method: 'POST', url: '/v1/pull', headers: { ...headers, accept: 'application/x-ndjson' }, payload: { featureSet: set, features: [set] } })
     return { status: response.statusCode, code: (response.json() as { errors: Array<{ extensions: { fgCode: string } }> }).errors[0]!.extensions.fgCode }

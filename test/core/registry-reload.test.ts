@@ -3,9 +3,8 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { buildApp } from '../../src/app.js'
 import { FeatureRegistry } from '../../src/core/feature-registry.js'
 import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
-import { createDynamoClient } from '../../src/repo/dynamo-client.js'
 import { testConfig } from '../helpers/build-app.js'
-import { writeRows } from '../helpers/test-store.js'
+import { embeddedStoreClient, writeRows } from '../helpers/test-store.js'
 
 t.test('a new feature set appears on reload; a broken one is skipped and logged, the rest kept', async (t) => {
   const lines: string[] = []
@@ -13,16 +12,7 @@ t.test('a new feature set appears on reload; a broken one is skipped and logged,
   const app = await buildApp(config, { logStream: { write: (line: string) => { lines.push(line) } } })
   t.teardown(async () => await app.close())
   await app.ready()
-  const client = createDynamoClient({
-    endpoint: app.featureStore.endpoint,
-    region: 'us-east-1',
-    maxSockets: 2,
-    connectTimeoutMs: 1_000,
-    maxAttempts: 1,
-    retryBaseMs: 10,
-    staticCredentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' }
-  })
-  t.teardown(() => client.destroy())
+  const client = embeddedStoreClient(t, app)
   const put = async (name: string, spec: string): Promise<void> => {
     await client.send(new PutItemCommand({ TableName: config.store.registryTable, Item: { name: { S: name }, spec: { S: spec } } }))
   }
@@ -118,16 +108,7 @@ t.test('a registry entry that stops parsing keeps its last good spec serving, lo
   const app = await buildApp(config, { logStream: { write: (line: string) => { lines.push(line) } } })
   t.teardown(async () => await app.close())
   await app.ready()
-  const client = createDynamoClient({
-    endpoint: app.featureStore.endpoint,
-    region: 'us-east-1',
-    maxSockets: 2,
-    connectTimeoutMs: 1_000,
-    maxAttempts: 1,
-    retryBaseMs: 10,
-    staticCredentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' }
-  })
-  t.teardown(() => client.destroy())
+  const client = embeddedStoreClient(t, app)
   const good = app.featureRegistry.featureSet('user_profile')
   await client.send(new PutItemCommand({ TableName: config.store.registryTable, Item: { name: { S: 'user_profile' }, spec: { S: '{"name":"user_profile","features":[{"name":"region","type":"varchar"}]}' } } }))
   t.equal((await app.inject({ method: 'POST', url: '/admin/registry/reload' })).statusCode, 200)

@@ -2,11 +2,11 @@ import t from 'tap'
 import { decodeValue, rowsOf, type TypedValue } from '../../examples/grpc-client.js'
 import { demoRowsFor, type DemoRow } from '../../src/demo/demo-data.js'
 import { DEMO_FEATURE_SETS } from '../../src/demo/demo-registry.js'
-import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
 import type { FeatureValue } from '../../src/domain/feature-value.js'
 import { writeRows } from '../helpers/test-store.js'
 import { build } from '../helpers/build-app.js'
 import { clientFor, failureOf } from './harness.js'
+import { ALL_TYPES } from '../helpers/all-types.js'
 
 const USERS = 200
 const SEED = 42
@@ -98,24 +98,6 @@ t.test('a single feature, a whole set and a set with :* resolve to the same colu
   t.same(one.feature_refs, ['user_profile:last_active', 'user_profile:region'], 'single features in the order asked')
   t.same(one.results[0], whole.results[1])
 })
-
-const ALL_TYPES: FeatureSetSpec = {
-  name: 'all_types',
-  entityType: 'thing',
-  features: [
-    { name: 'd', type: 'double' },
-    { name: 'i', type: 'int64' },
-    { name: 's', type: 'string' },
-    { name: 'b', type: 'bool' },
-    { name: 'y', type: 'bytes' },
-    { name: 'ts', type: 'timestamp' },
-    { name: 'v', type: 'float_vector', dimension: 8 },
-    { name: 'dl', type: 'double_list' },
-    { name: 'il', type: 'int64_list' },
-    { name: 'sl', type: 'string_list' },
-    { name: 'bl', type: 'bool_list' }
-  ]
-}
 
 // Values at the edges of each type: int64 past 2^53 and at both ends, float32 extremes and a
 // subnormal, unicode, a NUL byte, empty lists.

@@ -98,3 +98,12 @@ export function localClient (t: Test, endpoint: string, { maxAttempts = 3, idleT
 export async function readAll (reader: RowReader, requests: readonly RowRequest[], options: ReadOptions): Promise<Array<FeatureRow | undefined>> {
   return requireAllRead(await reader.readRows(requests, options))
 }
+
+/** A client of our own for an app's embedded store (which accepts the embedded credentials), destroyed on teardown. */
+export function embeddedStoreClient (t: Test, app: { readonly featureStore: { readonly endpoint: string | undefined } }): DynamoDBClient {
+  const client = createDynamoClient({
+    endpoint: app.featureStore.endpoint, region: 'us-east-1', maxSockets: 2, connectTimeoutMs: 1_000, maxAttempts: 1, retryBaseMs: 1, staticCredentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' }
+  })
+  t.teardown(() => client.destroy())
+  return client
+}

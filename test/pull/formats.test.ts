@@ -1,30 +1,12 @@
 import t from 'tap'
 import type { Vector } from 'apache-arrow'
-import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
 import type { FeatureValue } from '../../src/domain/feature-value.js'
 import { valueJson } from '../../src/domain/feature-value-json.js'
 import { build } from '../helpers/build-app.js'
 import { writeRows } from '../helpers/test-store.js'
 import { gql } from '../graphql/graphql-helpers.js'
 import { arrowRows, pullArrow, pullNdjson, readNdjson, type NdjsonRow } from './pull-helpers.js'
-
-const ALL_TYPES: FeatureSetSpec = {
-  name: 'all_types',
-  entityType: 'thing',
-  features: [
-    { name: 'd', type: 'double' },
-    { name: 'i', type: 'int64' },
-    { name: 's', type: 'string' },
-    { name: 'b', type: 'bool' },
-    { name: 'y', type: 'bytes' },
-    { name: 'ts', type: 'timestamp' },
-    { name: 'v', type: 'float_vector', dimension: 8 },
-    { name: 'dl', type: 'double_list' },
-    { name: 'il', type: 'int64_list' },
-    { name: 'sl', type: 'string_list' },
-    { name: 'bl', type: 'bool_list' }
-  ]
-}
+import { ALL_TYPES } from '../helpers/all-types.js'
 
 /** Float32s a lossy path would change (extremes, a subnormal, thirds, 0.1); all finite and not -0, so JSON carries them too. */
 const JSON_SAFE_FLOATS = new Float32Array([3.4028234663852886e38, -3.4028234663852886e38, 1.401298464324817e-45, 1.1754943508222875e-38, 1 / 3, -1.5, 0.1, 1e-7])

@@ -1,9 +1,9 @@
 import t from 'tap'
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb'
-import { createDynamoClient } from '../../src/repo/dynamo-client.js'
 import { buildApp } from '../../src/app.js'
 import { InvalidConfigError } from '../../src/errors.js'
 import { testConfig } from '../helpers/build-app.js'
+import { embeddedStoreClient } from '../helpers/test-store.js'
 
 t.test('no internal message reaches a client, and no client mistake is a 500', async (t) => {
   const app = await buildApp(testConfig({ DEMO_USERS: '5' }))
@@ -32,16 +32,7 @@ t.test('no internal message reaches a client, and no client mistake is a 500', a
   })
 
   t.test('a store failure on an admin route is a typed 503, never the SDK message with the table ARN', async (t) => {
-    const client = createDynamoClient({
-      endpoint: app.featureStore.endpoint,
-      region: 'us-east-1',
-      maxSockets: 1,
-      connectTimeoutMs: 1_000,
-      maxAttempts: 1,
-      retryBaseMs: 1,
-      staticCredentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' }
-    })
-    t.teardown(() => client.destroy())
+    const client = embeddedStoreClient(t, app)
     await client.send(new DeleteTableCommand({ TableName: app.config.store.registryTable }))
     const response = await app.inject({ method: 'POST', url: '/admin/registry/reload' })
     t.equal(response.statusCode, 503)
