@@ -19,6 +19,8 @@ import { fileURLToPath } from 'node:url'
 import { FeatureStoreClient } from '../../examples/grpc-client.js'
 import { demoUserId } from '../../src/demo/demo-data.js'
 import { DEMO_FEATURE_SETS } from '../../src/demo/demo-registry.js'
+import { quantile } from '../shared/online-load.js'
+import { PULL_QUERIES } from '../shared/pull-queries.js'
 import type { GatewayLag, GatewayReady } from './protocol.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
@@ -26,19 +28,7 @@ const USERS = Number(process.env.BENCH_USERS ?? 10_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1)
 const HERE = fileURLToPath(new URL('.', import.meta.url))
 const FEATURES = DEMO_FEATURE_SETS.map((set) => set.name)
-/** The pull as JSON numbers (the gateway's heaviest answer), and packed (base64 float32: more of the work is the store's). */
-const PULLS = {
-  json: `query Pull($after: String) {
-  featureRows(featureSet: "user_text", features: ["user_text:embedding", "user_text:sentiment_score"], first: 1000, after: $after) {
-    edges { node { entityId features { status value { json } } } }
-    pageInfo { hasNextPage endCursor }
-  } }`,
-  packed: `query PullPacked($after: String) {
-  featureRows(featureSet: "user_text", features: ["user_text:embedding", "user_text:sentiment_score"], first: 1000, after: $after) {
-    edges { node { entityId features { status value { ... on FloatVectorValue { packed } ... on DoubleValue { double } } } } }
-    pageInfo { hasNextPage endCursor }
-  } }`
-} as const
+const PULLS = PULL_QUERIES
 type PhaseName = 'alone' | keyof typeof PULLS
 const PHASES: PhaseName[] = ['alone', 'json', 'packed']
 const LOOKUP = 'query Lookup($ids: [String!]!) { getFeatures(entityIds: $ids, featureNames: ["user_profile", "user_word_stats"]) { entities { entityId features { status } } } }'
@@ -69,10 +59,6 @@ async function lag (gateway: Gateway, message: 'reset' | 'read'): Promise<Gatewa
   const answer = new Promise<GatewayLag>((resolve) => gateway.child.once('message', (reading) => resolve(reading as GatewayLag)))
   gateway.child.send(message)
   return message === 'read' ? await answer : { type: 'lag', p50: 0, p99: 0, max: 0 }
-}
-
-function quantile (sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN
 }
 
 async function timed (seconds: number, concurrency: number, call: (i: number) => Promise<void>): Promise<Latency> {

@@ -16,27 +16,16 @@ import { request } from 'node:http'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { FeatureStoreClient } from '../../examples/grpc-client.js'
-import { demoUserId } from '../../src/demo/demo-data.js'
 import { DEMO_FEATURE_SETS } from '../../src/demo/demo-registry.js'
 import { BENCH_CREDENTIALS, type StoreReady } from '../grpc/protocol.js'
+import { grpcLoad } from '../shared/online-load.js'
+import { PULL_QUERIES } from '../shared/pull-queries.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const USERS = Number(process.env.BENCH_USERS ?? 10_000)
 const HERE = fileURLToPath(new URL('.', import.meta.url))
 const FEATURES = DEMO_FEATURE_SETS.map((set) => set.name)
-/** The pull as JSON numbers (the most CPU-hungry answer there is), and with embeddings packed (base64 float32). */
-const PULLS = {
-  json: `query Pull($after: String) {
-  featureRows(featureSet: "user_text", features: ["user_text:embedding", "user_text:sentiment_score"], first: 1000, after: $after) {
-    edges { node { entityId features { status value { json } } } }
-    pageInfo { hasNextPage endCursor }
-  } }`,
-  packed: `query PullPacked($after: String) {
-  featureRows(featureSet: "user_text", features: ["user_text:embedding", "user_text:sentiment_score"], first: 1000, after: $after) {
-    edges { node { entityId features { status value { ... on FloatVectorValue { packed } ... on DoubleValue { double } } } } }
-    pageInfo { hasNextPage endCursor }
-  } }`
-} as const
+const PULLS = PULL_QUERIES
 
 const children: ChildProcess[] = []
 async function start<T> (script: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess, ready: T }> {
@@ -47,31 +36,6 @@ async function start<T> (script: string, env: NodeJS.ProcessEnv): Promise<{ chil
     child.once('exit', (code) => reject(new Error(`${script} exited with ${String(code)}`)))
   })
   return { child, ready }
-}
-
-function quantile (sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN
-}
-
-async function grpcLoad (client: FeatureStoreClient, seconds: number, concurrency: number): Promise<{ p50: number, p99: number, rps: number, errors: number }> {
-  const latencies: number[] = []
-  let errors = 0
-  const until = performance.now() + seconds * 1000
-  let next = 0
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < until) {
-      const id = demoUserId(next++ % 1000)
-      const started = performance.now()
-      try {
-        await client.getOnlineFeatures([id], FEATURES, { deadlineMs: 5_000 })
-        latencies.push(performance.now() - started)
-      } catch {
-        errors++
-      }
-    }
-  }))
-  latencies.sort((a, b) => a - b)
-  return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), rps: latencies.length / seconds, errors }
 }
 
 async function post (port: number, body: string): Promise<{ status: number, text: string }> {
@@ -121,8 +85,8 @@ try {
     GRAPHQL_MAX_COST: '10000000'
   })
   const client = new FeatureStoreClient(`127.0.0.1:${gateway.ready.grpcPort}`, { defaultDeadlineMs: 5_000 })
-  await grpcLoad(client, 1, 8) // warm the cache and the connection
-  const alone = await grpcLoad(client, SECONDS, 8)
+  await grpcLoad(client, { seconds: 1, concurrency: 8, features: FEATURES, users: 1_000 }) // warm the cache and the connection
+  const alone = await grpcLoad(client, { seconds: SECONDS, concurrency: 8, features: FEATURES, users: 1_000 })
 
   const ms = (n: number): string => n.toFixed(3).padStart(8)
   console.log(`\nIsolation: gRPC lookups (1 user x all ${FEATURES.length} demo sets, concurrency 8, cache warm) with and without a heavy GraphQL pull`)
@@ -134,7 +98,7 @@ try {
     const started = performance.now()
     const pulls = [pullWorker(gateway.ready.httpPort, query, () => stopped, tally), pullWorker(gateway.ready.httpPort, query, () => stopped, tally)]
     await new Promise((resolve) => setTimeout(resolve, 500))
-    const during = await grpcLoad(client, SECONDS, 8)
+    const during = await grpcLoad(client, { seconds: SECONDS, concurrency: 8, features: FEATURES, users: 1_000 })
     stopped = true
     await Promise.all(pulls)
     const seconds = (performance.now() - started) / 1000

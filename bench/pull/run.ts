@@ -34,9 +34,9 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { RecordBatchReader } from 'apache-arrow'
 import { FeatureStoreClient } from '../../examples/grpc-client.js'
-import { demoUserId } from '../../src/demo/demo-data.js'
 import { DEMO_FEATURE_SETS } from '../../src/demo/demo-registry.js'
 import { BENCH_CREDENTIALS, type StoreReady } from '../grpc/protocol.js'
+import { grpcLoad, type GrpcLoadOptions } from '../shared/online-load.js'
 import type { ExportCounts, FloorJob, FloorResult, GatewayReady } from './protocol.js'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000)
@@ -53,7 +53,8 @@ const SET = 'user_moderation'
 const FEATURES = ['toxicity', 'reports_30d', 'is_restricted', 'restricted_until', 'flagged_terms']
 /** Rows per batch of a pull and per featureRows page, and the floor's Query Limit: the gateway's default page. */
 const BATCH = 1_000
-const ONLINE_FEATURES = DEMO_FEATURE_SETS.map((set) => set.name)
+/** The online lookups measured alone and during pulls. */
+const ONLINE_LOAD: GrpcLoadOptions = { seconds: SECONDS, concurrency: GRPC_CONCURRENCY, features: DEMO_FEATURE_SETS.map((set) => set.name), users: Math.min(USERS, 1_000) }
 
 type Format = 'ndjson' | 'arrow'
 const ACCEPT: Record<Format, string> = { ndjson: 'application/x-ndjson', arrow: 'application/vnd.apache.arrow.stream' }
@@ -241,32 +242,6 @@ async function graphqlPull (port: number, segment: { index: number, count: numbe
   return { rows, bytes, seconds: (performance.now() - started) / 1e3, errors, itemsScanned, refused }
 }
 
-function quantile (sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN
-}
-
-interface GrpcFigures { p50: number, p99: number, rps: number, errors: number }
-async function grpcLoad (client: FeatureStoreClient, seconds: number): Promise<GrpcFigures> {
-  const latencies: number[] = []
-  let errors = 0
-  const until = performance.now() + seconds * 1000
-  let next = 0
-  await Promise.all(Array.from({ length: GRPC_CONCURRENCY }, async () => {
-    while (performance.now() < until) {
-      const id = demoUserId(next++ % Math.min(USERS, 1_000))
-      const started = performance.now()
-      try {
-        await client.getOnlineFeatures([id], ONLINE_FEATURES, { deadlineMs: 5_000 })
-        latencies.push(performance.now() - started)
-      } catch {
-        errors++
-      }
-    }
-  }))
-  latencies.sort((a, b) => a - b)
-  return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), rps: latencies.length / seconds, errors }
-}
-
 function rssMb (pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return match === null ? NaN : Number(match[1]) / 1024
@@ -346,7 +321,7 @@ try {
 
   // Warm every path once (JIT, sockets, the registry's caches) before anything is timed.
   const client = new FeatureStoreClient(`127.0.0.1:${gateway.ready.grpcPort}`, { defaultDeadlineMs: 5_000 })
-  await grpcLoad(client, 1)
+  await grpcLoad(client, { ...ONLINE_LOAD, seconds: 1 })
   for (const format of ['ndjson', 'arrow'] as const) await measurePull(port, format, 4, 4 * BATCH)
   await floorRead(4, 4 * BATCH)
 
@@ -355,7 +330,7 @@ try {
   const warmCounts = await counts()
   let benchPeakRss = warmRss
   const benchRss = setInterval(() => { benchPeakRss = Math.max(benchPeakRss, rssMb(gatewayPid)) }, 50)
-  const grpcAlone = await grpcLoad(client, SECONDS)
+  const grpcAlone = await grpcLoad(client, ONLINE_LOAD)
 
   // Rows/s, interleaved so a burst of outside load falls on all of them alike; best of BENCH_ROUNDS.
   const capped = PULL_ROWS > 0 ? Math.min(PULL_ROWS, ROWS) : undefined
@@ -408,7 +383,7 @@ try {
   const during4 = Array.from({ length: 4 }, async (_, index) =>
     await pull(port, 'arrow', { featureSet: SET, features: [SET], batchSize: BATCH, segment: { index, count: 4 } }, undefined, stop.signal))
   await new Promise((resolve) => setTimeout(resolve, 500))
-  const grpcDuring = await grpcLoad(client, SECONDS)
+  const grpcDuring = await grpcLoad(client, ONLINE_LOAD)
   stop.abort()
   const duringOutcomes = await Promise.all(during4)
   const duringRate = duringOutcomes.reduce((a, o) => a + o.rows, 0) / ((performance.now() - pullsStarted) / 1e3)
@@ -444,7 +419,7 @@ try {
       ` gateway RSS ${w.before.toFixed(1)} MB before, peak ${w.peak.toFixed(1)} MB (${w.samples} samples; peak by quarter of the pull ${w.quarters.map((q) => q.toFixed(1)).join(', ')}), ${w.after.toFixed(1)} MB after`)
   }
   console.log(`gateway RSS over the whole bench after warm-up (${fixed(rowsRead)} rows read by its export): ${warmRss.toFixed(1)} MB after warm-up, peak ${benchPeakRss.toFixed(1)} MB`)
-  console.log(`\ngRPC GetOnlineFeatures (1 user x ${ONLINE_FEATURES.length} demo sets, concurrency ${GRPC_CONCURRENCY}, ${SECONDS} s each)`)
+  console.log(`\ngRPC GetOnlineFeatures (1 user x ${ONLINE_LOAD.features.length} demo sets, concurrency ${GRPC_CONCURRENCY}, ${SECONDS} s each)`)
   console.log(`alone:                               p50 ${grpcAlone.p50.toFixed(3)} ms  p99 ${grpcAlone.p99.toFixed(3)} ms  ${fixed(grpcAlone.rps)} req/s  ${grpcAlone.errors} errors`)
   console.log(`during a 4-segment Arrow pull:       p50 ${grpcDuring.p50.toFixed(3)} ms  p99 ${grpcDuring.p99.toFixed(3)} ms  ${fixed(grpcDuring.rps)} req/s  ${grpcDuring.errors} errors; the pull got ${fixed(duringRate)} rows/s`)
 
