@@ -67,7 +67,7 @@ export function parseTimestamp (input: unknown): number | undefined {
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i
 
 /** Why a time was refused, in words a person can act on; undefined when parseTimestamp takes it. */
-export function describeBadTimestamp (input: unknown): string {
+function describeBadTimestamp (input: unknown): string {
   if (typeof input === 'string' && /^\d{4}-\d{2}-\d{2}T[^Zz+-]*$/.test(input)) {
     return `${JSON.stringify(input).slice(0, 60)} has no UTC offset: add Z (UTC) or an offset such as +02:00`
   }
@@ -75,7 +75,7 @@ export function describeBadTimestamp (input: unknown): string {
 }
 
 /** Event times outside [1970, 2200) are refused: a microsecond or nanosecond epoch lands far beyond. */
-export const MAX_EVENT_TIME_MS = Date.UTC(2200, 0, 1)
+const MAX_EVENT_TIME_MS = Date.UTC(2200, 0, 1)
 
 /** An event time: a timestamp within the plausible range, or why not. */
 export function parseEventTime (input: unknown): { readonly ms: number } | { readonly error: string } {

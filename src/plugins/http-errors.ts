@@ -58,7 +58,7 @@ export interface HttpFailure {
 }
 
 /** Never an untyped error's own message (a raw SDK error names tables and ARNs): that is for the log. */
-export const INTERNAL_HTTP_MESSAGE = 'Internal error'
+const INTERNAL_HTTP_MESSAGE = 'Internal error'
 
 export function httpFailureOf (error: unknown): HttpFailure {
   if (isFeaturegateError(error)) return { status: httpStatusOf(error), message: error.message, extensions: featuregateExtensions(error), retryAfterSeconds: error.retryAfterSeconds }
