@@ -161,5 +161,26 @@ for (const backend of storeBackends()) {
       t.equal(titleOf((await readAll(store.rows, [request(290)], soon()))[0]), 'rewritten')
       t.equal(observer.batchGetCalls, 2)
     })
+
+    t.test('invalidateRows() forgets exactly the named rows, and a read in flight does not put the old row back', async (t) => {
+      const { store, observer } = await open(t, { CACHE_ENABLED: 'true', BATCH_ENABLED: 'true' })
+      const other = await openTestStore(t, endpoint, { env: { FEATURE_TABLE: seeded.featureTable, REGISTRY_TABLE: seeded.registryTable } })
+      await readAll(store.rows, [request(291), request(292)], soon())
+      const calls = observer.batchGetCalls
+      await writeRows(other.writer, [291, 292].map((i) => ({ entityId: `d${i}`, featureSet: SPEC, eventTime: 2, values: new Map([['title', { type: 'string' as const, value: `new ${i}` }]]) })))
+      store.rows.invalidateRows([{ featureSet: SPEC.name, entityId: 'd291' }])
+      const [first, second] = await readAll(store.rows, [request(291), request(292)], soon())
+      t.equal(titleOf(first), 'new 291', 'the named row is read again')
+      t.equal(titleOf(second), 'doc 292', 'another row stays cached')
+      t.equal(observer.batchGetCalls, calls + 1)
+
+      // A read that started before the invalidation answers its caller but is not cached.
+      const inflight = readAll(store.rows, [request(293)], soon())
+      store.rows.invalidateRows([{ featureSet: SPEC.name, entityId: 'd293' }])
+      await inflight
+      const before = observer.batchGetCalls
+      await readAll(store.rows, [request(293)], soon())
+      t.equal(observer.batchGetCalls, before + 1, 'the row read before the invalidation was not cached')
+    })
   })
 }

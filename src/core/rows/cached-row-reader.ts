@@ -1,4 +1,4 @@
-import { isUnread, rowKey, type RowRequest, type RowResult } from '../../domain/feature-row.js'
+import { isUnread, rowKey, type RowKey, type RowRequest, type RowResult } from '../../domain/feature-row.js'
 import type { ReadOptions } from '../../domain/read-options.js'
 import type { RowReader } from '../../domain/ports/row-reader.js'
 import { DeadlineExceededError } from '../../errors.js'
@@ -95,6 +95,18 @@ export class CachedRowReader implements RowReader {
   }
 
   /**
+   * Forgets exactly these rows (a write, here or on another replica): the next read of each goes to
+   * the store, and a read already in flight for one of them never writes its older row back.
+   */
+  invalidateRows (keys: Iterable<RowKey>): void {
+    for (const { featureSet, entityId } of keys) {
+      const key = rowKey(featureSet, entityId)
+      this.#inflight.delete(key)
+      this.#cache?.delete(key)
+    }
+  }
+
+  /**
    * Single flight: concurrent misses for one key share one read of the whole row, which then fills
    * the cache. The shared read carries the caller's deadline but not its signal, so one caller giving
    * up cannot fail the others; each caller still stops waiting at its own deadline (readRows).
@@ -121,8 +133,9 @@ export class CachedRowReader implements RowReader {
             const stale = this.#cache?.stale(key)
             return stale === undefined ? row : { ...stale, staleIfError: true as const }
           }
-          // Read from before an invalidation: answer this caller, but never put the old row back.
-          if (generation === this.#generation) this.#cache?.set(key, row)
+          // Read from before an invalidation (of all, of its set, or of this row, which drops it from
+          // #inflight): answer this caller, but never put the old row back.
+          if (generation === this.#generation && this.#inflight.get(key) === load) this.#cache?.set(key, row)
           return row
         })
         .finally(() => { if (this.#inflight.get(key) === load) this.#inflight.delete(key) })

@@ -84,6 +84,10 @@ export class RowCache {
     return entry
   }
 
+  delete (key: string): void {
+    this.#lru.delete(key)
+  }
+
   clear (): void {
     this.#lru.clear()
   }
