@@ -22,7 +22,8 @@
  *  - gRPC p50/p99 alone and during a 4-segment Arrow pull.
  * Knobs: BENCH_ROWS (200000), BENCH_PULL_ROWS (100000; 0 = whole set), BENCH_ROUNDS (3; best of),
  * BENCH_GRAPHQL_SEGMENTS (8), BENCH_SECONDS (5, each gRPC phase), BENCH_GRPC_CONCURRENCY (8),
- * BENCH_USERS (2000 demo users for the lookups), BENCH_INGEST_CONCURRENCY (4, the CLI's default).
+ * BENCH_USERS (2000 demo users for the lookups), BENCH_INGEST_CONCURRENCY (4, the CLI's default),
+ * BENCH_PROFILE_DIR (unset; a directory for the gateway's --cpu-prof profile).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, readFileSync } from 'node:fs'
@@ -37,6 +38,7 @@ import { FeatureStoreClient } from '../../examples/grpc-client.js'
 import { DEMO_FEATURE_SETS } from '../../src/demo/demo-registry.js'
 import { BENCH_CREDENTIALS, type StoreReady } from '../grpc/protocol.js'
 import { grpcLoad, type GrpcLoadOptions } from '../shared/online-load.js'
+import { processCpuMicros } from '../shared/process-cpu.js'
 import type { ExportCounts, FloorJob, FloorResult, GatewayReady } from './protocol.js'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000)
@@ -47,6 +49,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const GRPC_CONCURRENCY = Number(process.env.BENCH_GRPC_CONCURRENCY ?? 8)
 const USERS = Number(process.env.BENCH_USERS ?? 2_000)
 const INGEST_CONCURRENCY = Number(process.env.BENCH_INGEST_CONCURRENCY ?? 4)
+/** Where the gateway writes a V8 CPU profile of the whole run (--cpu-prof), when set. */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR
 const HERE = fileURLToPath(new URL('.', import.meta.url))
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const SET = 'user_moderation'
@@ -60,8 +64,8 @@ type Format = 'ndjson' | 'arrow'
 const ACCEPT: Record<Format, string> = { ndjson: 'application/x-ndjson', arrow: 'application/vnd.apache.arrow.stream' }
 
 const children: ChildProcess[] = []
-async function start<T> (script: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess, ready: T }> {
-  const child = fork(script, [], { execArgv: ['--import', 'tsx'], env: { ...env, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+async function start<T> (script: string, env: NodeJS.ProcessEnv, execArgv: string[] = []): Promise<{ child: ChildProcess, ready: T }> {
+  const child = fork(script, [], { execArgv: ['--import', 'tsx', ...execArgv], env: { ...env, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   children.push(child)
   const ready = await new Promise<T>((resolve, reject) => {
     child.once('message', (message) => resolve(message as T))
@@ -176,6 +180,21 @@ async function pull (port: number, format: Format, body: object, stopAfter?: num
 
 interface Measured { rows: number, bytes: number, seconds: number, errors: string[] }
 const rate = (m: { rows: number, seconds: number }): number => m.rows / m.seconds
+
+/** CPU µs per row spent by the store, by the gateway or floor process reading it, and by this process (the pull's client). */
+interface CpuPerRow { store: number, server: number, client: number }
+
+/** Runs `work` and charges the CPU each process spent during it to its rows. */
+async function withCpu<T extends { rows: number }> (pids: { store: number, server: number }, work: () => Promise<T>): Promise<T & { cpu: CpuPerRow }> {
+  const before = { store: processCpuMicros(pids.store), server: processCpuMicros(pids.server), client: process.cpuUsage() }
+  const value = await work()
+  const client = process.cpuUsage(before.client)
+  const perRow = (micros: number): number => micros / Math.max(1, value.rows)
+  return {
+    ...value,
+    cpu: { store: perRow(processCpuMicros(pids.store) - before.store), server: perRow(processCpuMicros(pids.server) - before.server), client: perRow(client.user + client.system) }
+  }
+}
 
 /** `readers` parallel pulls (segment i of `readers`, or one pull with no segment), each stopped after its share of `rows`. */
 async function measurePull (port: number, format: Format, readers: number | 'fan-out', rows: number | undefined): Promise<Measured> {
@@ -310,10 +329,12 @@ try {
     GRAPHQL_MAX_COST: '100000000',
     RATE_LIMIT_EXPLORE_POINTS_PER_MINUTE: '1000000000',
     RATE_LIMIT_ONLINE_RPS: '10000000'
-  })
+  }, PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`])
   const gatewayPid = gateway.child.pid!
   const floor = await start<{ type: 'ready' }>(join(HERE, 'floor-process.ts'), storeEnv)
   const port = gateway.ready.httpPort
+  const gatewayPids = { store: store.child.pid!, server: gatewayPid }
+  const floorPids = { store: store.child.pid!, server: floor.child.pid! }
   const counts = async (): Promise<ExportCounts> => await ask<ExportCounts>(gateway.child, { type: 'counts' })
   const floorRead = async (segments: number, rows: number | undefined): Promise<FloorResult> => await ask<FloorResult>(floor.child, {
     type: 'floor', featureSet: SET, features: FEATURES, segments, rowsPerSegment: rows === undefined ? undefined : Math.ceil(rows / segments), limit: BATCH
@@ -335,8 +356,8 @@ try {
   // Rows/s, interleaved so a burst of outside load falls on all of them alike; best of BENCH_ROUNDS.
   const capped = PULL_ROWS > 0 ? Math.min(PULL_ROWS, ROWS) : undefined
   type Key = 'floor1' | 'floor4' | `${Format}:${1 | 4 | 'fan-out'}`
-  const best = new Map<Key, { rows: number, seconds: number, examined?: number, errors: string[], rssGrowth: number }>()
-  const keep = (key: Key, m: { rows: number, seconds: number, examined?: number, errors: string[] }, rssGrowth: number): void => {
+  const best = new Map<Key, { rows: number, seconds: number, examined?: number, errors: string[], rssGrowth: number, cpu: CpuPerRow }>()
+  const keep = (key: Key, m: { rows: number, seconds: number, examined?: number, errors: string[], cpu: CpuPerRow }, rssGrowth: number): void => {
     const top = best.get(key)
     // Rows/s of the best round; RSS growth the largest of any round.
     const growth = Math.max(rssGrowth, top?.rssGrowth ?? 0)
@@ -344,15 +365,15 @@ try {
   }
   for (let round = 0; round < ROUNDS; round++) {
     for (const readers of [1, 4] as const) {
-      const f = await floorRead(readers, capped)
-      keep(`floor${readers}`, { rows: f.rows, seconds: f.seconds, examined: f.examined, errors: [] }, 0)
+      const f = await withCpu(floorPids, async () => await floorRead(readers, capped))
+      keep(`floor${readers}`, { rows: f.rows, seconds: f.seconds, examined: f.examined, errors: [], cpu: f.cpu }, 0)
       for (const format of ['ndjson', 'arrow'] as const) {
-        const watched = await watchRss(gatewayPid, async () => await measurePull(port, format, readers, capped))
+        const watched = await watchRss(gatewayPid, async () => await withCpu(gatewayPids, async () => await measurePull(port, format, readers, capped)))
         keep(`${format}:${readers}`, watched.value, watched.peak - watched.before)
       }
     }
     for (const format of ['ndjson', 'arrow'] as const) {
-      const watched = await watchRss(gatewayPid, async () => await measurePull(port, format, 'fan-out', capped))
+      const watched = await watchRss(gatewayPid, async () => await withCpu(gatewayPids, async () => await measurePull(port, format, 'fan-out', capped)))
       keep(`${format}:fan-out`, watched.value, watched.peak - watched.before)
     }
   }
@@ -397,9 +418,10 @@ try {
   const floor4 = best.get('floor4')!
   console.log(`\nPulls of ${SET} (${ROWS.toLocaleString('en-US')} rows made with the CLI; 5 features: double, int64, bool, timestamp, string list; batches of ${BATCH}),` +
     ` each timed pull reading its first ${capped === undefined ? 'all' : capped.toLocaleString('en-US')} rows, best of ${ROUNDS}`)
-  console.log('what                                                   rows    seconds     rows/s   vs floor   RSS growth MB  errors')
-  const line = (label: string, m: { rows: number, seconds: number, errors: string[] }, against: { rows: number, seconds: number } | undefined, rssGrowth?: number): void => {
-    console.log(`${label.padEnd(50)} ${fixed(m.rows).padStart(8)} ${m.seconds.toFixed(2).padStart(10)} ${fixed(rate(m)).padStart(10)} ${(against === undefined ? '' : `${(rate(m) / rate(against)).toFixed(2)}x`).padStart(10)} ${(rssGrowth === undefined ? '' : rssGrowth.toFixed(1)).padStart(15)}  ${m.errors.length === 0 ? '' : m.errors[0]!}`)
+  console.log('what                                                   rows    seconds     rows/s   vs floor   RSS growth MB   CPU µs/row: store reader client  errors')
+  const line = (label: string, m: { rows: number, seconds: number, errors: string[], cpu?: CpuPerRow }, against: { rows: number, seconds: number } | undefined, rssGrowth?: number): void => {
+    const cpu = m.cpu === undefined ? ''.padStart(33) : `${m.cpu.store.toFixed(1).padStart(18)} ${m.cpu.server.toFixed(1).padStart(6)} ${m.cpu.client.toFixed(1).padStart(6)}`
+    console.log(`${label.padEnd(50)} ${fixed(m.rows).padStart(8)} ${m.seconds.toFixed(2).padStart(10)} ${fixed(rate(m)).padStart(10)} ${(against === undefined ? '' : `${(rate(m) / rate(against)).toFixed(2)}x`).padStart(10)} ${(rssGrowth === undefined ? '' : rssGrowth.toFixed(1)).padStart(15)} ${cpu}  ${m.errors.length === 0 ? '' : m.errors[0]!}`)
   }
   line('floor: SDK Query, 1 reader (shards 0..63)', floor1, undefined)
   line('NDJSON pull, segment {0, 1}', best.get('ndjson:1')!, floor1, best.get('ndjson:1')!.rssGrowth)
@@ -444,7 +466,15 @@ try {
   for (const [name, value, target, met] of figures) console.log(`${name.padEnd(62)} ${value.padStart(10)}  ${target.padEnd(10)} ${met ? 'met' : 'NOT met'}`)
   console.log(`\n${errors} pull errors; CLI ingest ${fixed(ROWS / ingestSeconds)} rows/s; load average ${loadBefore} before, ${loadAfter} after; ${((performance.now() - startedAt) / 1e3).toFixed(0)} s in all`)
 } finally {
-  for (const child of children) child.kill()
+  // Disconnecting lets each process close itself (and the gateway write its --cpu-prof profile); a kill after 5 s.
+  await Promise.all(children.map(async (child) => {
+    if (child.exitCode !== null || !child.connected) return
+    const exited = once(child, 'exit')
+    child.disconnect()
+    const timer = setTimeout(() => child.kill(), 5_000)
+    await exited
+    clearTimeout(timer)
+  }))
   await rm(dir, { recursive: true, force: true })
 }
 process.exit(0)

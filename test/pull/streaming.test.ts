@@ -7,6 +7,7 @@ import { RecordBatchReader, type RecordBatch } from 'apache-arrow'
 import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
 import type { ScanRequest, ScanResult } from '../../src/domain/ports/bulk-reader.js'
 import type { ReadOptions } from '../../src/domain/read-options.js'
+import { FeaturePull } from '../../src/core/export/feature-pull.js'
 import { StoreUnavailableError } from '../../src/errors.js'
 import { build } from '../helpers/build-app.js'
 import { writeRows } from '../helpers/test-store.js'
@@ -92,6 +93,25 @@ t.test('a pull that breaks continues from its last resume token: every row exact
     let aborted = 0
     for (let i = 0; i < 50 && aborted === 0; i++, await sleep(100)) aborted = await metricLine(app, 'featuregate_pulls_total{format="ndjson",outcome="aborted"}')
     t.equal(aborted, 1, 'the gateway saw the reader leave and stopped the pull')
+  })
+
+  t.test('a pull that ends while its next page is read ahead leaves no failure unobserved', async (t) => {
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown): void => { unhandled.push(reason) }
+    process.on('unhandledRejection', onUnhandled)
+    t.teardown(() => { process.off('unhandledRejection', onUnhandled) })
+    const pull = new FeaturePull(app.featureExport)
+    const controller = new AbortController()
+    const batches = pull.batches(pull.prepare({ featureSet: 'user_profile', features: ['user_profile:region'], batchRows: 20 }), { signal: controller.signal })
+    const first = await batches.next()
+    t.equal(first.value?.rows.length, 20)
+    // The reader leaves: the page read ahead of it fails with the abort, and nobody asks for it.
+    controller.abort()
+    await sleep(200)
+    t.same(unhandled, [], 'the read ahead failed quietly')
+    await batches.return()
+    const after = await pullNdjson(app, body)
+    t.same(after.rows.map((r) => r.entity_id).sort(), expected, 'the gateway still pulls every row once')
   })
 
   t.test('Arrow: the cut stream yields its complete batches; the last one\'s token resumes', async (t) => {

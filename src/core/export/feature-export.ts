@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { rowKey, type FeatureRow, type RowRequest } from '../../domain/feature-row.js'
 import type { FeatureSetSpec } from '../../domain/feature-set-spec.js'
 import type { BulkReader, ScanCondition, ScanPosition } from '../../domain/ports/bulk-reader.js'
@@ -75,6 +76,8 @@ const MAX_FILTERS = 50
 const MAX_TOTAL_SEGMENTS = 1_000
 /** Candidates read per wanted row when gateway-side filters will drop some. */
 const RESIDUAL_OVERREAD = 2
+/** Rows turned into values in one go (see page). */
+const LOOKUP_SLICE = 250
 
 /**
  * Bulk pulls for training: the entities of one feature set page by page (opaque cursors carrying
@@ -247,11 +250,16 @@ export class FeatureExport {
       }
     }
     const lookupLimits: LookupLimits = { maxEntitiesPerRequest: plan.first, maxFeaturesPerRequest: this.#limits.maxFeaturesPerRequest, defaultDeadlineMs: this.#limits.defaultDeadlineMs }
-    const result = kept.length === 0
-      ? { features: plan.features, entities: [] }
-      : await new FeatureLookup(this.#registry, reader, lookupLimits).read(kept.map((k) => k.entityId), plan.features, { ...readOptions, now: plan.startedAt })
-    // A row's cursor is encoded only when asked for: GraphQL edges want one per row, a streamed pull one per page.
-    const rows = result.entities.map((entity, i): ExportRow => ({ entity, get cursor () { return encodeCursor(plan, kept[i]!.after) } }))
+    const lookup = new FeatureLookup(this.#registry, reader, lookupLimits)
+    const entities: EntityFeatures[] = []
+    for (let start = 0; start < kept.length; start += LOOKUP_SLICE) {
+      // A page's values in slices, the loop free between them: a 1,000-row page would hold it for milliseconds.
+      if (start > 0) await yieldToLoop()
+      const slice = kept.slice(start, start + LOOKUP_SLICE).map((k) => k.entityId)
+      entities.push(...(await lookup.read(slice, plan.features, { ...readOptions, now: plan.startedAt })).entities)
+    }
+    // A row's cursor is encoded only when asked for: GraphQL edges want one per row, a streamed pull one per slice.
+    const rows = entities.map((entity, i): ExportRow => ({ entity, get cursor () { return encodeCursor(plan, kept[i]!.after) } }))
     const hasNextPage = !exhausted
     return {
       features: plan.features,
