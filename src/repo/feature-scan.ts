@@ -12,6 +12,7 @@ import { createDynamoClient, type StaticCredentials } from './dynamo-client.js'
 import { DynamoRowReader } from './dynamo-row-reader.js'
 import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR, SHARD_KEY_ATTR } from './item-attributes.js'
 import { SET_INDEX, SET_SHARDS, shardKey, shardOf, shardsOfSegment } from './set-shards.js'
+import { readQueryRaw } from './raw-items.js'
 import { decodeRow } from './row-decoder.js'
 import { Semaphore } from '../lib/semaphore.js'
 import { toStoreError } from './store-errors.js'
@@ -197,7 +198,7 @@ export class FeatureScanner implements BulkReader {
     const started = performance.now()
     try {
       if (options.deadlineAt !== undefined && Date.now() >= options.deadlineAt) throw new DeadlineExceededError('scanning features')
-      const output = await withCallSignal(options, async (abortSignal) => await this.#client.send(new QueryCommand({
+      const command = new QueryCommand({
         TableName: this.#table,
         IndexName: SET_INDEX,
         KeyConditionExpression: '#pk = :pk',
@@ -209,14 +210,18 @@ export class FeatureScanner implements BulkReader {
         ProjectionExpression: projection.expression,
         ExpressionAttributeNames: { '#pk': SHARD_KEY_ATTR, ...filter.names, ...projection.names },
         ExpressionAttributeValues: { ':pk': { S: key }, ...filter.values }
-      }), { abortSignal }))
+      })
+      const answer = readQueryRaw(command)
+      await withCallSignal(options, async (abortSignal) => await this.#client.send(command, { abortSignal }))
+      const output = answer()
+      if (output === undefined) throw new Error('a Query succeeded without an answer to read')
       this.#observer.storeCall('Query', (performance.now() - started) / 1e3, 'ok')
-      const lastEntity = output.LastEvaluatedKey?.[ENTITY_ATTR]?.S
+      const lastEntity = output.lastEvaluatedKey?.[ENTITY_ATTR]?.S
       const following = shards[shards.indexOf(shard) + 1]
       const next: SegmentPosition = lastEntity !== undefined
         ? { shard, after: lastEntity }
         : following !== undefined ? { shard: following } : 'done'
-      return { items: output.Items ?? [], scanned: output.ScannedCount ?? 0, shard, next }
+      return { items: output.items, scanned: output.scannedCount, shard, next }
     } catch (error) {
       const typed = scanError(error, options)
       if (typed.kind === 'resource_exhausted') this.#observer.throttled()
