@@ -5,6 +5,9 @@ import type { StoreObserver } from '../domain/ports/store-observer.js'
  * repository record through it and never import a metrics library. The metrics plugin provides
  * the Prometheus implementation; NO_OP_GATEWAY_OBSERVER stands in when metrics are off.
  */
+/** Where feature values went out: online lookups by protocol, or streamed training pulls. */
+export type StatusProtocol = 'grpc' | 'graphql' | 'pull'
+
 export interface GatewayObserver extends StoreObserver {
   /** One finished gRPC call: full method name (e.g. /feature_store.v1.FeatureStoreService/GetOnlineFeatures) and status code name. */
   grpcCall (method: string, code: string, seconds: number): void
@@ -15,7 +18,7 @@ export interface GatewayObserver extends StoreObserver {
   /** A GraphQL query refused before execution, by reason (depth, cost, aliases, tokens, batch, ...). */
   graphqlRejected (reason: string): void
   /** Per-feature lookup outcomes, counted by status (PRESENT, NOT_FOUND, ...). */
-  featureStatuses (protocol: 'grpc' | 'graphql', counts: Readonly<Record<string, number>>): void
+  featureStatuses (protocol: StatusProtocol, counts: Readonly<Record<string, number>>): void
   /** After a registry reload: stored entries that no longer parse, and how many of those still serve their last good spec. */
   registryReloaded (invalidEntries: number, servedFromLastGood: number): void
   /** An exploration operation's wait for a turn ended: admitted, gave up (deadline, aborted), or refused (its caller's queue full). */

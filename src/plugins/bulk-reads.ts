@@ -21,7 +21,7 @@ async function bulkReadsPlugin (fastify: FastifyInstance): Promise<void> {
     maxScanItemsPerPage: config.maxScanItemsPerPage,
     scanSegments: config.scanSegments,
     defaultDeadlineMs: config.bulkDeadlineMs
-  }, fastify.access)
+  }, fastify.access, fastify.observer)
   fastify.decorate('featureExport', featureExport)
   fastify.decorate('featureStatistics', new FeatureStatistics(featureExport, { maxRows: config.maxStatisticsRows, maxItems: 10 * config.maxScanItemsPerPage, pageSize: 1_000 }))
 }

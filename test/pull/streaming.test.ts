@@ -59,6 +59,13 @@ t.test('a pull that breaks continues from its last resume token: every row exact
   const whole = await pullNdjson(app, body)
   const expected = whole.rows.map((r) => r.entity_id).sort()
   t.ok(expected.length > 1000)
+  // Pulled values count in the per-status metrics as looked-up ones do, under their own protocol label.
+  const served = new Map<string, number>()
+  for (const row of whole.rows) for (const status of Object.values(row.statuses)) served.set(status, (served.get(status) ?? 0) + 1)
+  t.ok(served.size > 0)
+  for (const [status, count] of served) {
+    t.equal(await metricLine(app, `featuregate_feature_statuses_total{protocol="pull",status="${status}"}`), count, `${status} counted for the pull`)
+  }
 
   t.test('NDJSON: rows after the last resume line are dropped, then the rest is pulled with after', async (t) => {
     const controller = new AbortController()

@@ -10,7 +10,9 @@ import type { FeatureSetAuthorizer } from '../access/feature-set-authorizer.js'
 import { namedSets } from '../access/named-sets.js'
 import type { Principal } from '../access/principal.js'
 import { FeatureLookup, type EntityFeatures, type LookupLimits } from '../feature-lookup.js'
+import type { GatewayObserver, StatusProtocol } from '../gateway-observer.js'
 import { requireAtMost } from '../limits.js'
+import { countStatuses } from '../status-counts.js'
 import { requireAllRead } from '../rows/unread.js'
 import type { FeatureRegistry, ResolvedFeature } from '../feature-registry.js'
 import { decodeCursor, encodeCursor } from './pull-cursor.js'
@@ -58,6 +60,11 @@ export interface ExportPlan {
   readonly fingerprint: string
 }
 
+export interface PageOptions extends ReadOptions {
+  /** Who hands the page's values out, for the per-status counts; absent for internal reads (statistics). */
+  readonly servedBy?: Exclude<StatusProtocol, 'grpc'>
+}
+
 export interface ExportRow {
   readonly entity: EntityFeatures
   readonly cursor: string
@@ -90,12 +97,14 @@ export class FeatureExport {
   readonly #scanner: BulkReader
   readonly #limits: ExportLimits
   readonly #access: FeatureSetAuthorizer | undefined
+  readonly #observer: Pick<GatewayObserver, 'featureStatuses'> | undefined
 
-  constructor (registry: FeatureRegistry, scanner: BulkReader, limits: ExportLimits, access?: FeatureSetAuthorizer) {
+  constructor (registry: FeatureRegistry, scanner: BulkReader, limits: ExportLimits, access?: FeatureSetAuthorizer, observer?: Pick<GatewayObserver, 'featureStatuses'>) {
     this.#registry = registry
     this.#scanner = scanner
     this.#limits = limits
     this.#access = access
+    this.#observer = observer
   }
 
   get limits (): ExportLimits {
@@ -180,7 +189,7 @@ export class FeatureExport {
   }
 
   /** One page: scan until `first` rows match, the covered segments end, or the page's item budget is spent. */
-  async page (plan: ExportPlan, options: ReadOptions = {}): Promise<ExportPage> {
+  async page (plan: ExportPlan, options: PageOptions = {}): Promise<ExportPage> {
     const readOptions: ReadOptions = { signal: options.signal, deadlineAt: options.deadlineAt ?? Date.now() + this.#limits.defaultDeadlineMs }
     const drivingNames = new Set(plan.features.filter((f) => f.featureSet.name === plan.featureSet.name).map((f) => f.feature.name))
     const known = new Map<string, FeatureRow | undefined>()
@@ -258,6 +267,7 @@ export class FeatureExport {
       const slice = kept.slice(start, start + LOOKUP_SLICE).map((k) => k.entityId)
       entities.push(...(await lookup.read(slice, plan.features, { ...readOptions, now: plan.startedAt })).entities)
     }
+    if (options.servedBy !== undefined) this.#observer?.featureStatuses(options.servedBy, countStatuses({ features: plan.features, entities }))
     // A row's cursor is encoded only when asked for: GraphQL edges want one per row, a streamed pull one per slice.
     const rows = entities.map((entity, i): ExportRow => ({ entity, get cursor () { return encodeCursor(plan, kept[i]!.after) } }))
     const hasNextPage = !exhausted

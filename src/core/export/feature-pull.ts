@@ -75,7 +75,7 @@ export class FeaturePull {
       throwIfAborted(options.signal, 'pulling rows')
       // Planned again from the last page's cursor: the cursor is the export's only notion of where a pull stands.
       const plan = this.#export.plan({ ...pull.request, first: pull.batchRows, after })
-      const read = async (): Promise<ExportPage> => await this.#export.page(plan, { signal: options.signal })
+      const read = async (): Promise<ExportPage> => await this.#export.page(plan, { signal: options.signal, servedBy: 'pull' })
       return options.turn === undefined ? await read() : await options.turn(pullWork(pull.batchRows, pull.otherSets), read)
     }
     const readAhead = (after: string | null | undefined): Promise<ExportPage> => {

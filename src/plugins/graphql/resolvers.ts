@@ -5,7 +5,6 @@ import type { OnlineFeatures } from '../../core/online-features.js'
 import type { FeatureExport, FilterInput } from '../../core/export/feature-export.js'
 import type { ResolvedFeature } from '../../core/feature-registry.js'
 import { vectorNorm, type FeatureStatistics, type FeatureSummary } from '../../core/feature-statistics.js'
-import { countStatuses } from '../../core/status-counts.js'
 import type { FeatureValue } from '../../domain/feature-value.js'
 import type { GraphqlConfig } from '../../config.js'
 import type {
@@ -150,8 +149,7 @@ export function buildResolvers (services: ResolverServices) {
           eventTimeBefore: args.eventTimeBefore,
           segment: args.segment
         })
-        const page = await featureExport.page(plan, { signal: context.signal, deadlineAt: bulkDeadline(context) })
-        context.app.observer.featureStatuses('graphql', countStatuses({ features: page.features, entities: page.rows.map((r) => r.entity) }))
+        const page = await featureExport.page(plan, { signal: context.signal, deadlineAt: bulkDeadline(context), servedBy: 'graphql' })
         const views = spreadOverTurns(page.rows.map((row) => entityView(row.entity, page.features)), ROWS_PER_TURN)
         // List items may be promises (graphql and graphql-jit both await them); object fields may not under JIT.
         const edges = page.rows.map(async (row, i) => ({ cursor: row.cursor, node: await views[i]! }))

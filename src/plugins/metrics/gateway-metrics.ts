@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import type { GatewayObserver } from '../../core/gateway-observer.js'
+import type { GatewayObserver, StatusProtocol } from '../../core/gateway-observer.js'
 import { FEATURE_STATUSES } from '../../domain/feature-status.js'
 import type { RowCacheStats } from '../../core/rows/row-cache.js'
 import { BoundedLabel } from './bounded-label.js'
@@ -18,7 +18,7 @@ const GRPC_CODES = new Set([
   'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'
 ])
 const GRAPHQL_OUTCOMES = new Set(['ok', 'error', 'rejected'])
-const PROTOCOLS = new Set(['grpc', 'graphql'])
+const PROTOCOLS = new Set(['grpc', 'graphql', 'pull'])
 const EXPLORE_OUTCOMES = new Set(['admitted', 'deadline', 'aborted', 'refused'])
 const PULL_FORMATS = new Set(['arrow', 'ndjson'])
 const PULL_OUTCOMES = new Set(['complete', 'error', 'aborted'])
@@ -182,7 +182,7 @@ export class GatewayMetrics implements GatewayObserver {
     // eslint-disable-next-line no-new -- prom-client registers a metric on construction (`registers`); it reports through collect()
     new Counter({
       name: 'featuregate_feature_statuses_total',
-      help: 'Per-feature lookup results, by protocol and status (PRESENT, NULL_VALUE, NOT_FOUND, STALE, INVALID, UNAVAILABLE).',
+      help: 'Per-feature results served, by protocol (grpc, graphql, pull) and status (PRESENT, NULL_VALUE, NOT_FOUND, STALE, INVALID, UNAVAILABLE).',
       labelNames: ['protocol', 'status'],
       registers,
       collect () {
@@ -259,7 +259,7 @@ export class GatewayMetrics implements GatewayObserver {
     this.#registryLastGood.set(servedFromLastGood)
   }
 
-  featureStatuses (protocol: 'grpc' | 'graphql', counts: Readonly<Record<string, number>>): void {
+  featureStatuses (protocol: StatusProtocol, counts: Readonly<Record<string, number>>): void {
     if (!PROTOCOLS.has(protocol)) return
     for (const status in counts) {
       const count = counts[status]!
