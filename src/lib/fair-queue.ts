@@ -13,6 +13,11 @@ export interface TurnOptions {
   readonly signal?: AbortSignal
   /** Stops waiting when this passes (Date.now() clock): the request's own deadline. */
   readonly deadlineAt?: number
+  /**
+   * Runs once the work is let in (to run at once or to wait its turn), never when it is refused, e.g.
+   * to spend the caller's budget only for work that will run; if it throws, the turn is not taken.
+   */
+  readonly admit?: () => void
 }
 
 export type WaitOutcome = 'admitted' | 'deadline' | 'aborted' | 'refused'
@@ -98,19 +103,26 @@ export class FairQueue {
     const caller = this.#caller(callerId)
     const weight = Math.max(1, options.weight ?? 1)
     const start = Math.max(this.#virtualTime, caller.lastFinish)
-    if (this.#waiting === 0 && this.#running < this.limit) {
-      // Charged like a queued turn, so a caller that keeps every slot busy queues behind newcomers later.
-      caller.lastFinish = start + weight
-      this.#virtualTime = start
-      this.#options.onWait?.('admitted', 0)
-      return this.#start(callerId, caller)
-    }
-    if (caller.waiting.length >= this.#options.maxWaitingPerCaller) {
+    const immediate = this.#waiting === 0 && this.#running < this.limit
+    if (!immediate && caller.waiting.length >= this.#options.maxWaitingPerCaller) {
       this.#forgetIfIdle(callerId, caller)
       this.#options.onWait?.('refused', 0)
       // One average turn per waiter ahead of the caller's next request, shared among the slots.
       const retryAfterSeconds = Math.min(60, Math.max(1, Math.ceil(this.#holdSeconds * caller.waiting.length / this.#options.maxConcurrent)))
       throw new QueueFullError(caller.waiting.length, retryAfterSeconds)
+    }
+    try {
+      options.admit?.()
+    } catch (error) {
+      this.#forgetIfIdle(callerId, caller)
+      throw error
+    }
+    if (immediate) {
+      // Charged like a queued turn, so a caller that keeps every slot busy queues behind newcomers later.
+      caller.lastFinish = start + weight
+      this.#virtualTime = start
+      this.#options.onWait?.('admitted', 0)
+      return this.#start(callerId, caller)
     }
     return await new Promise<Release>((resolve, reject) => {
       caller.lastFinish = start + weight

@@ -133,3 +133,22 @@ t.test('run() gives the turn back when the work throws', async (t) => {
   t.equal(await queue.run('a', {}, async () => 42), 42)
   t.equal(queue.running, 0)
 })
+
+t.test('admit runs for work let in, never for a refusal; when it throws, no turn is taken', async (t) => {
+  const queue = new FairQueue({ maxConcurrent: 1, maxWaitingPerCaller: 1 })
+  const admitted: string[] = []
+  const running = await queue.acquire('a', { admit: () => admitted.push('a runs') })
+  const waiting = queue.acquire('b', { admit: () => admitted.push('b waits') })
+  const refused = await queue.acquire('b', { admit: () => admitted.push('b refused') }).then(() => undefined, (error: unknown) => error)
+  t.ok(refused instanceof QueueFullError, 'b\'s second waiting request is refused')
+  t.same(admitted, ['a runs', 'b waits'], 'the refused request was never admitted')
+  const budgetSpent = new Error('budget spent')
+  const spent = async (callerId: string): Promise<unknown> => await queue.acquire(callerId, { admit: () => { throw budgetSpent } }).then(() => undefined, (error: unknown) => error)
+  t.equal(await spent('c'), budgetSpent, 'the admit error is the answer')
+  t.equal(queue.waiting, 1, 'only b waits: the throwing admit took no place')
+  running()
+  ;(await waiting)()
+  t.equal(queue.running, 0)
+  t.equal(await spent('d'), budgetSpent)
+  t.equal(queue.running, 0, 'nor a running turn when it would have run at once')
+})

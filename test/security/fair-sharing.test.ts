@@ -133,8 +133,13 @@ t.test('two callers', async (t) => {
     const waiting = [post(app, '{ __typename }', undefined, as(NOTEBOOK)), post(app, '{ __typename }', undefined, as(NOTEBOOK))]
     await new Promise((resolve) => setTimeout(resolve, 50))
     t.equal(app.exploreQueue.waiting, 2, 'the notebook has two waiting')
+    const chargePoints = app.access.chargePoints.bind(app.access)
+    let charged = 0
+    app.access.chargePoints = (principal, points) => { charged += points; return chargePoints(principal, points) }
+    t.teardown(() => { app.access.chargePoints = chargePoints })
     const refused = await post(app, '{ __typename }', undefined, as(NOTEBOOK))
     t.equal(refused.status, 503)
+    t.equal(charged, 0, 'a refused operation spends none of its caller\'s points')
     t.ok(Number(refused.headers['retry-after']) >= 1, `retry-after ${String(refused.headers['retry-after'])}`)
     t.match(refused.body.errors?.[0]?.extensions, { code: 'SERVICE_UNAVAILABLE', fgCode: 'FG_ERR_QUEUE_FULL', retryAfterSeconds: Number })
     const other = post(app, '{ __typename }', undefined, as(PIPELINE))

@@ -153,19 +153,19 @@ async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
     if (cost > config.maxCost) {
       throw new QueryRejection('cost', `Query cost ${cost} exceeds the limit of ${config.maxCost}`, { cost, limit: config.maxCost })
     }
-    // Points from the caller's per-minute budget: refused with 429 and retry-after when spent.
-    const throttle = context.principal !== undefined && fastify.hasDecorator('access') ? fastify.access.chargePoints(context.principal, cost) : undefined
     observer.graphqlCost(cost)
-    if (state !== undefined) {
-      state.cost = cost
-      state.throttle = throttle
-    }
+    if (state !== undefined) state.cost = cost
     // Fair sharing instead of refusals: the operation waits for its caller's turn, weighted by its cost,
     // within its own deadline; only a caller with too many operations already waiting is refused (503).
     const deadlineAt = Date.now() + config.bulkDeadlineMs
     context.deadlineAt = deadlineAt
     const request = context.reply?.request
-    const release = await fastify.exploreQueue.acquire(request ?? { principal: context.principal, ip: 'in-process' }, { weight: cost, signal: context.signal, deadlineAt })
+    const admit = (): void => {
+      // Points from the caller's per-minute budget, spent only by an operation let in: refused with 429 and retry-after when spent.
+      const throttle = context.principal !== undefined && fastify.hasDecorator('access') ? fastify.access.chargePoints(context.principal, cost) : undefined
+      if (state !== undefined) state.throttle = throttle
+    }
+    const release = await fastify.exploreQueue.acquire(request ?? { principal: context.principal, ip: 'in-process' }, { weight: cost, signal: context.signal, deadlineAt, admit })
     if (state !== undefined) state.release = release
     if (context.reply !== undefined) holdUntilClosed(context.reply.raw, release)
     if (state !== undefined) state.executing = true
