@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import * as grpc from '@grpc/grpc-js'
 import { stringify } from 'yaml'
 import { hashApiKey } from '../../src/core/access/api-key-store.js'
+import type { WriteFeaturesRequest } from '../../src/generated/proto/feature_store/v1/WriteFeaturesRequest.js'
 import { build } from '../helpers/build-app.js'
 import { clientFor, failureOf } from '../grpc/harness.js'
 import { httpWrite, registerSets, row, SCORES } from '../writes/write-helpers.js'
@@ -29,7 +30,7 @@ t.test('writes need scope features:write, checked per feature set like reads, on
   const client = clientFor(t, app)
   const bearer = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` })
   const body = (featureSet: string): Record<string, unknown> => ({ featureSet, rows: [row('a1', T0, 1)] })
-  const wire = (featureSet: string): { feature_set: string, rows: Array<{ entity_id: string, event_time_ms: number, features: Record<string, unknown> }> } =>
+  const wire = (featureSet: string): WriteFeaturesRequest =>
     ({ feature_set: featureSet, rows: [{ entity_id: 'a1', event_time_ms: T0, features: { score: { double_value: 1 }, note: { string_value: 'n' } } }] })
 
   t.test('HTTP', async (t) => {
