@@ -149,6 +149,17 @@ t.test('online writes over both protocols, on the embedded store with the cache 
     t.equal(grpcUnknown.details, 'Unknown feature set "nope"')
     const grpcEmpty = await failureOf(t, client.writeFeatures({ feature_set: 'scores', rows: [] }))
     t.equal(grpcEmpty.code, grpc.status.INVALID_ARGUMENT)
+
+    const raw = new grpc.Client(`127.0.0.1:${app.grpcPort}`, grpc.credentials.createInsecure())
+    t.teardown(() => raw.close())
+    const garbage = await new Promise<grpc.ServiceError | null>((resolve) => {
+      raw.makeUnaryRequest('/feature_store.v1.FeatureStoreService/WriteFeatures', (b: Buffer) => b, (b: Buffer) => b, Buffer.from([0x12, 0xff, 0xff, 0x01]), { deadline: Date.now() + 10_000 },
+        (error) => resolve(error))
+    })
+    t.equal(garbage?.code, grpc.status.INVALID_ARGUMENT, 'undecodable bytes are the caller\'s error, not INTERNAL')
+    t.match(garbage?.details, /not a valid WriteFeatures request message/)
+    const badJson = await app.inject({ method: 'POST', url: '/v1/write', headers: { 'content-type': 'application/json' }, payload: '{"featureSet": ' })
+    t.equal(badJson.statusCode, 400)
   })
 
   t.test('metrics count rows written, left alone and rejected, by protocol', async (t) => {
