@@ -72,3 +72,17 @@ t.test('with AUTH_MODE open, writes work as reads do', async (t) => {
   t.equal((await httpWrite(app, { featureSet: 'scores', rows: [row('o1', T0, 1)] })).status, 200)
   t.equal((await clientFor(t, app).writeFeatures({ feature_set: 'scores', rows: [{ entity_id: 'o1', event_time_ms: T0, features: { score: {}, note: {} } }] })).written, 1)
 })
+
+t.test('a write spends one request of the caller\'s online budget', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fg-write-rate-'))
+  const keysFile = join(dir, 'keys.yaml')
+  writeFileSync(keysFile, stringify({ keys: [{ id: 'pipeline', sha256: hashApiKey(PIPELINE_KEY), scopes: ['features:write'] }] }))
+  const app = await build(t, { DEMO_USERS: '5', AUTH_API_KEYS_FILE: keysFile, RATE_LIMIT_ONLINE_RPS: '1', RATE_LIMIT_ONLINE_BURST: '2' })
+  await registerSets(app, [SCORES])
+  const headers = { authorization: `Bearer ${PIPELINE_KEY}` }
+  t.equal((await httpWrite(app, { featureSet: 'scores', rows: [row('b1', T0, 1)] }, headers)).status, 200)
+  t.equal((await clientFor(t, app).writeFeatures({ feature_set: 'scores', rows: [{ entity_id: 'b1', event_time_ms: T0, features: { score: {}, note: {} } }] }, { metadata: headers })).written, 1)
+  const limited = await httpWrite(app, { featureSet: 'scores', rows: [row('b1', T0, 1)] }, headers)
+  t.equal(limited.status, 429)
+  t.match(limited.body.errors, [{ extensions: { code: 'RATE_LIMITED', fgCode: 'FG_ERR_RATE_LIMITED' } }])
+})

@@ -1,17 +1,13 @@
 import { rowKey, type RowKey } from '../../domain/feature-row.js'
 import type { FeatureSetSpec } from '../../domain/feature-set-spec.js'
 import type { PreparedRow, RowWriter } from '../../domain/ports/row-writer.js'
+import type { WriteOutcome } from '../../domain/write-outcome.js'
 import { isFeaturegateError, LimitExceededError, MissingArgumentError } from '../../errors.js'
 import type { FeatureSetAuthorizer } from '../access/feature-set-authorizer.js'
 import type { Principal } from '../access/principal.js'
 import type { GatewayObserver } from '../gateway-observer.js'
 import { parseFeatureRow, RowRejectedError, type FeatureValueReader } from './parse-feature-row.js'
 import { writePreparedRows } from './write-prepared-rows.js'
-
-/** What became of one row of a write call. */
-export type WriteOutcome = 'WRITTEN' | 'LEFT_ALONE' | 'REJECTED'
-
-export const WRITE_OUTCOMES: readonly WriteOutcome[] = ['WRITTEN', 'LEFT_ALONE', 'REJECTED']
 
 export type WriteProtocol = 'grpc' | 'http'
 
@@ -140,6 +136,7 @@ export class FeatureWrites {
     }
 
     let leftAlone = 0
+    let failed = true
     try {
       for (const round of rounds) {
         const older = await writePreparedRows(this.#writer, round.map((entry) => entry.row), {
@@ -153,7 +150,9 @@ export class FeatureWrites {
           outcomes[entry.index] = left ? LEFT_ALONE : WRITTEN
         }
       }
+      failed = false
     } finally {
+      if (failed) this.#observer.rowsWritten(protocol, { written: 0, leftAlone: 0, rejected })
       // Also after a failure: some rows may be written, and this replica must not keep serving their old values.
       if (seen.size > 0) this.#rows.invalidateRows(rounds[0]!.map((entry) => entry.row))
     }
