@@ -27,7 +27,9 @@ import type { FeatureStatus__Output } from '../src/generated/proto/feature_store
 import type { FeatureStoreServiceClient } from '../src/generated/proto/feature_store/v1/FeatureStoreService.js'
 import type { GetOnlineFeaturesResponse__Output } from '../src/generated/proto/feature_store/v1/GetOnlineFeaturesResponse.js'
 import type { GetRealtimeFeaturesResponse__Output } from '../src/generated/proto/feature_store/v1/GetRealtimeFeaturesResponse.js'
-import type { Value__Output } from '../src/generated/proto/feature_store/v1/Value.js'
+import type { Value, Value__Output } from '../src/generated/proto/feature_store/v1/Value.js'
+import type { WriteFeaturesRequest } from '../src/generated/proto/feature_store/v1/WriteFeaturesRequest.js'
+import type { WriteFeaturesResponse__Output } from '../src/generated/proto/feature_store/v1/WriteFeaturesResponse.js'
 
 export const PROTO_DIR = fileURLToPath(new URL('../proto/', import.meta.url))
 
@@ -148,6 +150,16 @@ export class FeatureStoreClient {
       this.#client.GetRealtimeFeatures({ entity_id: entityId, feature_names: [...featureNames] }, metadata, callOptions, callback), options)
   }
 
+  /**
+   * Rows for one feature set (a streaming pipeline's push): one outcome per row, in order. Safe to
+   * retry (a row replaces the entity's row), so UNAVAILABLE is retried like the reads; use only_newer
+   * when events may arrive late or twice. Give it a deadline of seconds, not the lookups' milliseconds.
+   */
+  async writeFeatures (request: WriteFeaturesRequest, options: CallOptions = {}): Promise<WriteFeaturesResponse__Output> {
+    return await this.#unary((metadata, callOptions, callback) =>
+      this.#client.WriteFeatures(request, metadata, callOptions, callback), options)
+  }
+
   close (): void {
     this.#client.close()
   }
@@ -193,6 +205,24 @@ export function decodeValue (value: Value__Output | null | undefined): TypedValu
     case 'string_list_value': return { type: 'string_list', value: value.string_list_value?.values ?? [] }
     case 'bool_list_value': return { type: 'bool_list', value: value.bool_list_value?.values ?? [] }
     default: return null
+  }
+}
+
+/** A typed value as WriteFeatures takes it: the Value member of its type; null is an empty Value. */
+export function encodeTypedValue (value: TypedValue | null): Value {
+  if (value === null) return {}
+  switch (value.type) {
+    case 'double': return { double_value: value.value }
+    case 'int64': return { int64_value: value.value.toString() }
+    case 'string': return { string_value: value.value }
+    case 'bool': return { bool_value: value.value }
+    case 'bytes': return { bytes_value: Buffer.from(value.value) }
+    case 'timestamp': return { timestamp_ms_value: value.value }
+    case 'float_vector': return { float_vector_value: { values: Array.from(value.value) } }
+    case 'double_list': return { double_list_value: { values: value.value } }
+    case 'int64_list': return { int64_list_value: { values: value.value.map((n) => n.toString()) } }
+    case 'string_list': return { string_list_value: { values: value.value } }
+    case 'bool_list': return { bool_list_value: { values: value.value } }
   }
 }
 

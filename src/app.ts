@@ -20,6 +20,8 @@ import bulkReads from './plugins/bulk-reads.js'
 import graphql from './plugins/graphql/index.js'
 import exploreQueue from './plugins/explore-queue.js'
 import pull from './plugins/pull/index.js'
+import featureWrites from './plugins/feature-writes.js'
+import writes from './plugins/writes/index.js'
 
 function httpsOptions (config: Config): { cert: Buffer, key: Buffer } | undefined {
   const { tlsCertFile, tlsKeyFile } = config.access
@@ -69,6 +71,7 @@ export async function buildApp (config: Config, options: BuildAppOptions = {}): 
   await app.register(metricsPlugin, { metrics })
   await app.register(access)
   await app.register(onlineFeatures)
+  await app.register(featureWrites)
   await app.register(grpcServer)
   await app.register(grpcAccess)
   await app.register(httpHardening)
@@ -78,5 +81,6 @@ export async function buildApp (config: Config, options: BuildAppOptions = {}): 
   await app.register(exploreQueue)
   await app.register(graphql)
   await app.register(pull)
+  await app.register(writes)
   return app
 }

@@ -20,6 +20,17 @@ export interface Config {
   readonly registryReloadMs: number
   readonly access: AccessConfig
   readonly graphql: GraphqlConfig
+  readonly writes: WritesConfig
+}
+
+/** The online write API (WriteFeatures, POST /v1/write): its limits are checked before any row is read. */
+export interface WritesConfig {
+  /** Rows in one write call. */
+  readonly maxRows: number
+  /** Bytes of one write request as received (JSON body or protobuf message). */
+  readonly maxBytes: number
+  /** Store calls one write call keeps in flight (BatchWriteItem calls of 25 rows; 4x as many conditional puts with only_newer). */
+  readonly concurrency: number
 }
 
 /** The GraphQL exploration API: its limits are checked before any store call (src/plugins/graphql). */
@@ -252,7 +263,13 @@ export function loadConfig (env: Env = process.env): Config {
     slowRequestMs: readInt(env, 'SLOW_REQUEST_MS', 1_000, 0, 3_600_000),
     registryReloadMs: readInt(env, 'REGISTRY_RELOAD_MS', 30_000, 0, 86_400_000),
     access: loadAccessConfig(env, mode),
-    graphql: loadGraphqlConfig(env, mode)
+    graphql: loadGraphqlConfig(env, mode),
+    writes: {
+      maxRows: readInt(env, 'WRITE_MAX_ROWS', 500, 1, 10_000),
+      // 4 MiB: the gRPC server's largest request message, so both protocols take the same calls.
+      maxBytes: readInt(env, 'WRITE_MAX_BYTES', 4 * 1024 * 1024, 1024, 4 * 1024 * 1024),
+      concurrency: readInt(env, 'WRITE_CONCURRENCY', 8, 1, 256)
+    }
   }
 }
 

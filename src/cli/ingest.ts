@@ -2,6 +2,7 @@ import { rowKey } from '../domain/feature-row.js'
 import type { FeatureSetSpec } from '../domain/feature-set-spec.js'
 import type { PreparedRow, RowWriter } from '../domain/ports/row-writer.js'
 import { isFeaturegateError } from '../errors.js'
+import { writePreparedRows } from '../core/writes/write-prepared-rows.js'
 import { IngestLineError, parseIngestLine } from './parse-ingest-line.js'
 
 export interface RejectedLine {
@@ -50,6 +51,9 @@ export interface IngestOptions {
   readonly progressEveryMs?: number
   readonly maxRejectsKept?: number
 }
+
+/** Conditional puts in flight per batch with onlyNewer (BatchWriteItem takes no conditions). */
+const CONDITIONAL_PUTS_IN_FLIGHT = 8
 
 interface Pending {
   readonly key: string
@@ -108,14 +112,10 @@ export async function ingestLines (options: IngestOptions): Promise<IngestReport
       return
     }
     try {
-      if (options.onlyNewer === true) {
-        const skipped = await writer.writeRowsIfNewer(entries.map((entry) => entry.row))
-        skippedOlder += skipped.length
-        written += entries.length - skipped.length
-      } else {
-        await writer.writeRows(entries.map((entry) => entry.row))
-        written += entries.length
-      }
+      // One store call's rows (a batch holds at most maxRowsPerCall), so unwritten(error) below is exact.
+      const skipped = await writePreparedRows(writer, entries.map((entry) => entry.row), { onlyNewer: options.onlyNewer === true, concurrency: CONDITIONAL_PUTS_IN_FLIGHT })
+      skippedOlder += skipped.length
+      written += entries.length - skipped.length
     } catch (error) {
       storeError ??= error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error)
       const left = writer.unwritten(error)

@@ -31,6 +31,14 @@ export interface GatewayObserver extends StoreObserver {
   pullRows (format: string, rows: number): void
   /** A pull that failed after its first byte, by FG_ERR_* code: the reader got the error marker, not an answer. */
   pullError (format: string, code: string): void
+  /** One write call's rows, by what became of them (written, left alone because the stored row is newer, rejected); `protocol` 'grpc' | 'http'. */
+  rowsWritten (protocol: 'grpc' | 'http', counts: WriteCounts): void
+}
+
+export interface WriteCounts {
+  readonly written: number
+  readonly leftAlone: number
+  readonly rejected: number
 }
 
 export const NO_OP_GATEWAY_OBSERVER: GatewayObserver = {
@@ -48,5 +56,6 @@ export const NO_OP_GATEWAY_OBSERVER: GatewayObserver = {
   exploreQueueDepth () {},
   pullFinished () {},
   pullRows () {},
-  pullError () {}
+  pullError () {},
+  rowsWritten () {}
 }

@@ -27,6 +27,7 @@ declare module 'fastify' {
 const HTTP_ENTRIES: Readonly<Record<string, Entry>> = {
   '/graphql': 'explore',
   '/v1/pull': 'explore',
+  '/v1/write': 'write',
   '/admin/registry/reload': 'admin',
   '/admin/cache/clear': 'admin'
 }

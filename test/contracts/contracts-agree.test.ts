@@ -6,7 +6,7 @@
  * another makes this test fail instead of being translated along silently.
  *
  * Naming rules, contract by contract:
- * - proto enum `FeatureStatus`: every value is prefixed with the enum's name in SCREAMING_SNAKE_CASE
+ * - proto enums `FeatureStatus` and `WriteOutcome`: every value is prefixed with the enum's name in SCREAMING_SNAKE_CASE
  *   plus `_` (buf's ENUM_VALUE_PREFIX rule: `FEATURE_STATUS_PRESENT` → `PRESENT`), and the zero value
  *   is `<PREFIX>UNSPECIFIED`, which proto3 needs as a default and the domain never has.
  * - proto `Value` oneof `kind`: every member is `<domain type>_value` (`double_value` → `double`,
@@ -23,6 +23,7 @@ import protobuf from 'protobufjs'
 import t from 'tap'
 import { FEATURE_STATUSES } from '../../src/domain/feature-status.js'
 import { VALUE_TYPES } from '../../src/domain/feature-value.js'
+import { WRITE_OUTCOMES } from '../../src/domain/write-outcome.js'
 import { VALUE_TYPENAME } from '../../src/plugins/graphql/feature-views.js'
 import { schemaText } from '../../src/plugins/graphql/index.js'
 import { FEATURE_STORE_PROTO, findProtoDir } from '../../src/plugins/grpc/proto-contract.js'
@@ -60,9 +61,9 @@ function graphqlEnumValues (schema: GraphQLSchema, name: string): string[] {
   return type.getValues().map((value) => value.name)
 }
 
-/** proto `FeatureStatus` values in domain names; throws on a value that does not follow the rule. */
-function protoStatuses (root: protobuf.Root): { statuses: string[], zero: string | undefined } {
-  const enumType = root.lookupEnum(`${PROTO_PACKAGE}.FeatureStatus`)
+/** A proto enum's values in domain names; throws on a value that does not follow the rule. */
+function protoStatuses (root: protobuf.Root, name = 'FeatureStatus'): { statuses: string[], zero: string | undefined } {
+  const enumType = root.lookupEnum(`${PROTO_PACKAGE}.${name}`)
   const prefix = `${screamingSnake(enumType.name)}_`
   const zero = Object.entries(enumType.values).find(([, number]) => number === 0)?.[0]
   const statuses = Object.keys(enumType.values).filter((name) => name !== zero).map((name) => {
@@ -89,6 +90,12 @@ t.test('feature statuses: the proto enum, the GraphQL enum and the domain name t
   t.same(sorted(statuses), sorted(FEATURE_STATUSES), 'proto FeatureStatus (prefix and UNSPECIFIED dropped) = domain FEATURE_STATUSES')
   t.same(sorted(graphqlEnumValues(loadSchema(), 'FeatureStatus')), sorted(FEATURE_STATUSES), 'GraphQL FeatureStatus = domain FEATURE_STATUSES')
   t.equal(new Set(FEATURE_STATUSES).size, FEATURE_STATUSES.length, 'the domain lists each status once')
+})
+
+t.test('write outcomes: the proto enum and the domain name the same outcomes', async (t) => {
+  const { statuses, zero } = protoStatuses(loadProto(), 'WriteOutcome')
+  t.equal(zero, 'WRITE_OUTCOME_UNSPECIFIED', 'the proto zero value is UNSPECIFIED, never a real outcome')
+  t.same(sorted(statuses), sorted(WRITE_OUTCOMES), 'proto WriteOutcome (prefix and UNSPECIFIED dropped) = domain WRITE_OUTCOMES')
 })
 
 t.test('value types: the proto Value oneof, the GraphQL enum and the domain name the same types', async (t) => {

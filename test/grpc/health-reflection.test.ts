@@ -190,7 +190,7 @@ t.test('reflection: a strict client resolves every service from the server alone
   const root = fromDescriptor({ file: [...files.values()] })
   t.doesNotThrow(() => root.resolveAll(), 'every reference resolves')
   const service = root.lookupService('feature_store.v1.FeatureStoreService')
-  t.same(Object.keys(service.methods).sort(), ['GetOnlineFeatures', 'GetRealtimeFeatures'])
+  t.same(Object.keys(service.methods).sort(), ['GetOnlineFeatures', 'GetRealtimeFeatures', 'WriteFeatures'])
   const Request = root.lookupType('feature_store.v1.GetOnlineFeaturesRequest')
   const Response = root.lookupType('feature_store.v1.GetOnlineFeaturesResponse')
   const Generic = grpc.makeGenericClientConstructor({

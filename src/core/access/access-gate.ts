@@ -1,12 +1,15 @@
 import type { Authenticator, PresentedCredentials } from './authenticator.js'
-import type { Principal } from './principal.js'
+import type { FeatureSetAction } from './feature-set-authorizer.js'
+import type { Principal, Scope } from './principal.js'
 import type { RateDecision, RateLimiter } from './rate-limiter.js'
 
-export type Entry = 'online' | 'explore' | 'admin'
+export type Entry = 'online' | 'explore' | 'write' | 'admin'
+
+const SCOPE_OF: Readonly<Record<Entry, Scope>> = { online: 'online:read', explore: 'explore:read', write: 'features:write', admin: 'admin' }
 
 export interface Admission {
   readonly principal: Principal
-  /** The caller's request budget after this request (online entry only). */
+  /** The caller's request budget after this request (online and write entries only). */
   readonly rate: RateDecision | undefined
 }
 
@@ -28,15 +31,16 @@ export class AccessGate {
 
   async admit (entry: Entry, presented: PresentedCredentials): Promise<Admission> {
     const principal = await this.#authenticator.authenticate(presented)
-    this.#authenticator.authorize(principal, entry === 'online' ? 'online:read' : entry === 'explore' ? 'explore:read' : 'admin')
+    this.#authenticator.authorize(principal, SCOPE_OF[entry])
     // Open mode has one anonymous caller: a shared budget would only throttle development traffic.
-    const rate = entry === 'online' && principal.via !== 'open' ? this.#onlineRate?.take(principal.id) : undefined
+    // A write call spends the same per-caller request budget as a lookup: one call, one request.
+    const rate = (entry === 'online' || entry === 'write') && principal.via !== 'open' ? this.#onlineRate?.take(principal.id) : undefined
     return { principal, rate }
   }
 
   /** Where a principal is limited to some feature sets, refuses any other. */
-  authorizeFeatureSets (principal: Principal, featureSets: Iterable<string>): void {
-    this.#authenticator.authorizeFeatureSets(principal, featureSets)
+  authorizeFeatureSets (principal: Principal, featureSets: Iterable<string>, action?: FeatureSetAction): void {
+    this.#authenticator.authorizeFeatureSets(principal, featureSets, action)
   }
 
   /** Spends GraphQL cost points from the caller's per-minute budget. */

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { InvalidConfigError } from '../../errors.js'
-import { isScope, type Principal, type Scope } from './principal.js'
+import { isScope, SCOPES, type Principal, type Scope } from './principal.js'
 
 /**
  * API keys as stored: only the SHA-256 of each key, so a leaked key file leaks no usable secret.
@@ -32,7 +32,7 @@ export function parseApiKeyFile (input: unknown, source: string): StoredApiKey[]
     ids.add(entry.id)
     if (typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(entry.sha256)) return fail(`keys[${i}].sha256 must be 64 hex digits (sha256 of the key)`)
     if (!Array.isArray(entry.scopes) || !entry.scopes.every((s): s is Scope => typeof s === 'string' && isScope(s))) {
-      return fail(`keys[${i}].scopes must list some of online:read, explore:read, admin`)
+      return fail(`keys[${i}].scopes must list some of ${SCOPES.join(', ')}`)
     }
     if (entry.featureSets !== undefined && !(Array.isArray(entry.featureSets) && entry.featureSets.every((s) => typeof s === 'string'))) {
       return fail(`keys[${i}].featureSets must be a list of feature set names`)

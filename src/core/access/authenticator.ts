@@ -1,5 +1,6 @@
 import { PermissionDeniedError, UnauthenticatedError } from '../../errors.js'
 import type { ApiKeyStore } from './api-key-store.js'
+import type { FeatureSetAction } from './feature-set-authorizer.js'
 import type { JwtVerifier } from './jwt-verifier.js'
 import { OPEN_PRINCIPAL, type Principal, type Scope } from './principal.js'
 
@@ -44,10 +45,10 @@ export class Authenticator {
   }
 
   /** Where the principal is limited to some feature sets, throws for any other. */
-  authorizeFeatureSets (principal: Principal, featureSets: Iterable<string>): void {
+  authorizeFeatureSets (principal: Principal, featureSets: Iterable<string>, action: FeatureSetAction = 'read'): void {
     if (principal.featureSets === undefined) return
     for (const set of featureSets) {
-      if (!principal.featureSets.has(set)) throw new PermissionDeniedError(`read feature set "${set}"`)
+      if (!principal.featureSets.has(set)) throw new PermissionDeniedError(`${action} feature set "${set}"`)
     }
   }
 }
@@ -68,6 +69,7 @@ function describeScope (scope: Scope): string {
   switch (scope) {
     case 'online:read': return 'make online reads (scope online:read)'
     case 'explore:read': return 'use the exploration API (scope explore:read)'
+    case 'features:write': return 'write features (scope features:write)'
     case 'admin': return 'administer the gateway (scope admin)'
   }
 }

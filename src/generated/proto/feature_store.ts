@@ -14,6 +14,10 @@ import type { GetRealtimeFeaturesResponse as _feature_store_v1_GetRealtimeFeatur
 import type { Int64List as _feature_store_v1_Int64List, Int64List__Output as _feature_store_v1_Int64List__Output } from './feature_store/v1/Int64List.js';
 import type { StringList as _feature_store_v1_StringList, StringList__Output as _feature_store_v1_StringList__Output } from './feature_store/v1/StringList.js';
 import type { Value as _feature_store_v1_Value, Value__Output as _feature_store_v1_Value__Output } from './feature_store/v1/Value.js';
+import type { WriteFeaturesRequest as _feature_store_v1_WriteFeaturesRequest, WriteFeaturesRequest__Output as _feature_store_v1_WriteFeaturesRequest__Output } from './feature_store/v1/WriteFeaturesRequest.js';
+import type { WriteFeaturesResponse as _feature_store_v1_WriteFeaturesResponse, WriteFeaturesResponse__Output as _feature_store_v1_WriteFeaturesResponse__Output } from './feature_store/v1/WriteFeaturesResponse.js';
+import type { WriteResult as _feature_store_v1_WriteResult, WriteResult__Output as _feature_store_v1_WriteResult__Output } from './feature_store/v1/WriteResult.js';
+import type { WriteRow as _feature_store_v1_WriteRow, WriteRow__Output as _feature_store_v1_WriteRow__Output } from './feature_store/v1/WriteRow.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -27,7 +31,8 @@ export interface ProtoGrpcType {
       Feature: MessageTypeDefinition<_feature_store_v1_Feature, _feature_store_v1_Feature__Output>
       FeatureStatus: EnumTypeDefinition
       /**
-       * Both calls are safe to retry (reads only). Errors are gRPC statuses:
+       * The reads are safe to retry; so is WriteFeatures (a row replaces the entity's row in its set, so
+       * writing it twice leaves the same state). Errors are gRPC statuses:
        * INVALID_ARGUMENT   empty or malformed entity id, unknown feature set or feature, bad reference,
        * too many entity ids or features (the message names the limit)
        * NOT_FOUND          GetRealtimeFeatures only: the entity has none of the requested features
@@ -36,7 +41,8 @@ export interface ProtoGrpcType {
        * RESOURCE_EXHAUSTED the store is throttling reads, or the caller's rate limit is reached (the
        * retry-after trailer says in how many seconds to try again)
        * UNAUTHENTICATED    missing or invalid credentials (authorization metadata) where auth is on
-       * PERMISSION_DENIED  the credential may not make online reads, or not of that feature set
+       * PERMISSION_DENIED  the credential may not make online reads (or writes: scope features:write),
+       * or not of that feature set
        * INTERNAL           a bug; the message never carries internals
        * A missing entity or feature in GetOnlineFeatures is not an error: it is a NOT_FOUND status in
        * its cell, so one unknown user does not fail a batch of 64.
@@ -51,6 +57,11 @@ export interface ProtoGrpcType {
       Int64List: MessageTypeDefinition<_feature_store_v1_Int64List, _feature_store_v1_Int64List__Output>
       StringList: MessageTypeDefinition<_feature_store_v1_StringList, _feature_store_v1_StringList__Output>
       Value: MessageTypeDefinition<_feature_store_v1_Value, _feature_store_v1_Value__Output>
+      WriteFeaturesRequest: MessageTypeDefinition<_feature_store_v1_WriteFeaturesRequest, _feature_store_v1_WriteFeaturesRequest__Output>
+      WriteFeaturesResponse: MessageTypeDefinition<_feature_store_v1_WriteFeaturesResponse, _feature_store_v1_WriteFeaturesResponse__Output>
+      WriteOutcome: EnumTypeDefinition
+      WriteResult: MessageTypeDefinition<_feature_store_v1_WriteResult, _feature_store_v1_WriteResult__Output>
+      WriteRow: MessageTypeDefinition<_feature_store_v1_WriteRow, _feature_store_v1_WriteRow__Output>
     }
   }
 }

@@ -1,26 +1,35 @@
 import type * as grpc from '@grpc/grpc-js'
 import type { LookupResult } from '../../core/feature-lookup.js'
 import type { OnlineFeatures } from '../../core/online-features.js'
+import type { FeatureWrites } from '../../core/writes/feature-writes.js'
 import { requireEntityData } from '../../core/require-entity-data.js'
 import type { FeatureStoreServiceDefinition } from '../../generated/proto/feature_store/v1/FeatureStoreService.js'
 import type { GetOnlineFeaturesRequest__Output } from '../../generated/proto/feature_store/v1/GetOnlineFeaturesRequest.js'
 import type { GetRealtimeFeaturesRequest__Output } from '../../generated/proto/feature_store/v1/GetRealtimeFeaturesRequest.js'
+import type { WriteFeaturesRequest__Output } from '../../generated/proto/feature_store/v1/WriteFeaturesRequest.js'
+import type { WriteFeaturesResponse } from '../../generated/proto/feature_store/v1/WriteFeaturesResponse.js'
 import type { GrpcCallContext } from './call-hooks.js'
 import type { ResponseCodec } from './response-codec.js'
 import { tolerantDeserializer } from './tolerant-decoding.js'
 import { unaryCall, type UnaryCallDeps } from './unary-call.js'
+import { int64Number, readWireValue } from './value-decoding.js'
 import { EMPTY_VALUE, encodeValue } from './value-encoding.js'
 import type { OnlineResponseWire, RealtimeResponseWire, StatusNumber, WireFeature, WireFeatureVector, WireValue } from './wire-types.js'
 
 export interface FeatureStoreServiceDeps extends UnaryCallDeps {
   readonly online: OnlineFeatures
+  readonly writes: FeatureWrites
   readonly codec: ResponseCodec
 }
 
 export interface FeatureStoreHandlers extends grpc.UntypedServiceImplementation {
   GetOnlineFeatures: grpc.handleUnaryCall<GetOnlineFeaturesRequest__Output, OnlineResponseWire>
   GetRealtimeFeatures: grpc.handleUnaryCall<GetRealtimeFeaturesRequest__Output, RealtimeResponseWire>
+  WriteFeatures: grpc.handleUnaryCall<WriteFeaturesRequest__Output, WriteFeaturesResponse>
 }
+
+/** Each decoded WriteFeatures request's size on the wire, for the core's byte limit. */
+const REQUEST_BYTES = new WeakMap<object, number>()
 
 /**
  * The service definition grpc-js serves: proto-loader's (paths, request decoding), with the
@@ -29,7 +38,15 @@ export interface FeatureStoreHandlers extends grpc.UntypedServiceImplementation 
 export function featureStoreServiceDefinition (loaded: FeatureStoreServiceDefinition, codec: ResponseCodec): grpc.ServiceDefinition {
   return {
     GetOnlineFeatures: { ...loaded.GetOnlineFeatures, requestDeserialize: tolerantDeserializer(loaded.GetOnlineFeatures.requestDeserialize), responseSerialize: codec.encodeOnline },
-    GetRealtimeFeatures: { ...loaded.GetRealtimeFeatures, requestDeserialize: tolerantDeserializer(loaded.GetRealtimeFeatures.requestDeserialize), responseSerialize: codec.encodeRealtime }
+    GetRealtimeFeatures: { ...loaded.GetRealtimeFeatures, requestDeserialize: tolerantDeserializer(loaded.GetRealtimeFeatures.requestDeserialize), responseSerialize: codec.encodeRealtime },
+    WriteFeatures: {
+      ...loaded.WriteFeatures,
+      requestDeserialize: tolerantDeserializer((bytes: Buffer) => {
+        const request = loaded.WriteFeatures.requestDeserialize(bytes)
+        REQUEST_BYTES.set(request, bytes.length)
+        return request
+      })
+    }
   }
 }
 
@@ -39,7 +56,7 @@ export function featureStoreServiceDefinition (loaded: FeatureStoreServiceDefini
  * proto wants it.
  */
 export function featureStoreHandlers (deps: FeatureStoreServiceDeps): FeatureStoreHandlers {
-  const { online, codec } = deps
+  const { online, writes, codec } = deps
 
   const read = async (call: GrpcCallContext, entityIds: readonly string[], refs: readonly string[]): Promise<LookupResult> =>
     await online.get('grpc', call.principal, entityIds, refs, { signal: call.signal, deadlineAt: call.deadlineAt })
@@ -63,6 +80,26 @@ export function featureStoreHandlers (deps: FeatureStoreServiceDeps): FeatureSto
         }
       }
       return { entity_id: entity.entityId, features }
+    }),
+    WriteFeatures: unaryCall(deps, async (request: WriteFeaturesRequest__Output, call) => {
+      const bytes = REQUEST_BYTES.get(request)
+      const result = await writes.write('grpc', call.principal, {
+        featureSet: request.feature_set,
+        // An ingest line's fields: the core checks these rows as ingest checks its lines.
+        rows: request.rows.map((row) => ({
+          entity_id: row.entity_id,
+          event_time: row.event_time_ms === undefined ? undefined : int64Number(row.event_time_ms),
+          features: row.features
+        })),
+        onlyNewer: request.only_newer,
+        allowMissing: request.allow_missing
+      }, { readValue: readWireValue, allowMissingHint: 'set allow_missing', ...(bytes !== undefined && { requestBytes: bytes }) })
+      return {
+        results: result.rows.map((row) => ({ outcome: `WRITE_OUTCOME_${row.outcome}`, reason: row.reason ?? '' })),
+        written: result.written,
+        left_alone: result.leftAlone,
+        rejected: result.rejected
+      }
     })
   }
 }

@@ -91,6 +91,7 @@ async function grpcPlugin (fastify: FastifyInstance, options: GrpcPluginOptions)
 
   server.addService(featureStoreServiceDefinition(contract.featureStore.FeatureStoreService.service, codec), featureStoreHandlers({
     online: fastify.onlineFeatures,
+    writes: fastify.featureWrites,
     codec,
     hooks,
     observer: () => fastify.observer,
@@ -156,4 +157,4 @@ async function grpcPlugin (fastify: FastifyInstance, options: GrpcPluginOptions)
   })
 }
 
-export default fp(grpcPlugin, { name: 'featuregate-grpc', fastify: '5.x', dependencies: ['featuregate-config', 'featuregate-store', 'featuregate-online-features'] })
+export default fp(grpcPlugin, { name: 'featuregate-grpc', fastify: '5.x', dependencies: ['featuregate-config', 'featuregate-store', 'featuregate-online-features', 'featuregate-feature-writes'] })

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import type { GatewayObserver, StatusProtocol } from '../../core/gateway-observer.js'
+import type { GatewayObserver, StatusProtocol, WriteCounts } from '../../core/gateway-observer.js'
 import { FEATURE_STATUSES } from '../../domain/feature-status.js'
 import type { RowCacheStats } from '../../core/rows/row-cache.js'
 import { BoundedLabel } from './bounded-label.js'
@@ -56,6 +56,7 @@ export class GatewayMetrics implements GatewayObserver {
   readonly #pulls: Counter<'format' | 'outcome'>
   readonly #pullRows: Counter<'format'>
   readonly #pullErrors: Counter<'format' | 'code'>
+  readonly #writeRows: Counter<'protocol' | 'result'>
   /** Per-call hot path: plain tallies here, copied into the counter at scrape time. */
   readonly #statusTallies = new Map<string, { readonly protocol: string, readonly status: string, count: number }>()
   /** Parsed labels per method and code, so a call pays one map lookup instead of a regex. */
@@ -178,6 +179,12 @@ export class GatewayMetrics implements GatewayObserver {
       labelNames: ['format', 'code'],
       registers
     })
+    this.#writeRows = new Counter({
+      name: 'featuregate_write_rows_total',
+      help: 'Rows of online write calls (WriteFeatures, POST /v1/write), by protocol (grpc, http) and result (written; left_alone: the stored row is newer, only_newer; rejected: invalid, with its reason in the answer).',
+      labelNames: ['protocol', 'result'],
+      registers
+    })
     const tallies = this.#statusTallies
     // eslint-disable-next-line no-new -- prom-client registers a metric on construction (`registers`); it reports through collect()
     new Counter({
@@ -288,6 +295,13 @@ export class GatewayMetrics implements GatewayObserver {
 
   pullRows (format: string, rows: number): void {
     if (rows > 0 && Number.isFinite(rows)) this.#pullRows.inc({ format: PULL_FORMATS.has(format) ? format : 'other' }, rows)
+  }
+
+  rowsWritten (protocol: 'grpc' | 'http', counts: WriteCounts): void {
+    const label = protocol === 'grpc' || protocol === 'http' ? protocol : 'other'
+    if (counts.written > 0) this.#writeRows.inc({ protocol: label, result: 'written' }, counts.written)
+    if (counts.leftAlone > 0) this.#writeRows.inc({ protocol: label, result: 'left_alone' }, counts.leftAlone)
+    if (counts.rejected > 0) this.#writeRows.inc({ protocol: label, result: 'rejected' }, counts.rejected)
   }
 
   pullError (format: string, code: string): void {
