@@ -108,7 +108,7 @@ function eventTimeColumn (type: TimestampMillisecond, entities: readonly EntityF
  * `application/vnd.apache.arrow.stream`: an Arrow IPC stream (README, "Streaming pulls"). Columns:
  * `entity_id` (Utf8); one typed column per feature, named by its ref (`set:feature`), null unless
  * PRESENT or STALE; `<ref>.status` (Dictionary<Int8, Utf8> of the feature statuses); `<set>.event_time`
- * (Timestamp ms UTC) per requested set. One record batch per page, whose custom metadata carries
+ * (Timestamp ms UTC) per requested set. One record batch per batch it is given, whose custom metadata carries
  * `featuregate.resume_after`; the last batch of a complete pull also `featuregate.end` = "true" and
  * `featuregate.rows`. A failed pull is cut off (no end batch, no end-of-stream marker).
  */
