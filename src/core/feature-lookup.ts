@@ -101,24 +101,25 @@ export class FeatureLookup {
       entry.names.add(f.feature.name)
       setFeatures.set(f.featureSet.name, entry)
     }
-    const uniqueIds = [...new Set(entityIds)]
+    const uniqueIds = new Set(entityIds).size === entityIds.length ? entityIds : [...new Set(entityIds)]
+    // Requests laid out set by set, entity by entity: the row of set s for entity u is at s * ids + u.
+    const ids = uniqueIds.length
     const requests: RowRequest[] = []
-    const rowIndex = new Map<string, number>()
-    for (const [setName, { spec, names }] of setFeatures) {
+    for (const { spec, names } of setFeatures.values()) {
       const projection = [...names]
-      for (const entityId of uniqueIds) {
-        rowIndex.set(`${setName}\u0000${entityId}`, requests.length)
-        requests.push({ entityId, featureSet: spec, features: projection })
-      }
+      for (const entityId of uniqueIds) requests.push({ entityId, featureSet: spec, features: projection })
     }
     const rows = await this.#rows.readRows(requests, readOptions)
 
     const now = options.now ?? Date.now()
-    const byId = new Map<string, EntityFeatures>()
-    for (const entityId of uniqueIds) {
-      const results = features.map((f) => featureResult(rows[rowIndex.get(`${f.featureSet.name}\u0000${entityId}`)!], f, now))
-      byId.set(entityId, { entityId, results })
+    const setNames = [...setFeatures.keys()]
+    const rowOffsets = features.map((f) => setNames.indexOf(f.featureSet.name) * ids)
+    const entities: EntityFeatures[] = new Array(ids)
+    for (let u = 0; u < ids; u++) {
+      entities[u] = { entityId: uniqueIds[u]!, results: features.map((f, i) => featureResult(rows[rowOffsets[i]! + u], f, now)) }
     }
+    if (uniqueIds === entityIds) return { features, entities }
+    const byId = new Map(entities.map((e) => [e.entityId, e]))
     return { features, entities: entityIds.map((id) => byId.get(id)!) }
   }
 }
