@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import { rowKey, type FeatureRow, type RowRequest } from '../../domain/feature-row.js'
+import type { FeatureRow, RowRequest } from '../../domain/feature-row.js'
 import type { FeatureSetSpec } from '../../domain/feature-set-spec.js'
 import type { BulkReader, ScanCondition, ScanPosition } from '../../domain/ports/bulk-reader.js'
 import type { RowReader } from '../../domain/ports/row-reader.js'
@@ -192,7 +192,7 @@ export class FeatureExport {
   async page (plan: ExportPlan, options: PageOptions = {}): Promise<ExportPage> {
     const readOptions: ReadOptions = { signal: options.signal, deadlineAt: options.deadlineAt ?? Date.now() + this.#limits.defaultDeadlineMs }
     const drivingNames = new Set(plan.features.filter((f) => f.featureSet.name === plan.featureSet.name).map((f) => f.feature.name))
-    const known = new Map<string, FeatureRow | undefined>()
+    const known = new KnownRows()
     const kept: Array<{ entityId: string, after: ScanPosition }> = []
     let position = plan.position
     let exhausted = position.segments.every((s, i) => s === 'done' || !plan.segments.includes(i))
@@ -212,7 +212,7 @@ export class FeatureExport {
       }, readOptions)
       itemsScanned += result.itemsScanned
       storeCalls += result.calls
-      for (const scanned of result.rows) known.set(rowKey(plan.featureSet.name, scanned.entityId), scanned.row)
+      for (const scanned of result.rows) known.set(plan.featureSet.name, scanned.entityId, scanned.row)
       let candidates = result.rows
       if (plan.residual.size > 0 && candidates.length > 0) {
         const requests: RowRequest[] = []
@@ -227,10 +227,10 @@ export class FeatureExport {
         // A pull never answers in part: a row that could not be read fails the page, to be resumed.
         const rows = requireAllRead(await this.#scanner.readRows(requests, readOptions))
         storeCalls += Math.ceil(requests.length / 100)
-        requests.forEach((r, i) => known.set(rowKey(r.featureSet.name, r.entityId), rows[i]))
+        requests.forEach((r, i) => known.set(r.featureSet.name, r.entityId, rows[i]))
         candidates = candidates.filter((c) => {
           for (const { spec, conditions } of plan.residual.values()) {
-            const row = known.get(rowKey(spec.name, c.entityId))
+            const row = known.get(spec.name, c.entityId)
             if (!conditions.every((condition) => matches(row, condition))) return false
           }
           return true
@@ -249,13 +249,13 @@ export class FeatureExport {
     // Values and statuses through the lookup's own code, from the rows in hand; other sets' rows by key.
     const reader: RowReader = {
       readRows: async (requests, readOpts) => {
-        const missing = requests.filter((r) => !known.has(rowKey(r.featureSet.name, r.entityId)) && r.featureSet.name !== plan.featureSet.name)
+        const missing = requests.filter((r) => r.featureSet.name !== plan.featureSet.name && !known.has(r.featureSet.name, r.entityId))
         if (missing.length > 0) {
           const fetched = requireAllRead(await this.#scanner.readRows(missing, readOpts))
           storeCalls += Math.ceil(missing.length / 100)
-          missing.forEach((r, i) => known.set(rowKey(r.featureSet.name, r.entityId), fetched[i]))
+          missing.forEach((r, i) => known.set(r.featureSet.name, r.entityId, fetched[i]))
         }
-        return requests.map((r) => known.get(rowKey(r.featureSet.name, r.entityId)))
+        return requests.map((r) => known.get(r.featureSet.name, r.entityId))
       }
     }
     const lookupLimits: LookupLimits = { maxEntitiesPerRequest: plan.first, maxFeaturesPerRequest: this.#limits.maxFeaturesPerRequest, defaultDeadlineMs: this.#limits.defaultDeadlineMs }
@@ -279,5 +279,24 @@ export class FeatureExport {
       itemsScanned,
       storeCalls
     }
+  }
+}
+
+/** Rows a page has in hand, by set then entity (no key string built per row); undefined: read, and not there. */
+class KnownRows {
+  readonly #bySet = new Map<string, Map<string, FeatureRow | undefined>>()
+
+  set (featureSet: string, entityId: string, row: FeatureRow | undefined): void {
+    let rows = this.#bySet.get(featureSet)
+    if (rows === undefined) this.#bySet.set(featureSet, rows = new Map())
+    rows.set(entityId, row)
+  }
+
+  has (featureSet: string, entityId: string): boolean {
+    return this.#bySet.get(featureSet)?.has(entityId) ?? false
+  }
+
+  get (featureSet: string, entityId: string): FeatureRow | undefined {
+    return this.#bySet.get(featureSet)?.get(entityId)
   }
 }
