@@ -269,7 +269,7 @@ export class FeatureExport {
     }
     if (options.servedBy !== undefined) this.#observer?.featureStatuses(options.servedBy, countStatuses({ features: plan.features, entities }))
     // A row's cursor is encoded only when asked for: GraphQL edges want one per row, a streamed pull one per slice.
-    const rows = entities.map((entity, i): ExportRow => ({ entity, get cursor () { return encodeCursor(plan, kept[i]!.after) } }))
+    const rows = entities.map((entity, i): ExportRow => new PagedRow(entity, plan, kept[i]!.after))
     const hasNextPage = !exhausted
     return {
       features: plan.features,
@@ -298,5 +298,22 @@ class KnownRows {
 
   get (featureSet: string, entityId: string): FeatureRow | undefined {
     return this.#bySet.get(featureSet)?.get(entityId)
+  }
+}
+
+/** A row of a page whose cursor is encoded only when read (a class: one shape for every row, the getter on its prototype). */
+class PagedRow implements ExportRow {
+  readonly entity: EntityFeatures
+  readonly #plan: ExportPlan
+  readonly #after: ScanPosition
+
+  constructor (entity: EntityFeatures, plan: ExportPlan, after: ScanPosition) {
+    this.entity = entity
+    this.#plan = plan
+    this.#after = after
+  }
+
+  get cursor (): string {
+    return encodeCursor(this.#plan, this.#after)
   }
 }
