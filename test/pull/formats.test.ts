@@ -140,6 +140,18 @@ t.test('every value type, bit for bit, through Arrow and NDJSON', async (t) => {
       t.same(row.statuses, Object.fromEntries(node.features.map((f) => [f.ref, f.status])), `${node.entityId}: statuses as GraphQL`)
     }
   })
+
+  t.test('NDJSON: a feature asked for twice (by itself and with its set) is one key, where it first appears', async (t) => {
+    const first = ROWS[0]!
+    const [name] = [...first.values.keys()]
+    const twice = await pullNdjson(app, { ...body, features: [`all_types:${name!}`, 'all_types'] })
+    t.equal(twice.status, 200)
+    const row = twice.rows.find((r) => r.entity_id === first.entityId)!
+    const once = (await pullNdjson(app, body)).rows.find((r) => r.entity_id === first.entityId)!
+    t.same(Object.keys(row.features), [`all_types:${name!}`, ...Object.keys(once.features).filter((ref) => ref !== `all_types:${name!}`)])
+    t.same(row.features, once.features)
+    t.same(row.statuses, once.statuses)
+  })
 })
 
 t.test('the same rows, in the same order, as featureRows for the same arguments', async (t) => {

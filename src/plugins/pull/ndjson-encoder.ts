@@ -15,29 +15,37 @@ export function ndjsonEncoder (features: readonly ResolvedFeature[]): PullEncode
   // Event time per requested set: every feature of one set comes from the same row.
   const sets: Array<{ name: string, column: number }> = []
   features.forEach((f, column) => { if (!sets.some((s) => s.name === f.featureSet.name)) sets.push({ name: f.featureSet.name, column }) })
+  // Each ref once, where it first appears (a set and one of its features may both be asked for), keys escaped once.
+  const columns: Array<{ key: string, column: number }> = []
+  features.forEach((f, column) => { if (!columns.some((c) => features[c.column]!.ref === f.ref)) columns.push({ key: JSON.stringify(f.ref) + ':', column }) })
+  const setKeys = sets.map((s) => ({ key: JSON.stringify(s.name) + ':', column: s.column }))
   const line = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value) + '\n')
   return {
     format: 'ndjson',
     contentType: 'application/x-ndjson; charset=utf-8',
     batch (batch: PullBatch): Uint8Array[] {
-      const lines: string[] = []
+      // Written out as the same text JSON.stringify gives for {entity_id, features, statuses, event_times},
+      // without building those four objects for every row.
+      let text = ''
       for (const { entity } of batch.rows) {
-        const values: Record<string, unknown> = {}
-        const statuses: Record<string, string> = {}
-        entity.results.forEach((result, i) => {
-          const ref = features[i]!.ref
-          values[ref] = result.value === null ? null : valueJson(result.value)
-          statuses[ref] = result.status
-        })
-        const eventTimes: Record<string, string | null> = {}
-        for (const { name, column } of sets) {
-          const time = entity.results[column]!.eventTime
-          eventTimes[name] = time === undefined ? null : new Date(time).toISOString()
+        const results = entity.results
+        let values = ''
+        let statuses = ''
+        for (const { key, column } of columns) {
+          const result = results[column]!
+          const separator = values === '' ? '' : ','
+          values += separator + key + (result.value === null ? 'null' : JSON.stringify(valueJson(result.value)))
+          statuses += separator + key + '"' + result.status + '"'
         }
-        lines.push(JSON.stringify({ entity_id: entity.entityId, features: values, statuses, event_times: eventTimes }))
+        let eventTimes = ''
+        for (const { key, column } of setKeys) {
+          const time = results[column]!.eventTime
+          eventTimes += (eventTimes === '' ? '' : ',') + key + (time === undefined ? 'null' : '"' + new Date(time).toISOString() + '"')
+        }
+        text += '{"entity_id":' + JSON.stringify(entity.entityId) + ',"features":{' + values + '},"statuses":{' + statuses + '},"event_times":{' + eventTimes + '}}\n'
       }
-      if (batch.resumeAfter !== undefined) lines.push(JSON.stringify({ resume_after: batch.resumeAfter }))
-      return lines.length === 0 ? [] : [Buffer.from(lines.join('\n') + '\n')]
+      if (batch.resumeAfter !== undefined) text += JSON.stringify({ resume_after: batch.resumeAfter }) + '\n'
+      return text === '' ? [] : [Buffer.from(text)]
     },
     end: (rows) => [line({ end: true, rows })],
     failure: (failure: PullFailure) => [line({ error: { message: failure.message, ...failure.extensions } })]
