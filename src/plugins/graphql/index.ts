@@ -136,7 +136,8 @@ async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
   const limits: LimitChecks = {
     checkEntityCount: (count) => { fastify.featureLookup.checkEntityCount(count) },
     checkPageSize: (first) => { featureExport.checkPageSize(first) },
-    checkSampleSize: (sample) => featureStatistics.checkSampleSize(sample)
+    checkSampleSize: (sample) => featureStatistics.checkSampleSize(sample),
+    checkHistogramBuckets: (buckets) => featureStatistics.checkHistogramBuckets(buckets)
   }
 
   fastify.graphql.addHook('preParsing', async (_schema, source, context) => {
