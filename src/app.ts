@@ -20,6 +20,8 @@ import bulkReads from './plugins/bulk-reads.js'
 import graphql from './plugins/graphql/index.js'
 import exploreQueue from './plugins/explore-queue.js'
 import pull from './plugins/pull/index.js'
+import graphiql from './plugins/graphiql.js'
+import catalog from './plugins/catalog/index.js'
 
 function httpsOptions (config: Config): { cert: Buffer, key: Buffer } | undefined {
   const { tlsCertFile, tlsKeyFile } = config.access
@@ -78,5 +80,7 @@ export async function buildApp (config: Config, options: BuildAppOptions = {}): 
   await app.register(exploreQueue)
   await app.register(graphql)
   await app.register(pull)
+  await app.register(graphiql)
+  await app.register(catalog)
   return app
 }

@@ -15,9 +15,10 @@ export const MAX_HISTOGRAM_BUCKETS = 200
 /**
  * `buckets` equal-width buckets from the smallest to the largest finite value, each closed below and
  * open above except the last (closed both ends, so the maximum is counted). All values equal: one
- * bucket of width 0. No values: no buckets.
+ * bucket of width 0. No values: no buckets. `alsoCover` widens the range to take in those points too
+ * (row ages plotted up to the set's maximum age, say).
  */
-export function histogramOf (values: readonly number[], buckets: number): Histogram {
+export function histogramOf (values: readonly number[], buckets: number, alsoCover: readonly number[] = []): Histogram {
   let min = Infinity
   let max = -Infinity
   let count = 0
@@ -28,6 +29,12 @@ export function histogramOf (values: readonly number[], buckets: number): Histog
     if (x > max) max = x
   }
   if (count === 0) return { count: 0, edges: [], counts: [] }
+  for (const x of alsoCover) {
+    if (Number.isFinite(x)) {
+      min = Math.min(min, x)
+      max = Math.max(max, x)
+    }
+  }
   if (min === max) return { count, edges: [min, max], counts: [count] }
   const width = (max - min) / buckets
   const counts = new Array<number>(buckets).fill(0)

@@ -27,6 +27,8 @@ declare module 'fastify' {
 const HTTP_ENTRIES: Readonly<Record<string, Entry>> = {
   '/graphql': 'explore',
   '/v1/pull': 'explore',
+  '/catalog': 'explore',
+  '/catalog/:set': 'explore',
   '/admin/registry/reload': 'admin',
   '/admin/cache/clear': 'admin'
 }
