@@ -38,6 +38,7 @@ async function sendPage (reply: FastifyReply, status: number, body: string): Pro
  */
 async function catalogPlugin (fastify: FastifyInstance): Promise<void> {
   const registry = fastify.featureRegistry
+  const chrome = { graphiql: fastify.config.graphql.graphiql }
   const css = new BrowserAsset('text/css; charset=utf-8', () => CATALOG_CSS)
   const visible = (request: FastifyRequest) => {
     const allowed = request.principal?.featureSets
@@ -51,14 +52,14 @@ async function catalogPlugin (fastify: FastifyInstance): Promise<void> {
     const mayRead = visible(request)
     const all = registry.featureSets().filter((set) => mayRead(set.name))
     const sets = registry.search(query).filter((set) => mayRead(set.name))
-    return await sendPage(reply, 200, catalogPage(sets, query, all.length))
+    return await sendPage(reply, 200, catalogPage(chrome, sets, query, all.length))
   })
 
   fastify.get<{ Params: { set: string }, Querystring: Record<string, unknown> }>('/catalog/:set', async (request, reply) => {
     const principal = request.principal
     // An unknown set and one the caller may not read look the same.
     const set = registry.featureSets().find((s) => s.name === request.params.set && visible(request)(s.name))
-    if (set === undefined) return await sendPage(reply, 404, errorPage(404, `No feature set named "${request.params.set}".`))
+    if (set === undefined) return await sendPage(reply, 404, errorPage(chrome, 404, `No feature set named "${request.params.set}".`))
     const controller = new AbortController()
     reply.raw.once('close', () => { if (!reply.raw.writableFinished) controller.abort() })
     try {
@@ -82,12 +83,12 @@ async function catalogPlugin (fastify: FastifyInstance): Promise<void> {
         grpcTls: tlsCertFile !== undefined && tlsKeyFile !== undefined,
         exampleEntityId
       })
-      return await sendPage(reply, 200, featureSetPage({ set, report, snippets, sample: rows, seed: Number.isNaN(seed) ? undefined : seed }))
+      return await sendPage(reply, 200, featureSetPage(chrome, { set, report, snippets, sample: rows, seed: Number.isNaN(seed) ? undefined : seed }))
     } catch (error) {
       const failure = httpFailureOf(error)
       if (failure.status >= 500) request.log.error({ err: error }, 'catalogue page failed')
       if (failure.retryAfterSeconds !== undefined) void reply.header('retry-after', String(failure.retryAfterSeconds))
-      return await sendPage(reply, failure.status, errorPage(failure.status, failure.message))
+      return await sendPage(reply, failure.status, errorPage(chrome, failure.status, failure.message))
     }
   })
 }

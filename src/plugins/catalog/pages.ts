@@ -9,7 +9,12 @@ import { histogramSvg } from './svg-plot.js'
 /** Buckets of the catalogue's plots: enough to see a shape at 360 px. */
 const PLOT_BUCKETS = 24
 
-function page (title: string, body: SafeHtml): string {
+/** What the header links to: GraphiQL only where it is served. */
+export interface PageChrome {
+  readonly graphiql: boolean
+}
+
+function page (chrome: PageChrome, title: string, body: SafeHtml): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -20,7 +25,7 @@ function page (title: string, body: SafeHtml): string {
 <link rel="icon" href="data:,">
 </head>
 <body>
-<header class="top"><a href="/catalog">featuregate catalogue</a><nav><a href="/catalog">feature sets</a> <a href="/graphiql">GraphiQL</a></nav></header>
+<header class="top"><a href="/catalog">featuregate catalogue</a><nav><a href="/catalog">feature sets</a>${chrome.graphiql ? html` <a href="/graphiql">GraphiQL</a>` : ''}</nav></header>
 <main>
 ${body}
 </main>
@@ -43,7 +48,7 @@ export interface ListQuery {
 }
 
 /** GET /catalog: every set the caller may read, with a search form that works without script (GET). */
-export function catalogPage (sets: readonly FeatureSetSpec[], query: ListQuery, total: number): string {
+export function catalogPage (chrome: PageChrome, sets: readonly FeatureSetSpec[], query: ListQuery, total: number): string {
   const filtered = query.text !== undefined || query.tag !== undefined
   const rows = sets.map((set) => html`<tr>
 <td><a href="${setPath(set.name)}"><strong>${set.name}</strong></a><div class="muted">${set.description ?? ''}</div></td>
@@ -53,7 +58,7 @@ export function catalogPage (sets: readonly FeatureSetSpec[], query: ListQuery, 
 <td class="num">${formatDuration(set.maxAgeSeconds)}</td>
 <td class="num">${set.features.length}</td>
 </tr>`)
-  return page('Feature sets', html`<h1>Feature sets</h1>
+  return page(chrome, 'Feature sets', html`<h1>Feature sets</h1>
 <form class="search" method="get" action="/catalog" role="search">
 <label>Name or feature <input type="search" name="q" value="${query.text ?? ''}" placeholder="e.g. embedding"></label>
 <label>Tag <input type="text" name="tag" value="${query.tag ?? ''}" placeholder="e.g. activity"></label>
@@ -143,10 +148,10 @@ ${histogramSvg(histogram, {
 }
 
 /** GET /catalog/{set}: the set, each feature with its statistics and plots, and snippets to copy. */
-export function featureSetPage (data: SetPageData): string {
+export function featureSetPage (chrome: PageChrome, data: SetPageData): string {
   const { set, report } = data
   const features = report.features.filter((f) => f.feature.featureSet.name === set.name)
-  return page(set.name, html`<p class="crumbs"><a href="/catalog">Feature sets</a> ›</p>
+  return page(chrome, set.name, html`<p class="crumbs"><a href="/catalog">Feature sets</a> ›</p>
 <h1>${set.name}</h1>
 <p>${set.description ?? ''}</p>
 <table class="stats facts">
@@ -166,6 +171,6 @@ ${data.snippets.map((s) => html`<section class="snippet"><h3>${s.title}</h3><pre
 }
 
 /** An error as a page: the status and the typed error's message (internal errors have a fixed one). */
-export function errorPage (status: number, message: string): string {
-  return page(`Error ${status}`, html`<h1>${status === 404 ? 'Not found' : `Error ${status}`}</h1><p>${message}</p><p><a href="/catalog">Back to the feature sets</a></p>`)
+export function errorPage (chrome: PageChrome, status: number, message: string): string {
+  return page(chrome, `Error ${status}`, html`<h1>${status === 404 ? 'Not found' : `Error ${status}`}</h1><p>${message}</p><p><a href="/catalog">Back to the feature sets</a></p>`)
 }
