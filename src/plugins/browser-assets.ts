@@ -46,12 +46,6 @@ export class BrowserAsset {
     return this.#loaded
   }
 
-  /** Bytes on the wire with and without gzip, for the README's page weight. */
-  sizes (): { raw: number, gzip: number } {
-    const loaded = this.#load()
-    return { raw: loaded.body.length, gzip: loaded.gzipped.length }
-  }
-
   async send (request: FastifyRequest, reply: FastifyReply, headers: Record<string, string> = {}): Promise<FastifyReply> {
     const loaded = this.#load()
     void reply.headers({ ...headers, 'content-type': this.contentType, etag: loaded.etag, vary: 'accept-encoding', 'cache-control': 'public, max-age=3600' })

@@ -75,9 +75,4 @@ async function graphiqlPlugin (fastify: FastifyInstance): Promise<void> {
   })
 }
 
-/** Every file the GraphiQL page loads, for measuring its weight. */
-export function graphiqlAssets (): ReadonlyArray<{ name: string, asset: BrowserAsset }> {
-  return [{ name: 'graphiql (page)', asset: PAGE }, ...Object.entries(ASSETS).map(([name, asset]) => ({ name, asset }))]
-}
-
 export default fp(graphiqlPlugin, { name: 'featuregate-graphiql', dependencies: ['featuregate-config'] })
