@@ -22,6 +22,8 @@ import exploreQueue from './plugins/explore-queue.js'
 import pull from './plugins/pull/index.js'
 import featureWrites from './plugins/feature-writes.js'
 import writes from './plugins/writes/index.js'
+import graphiql from './plugins/graphiql.js'
+import catalog from './plugins/catalog/index.js'
 
 function httpsOptions (config: Config): { cert: Buffer, key: Buffer } | undefined {
   const { tlsCertFile, tlsKeyFile } = config.access
@@ -82,5 +84,7 @@ export async function buildApp (config: Config, options: BuildAppOptions = {}): 
   await app.register(graphql)
   await app.register(pull)
   await app.register(writes)
+  await app.register(graphiql)
+  await app.register(catalog)
   return app
 }

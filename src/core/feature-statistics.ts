@@ -4,7 +4,10 @@ import type { ReadOptions } from '../domain/read-options.js'
 import { LimitExceededError } from '../errors.js'
 import type { FeatureExport, FilterInput } from './export/feature-export.js'
 import type { ResolvedFeature } from './feature-registry.js'
+import type { EntityFeatures } from './feature-lookup.js'
+import { MAX_HISTOGRAM_BUCKETS } from './histogram.js'
 import { requireAtMost } from './limits.js'
+import { seededRandom } from '../lib/seeded-random.js'
 
 export interface StatisticsRequest {
   /** The caller, refused any set it may not read; undefined with no access rules. */
@@ -15,6 +18,10 @@ export interface StatisticsRequest {
   /** Rows to read; absent reads the whole set (up to the configured limit). */
   readonly sample?: number | null
   readonly filters?: readonly FilterInput[] | null
+  /** Makes the random sample repeatable: the same seed over the same rows picks the same rows. */
+  readonly seed?: number | null
+  /** Keep each numeric feature's values (vector norms) and the rows' ages, for histograms. */
+  readonly keepValues?: boolean
 }
 
 export interface NumericSummary {
@@ -49,9 +56,15 @@ export interface FeatureSummary {
   readonly coverage: number
   readonly nullRate: number
   readonly missingRate: number
+  readonly staleRate: number
   readonly numeric: NumericSummary | undefined
   readonly vector: VectorSummary | undefined
   readonly length: NumericSummary | undefined
+  /**
+   * With `keepValues`: the usable values of a numeric feature (int64 as the nearest double, bool as
+   * 0/1, timestamps in epoch ms) or a vector feature's norms, for histograms; else undefined.
+   */
+  readonly values: readonly number[] | undefined
 }
 
 export interface StatisticsReport {
@@ -61,6 +74,10 @@ export interface StatisticsReport {
   readonly itemsScanned: number
   readonly storeCalls: number
   readonly features: readonly FeatureSummary[]
+  /** With `keepValues`: each sampled row's age in seconds at the start of the read (its event time), for freshness plots. */
+  readonly rowAgesSeconds: readonly number[] | undefined
+  /** The set's maximum age, for comparing the row ages with. */
+  readonly maxAgeSeconds: number | undefined
 }
 
 export interface StatisticsLimits {
@@ -69,19 +86,41 @@ export interface StatisticsLimits {
   readonly maxItems: number
   /** Rows asked of each page of the underlying pull. */
   readonly pageSize: number
+  /** Segments read at the same time once their size is known. */
+  readonly parallelSegments?: number
+}
+
+/**
+ * Segments the sample draws from. The store cuts a set into shards by a hash of the entity id
+ * (src/repo/set-shards.ts, 64 shards), so each segment is an unbiased slice of the set; 64 gives
+ * every segment one shard, the finest slicing the layout has.
+ */
+const SAMPLE_SEGMENTS = 64
+
+interface SampledRow {
+  readonly results: EntityFeatures['results']
 }
 
 /**
  * Per-feature quality over a sample or a whole set, computed from the same pages a training pull
- * would get (so filters, statuses and staleness mean the same), one page at a time in bounded memory.
+ * would get (so filters, statuses and staleness mean the same).
+ *
+ * The sample is random, not the first rows in hash order: segments (hash slices of the set) are read
+ * whole in a random order, every row of a segment is kept while the sample has room, and the segment
+ * that fills it gives a uniform random subset of its rows (reservoir sampling). Every row of the set
+ * is equally likely to be in the sample; the read goes past `sample` by at most the segments in flight
+ * (about one 64th of the set each). A `seed` makes the choice repeatable. Memory holds only the
+ * segments being read, never the whole set.
  */
 export class FeatureStatistics {
   readonly #export: FeatureExport
   readonly #limits: StatisticsLimits
+  readonly #newSeed: () => number
 
-  constructor (featureExport: FeatureExport, limits: StatisticsLimits) {
+  constructor (featureExport: FeatureExport, limits: StatisticsLimits, newSeed: () => number = () => Math.floor(Math.random() * 2 ** 32)) {
     this.#export = featureExport
     this.#limits = limits
+    this.#newSeed = newSeed
   }
 
   /** Rows a sample of this size reads (the configured maximum when absent); refuses one over it. */
@@ -89,6 +128,13 @@ export class FeatureStatistics {
     if (sample === undefined || sample === null) return this.#limits.maxRows
     requireAtMost('sample rows', sample, this.#limits.maxRows)
     return sample
+  }
+
+  /** Refuses a histogram with no buckets or more than MAX_HISTOGRAM_BUCKETS. */
+  checkHistogramBuckets (buckets: number): number {
+    if (!Number.isInteger(buckets) || buckets < 1) throw new LimitExceededError('histogram buckets', buckets, 'at least 1')
+    requireAtMost('histogram buckets', buckets, MAX_HISTOGRAM_BUCKETS)
+    return buckets
   }
 
   /** Rows this request may read: checked before any store call. */
@@ -102,36 +148,126 @@ export class FeatureStatistics {
     const budget = this.rowBudget(request.sample)
     const features = request.features ?? [request.featureSet]
     const pageSize = Math.min(this.#limits.pageSize, this.#export.limits.maxPageSize)
-    let plan = this.#export.plan({ principal: request.principal, featureSet: request.featureSet, features, first: Math.min(pageSize, budget), filters: request.filters })
-    const accumulators = plan.features.map((f) => new Accumulator(f))
-    let rows = 0
-    let itemsScanned = 0
-    let storeCalls = 0
-    let more = true
+    const random = seededRandom(request.seed ?? this.#newSeed())
+    const base = { principal: request.principal, featureSet: request.featureSet, features, filters: request.filters }
+    // Checked (access, names, filters) before any store call; also fixes the time staleness is judged at.
+    const first = this.#export.plan({ ...base, first: Math.min(pageSize, budget), segment: { index: 0, count: SAMPLE_SEGMENTS } })
+    const keep = request.keepValues === true
+    const accumulators = first.features.map((f) => new Accumulator(f, keep))
+    const drivingColumn = first.features.findIndex((f) => f.featureSet.name === first.featureSet.name)
+    const ages: number[] | undefined = keep ? [] : undefined
+    const order = shuffled(SAMPLE_SEGMENTS, random)
+    const state = { itemsScanned: 0, storeCalls: 0 }
     // Rather a partial answer (complete: false) than a deadline error: no new page once most of the time is spent.
     const started = Date.now()
     const stopAt = options.deadlineAt === undefined ? Infinity : options.deadlineAt - Math.min(5_000, (options.deadlineAt - started) / 5)
-    while (more && rows < budget && itemsScanned < this.#limits.maxItems && Date.now() < stopAt) {
-      const page = await this.#export.page({ ...plan, first: Math.min(pageSize, budget - rows) }, options)
-      itemsScanned += page.itemsScanned
-      storeCalls += page.storeCalls
-      for (const { entity } of page.rows) {
-        entity.results.forEach((result, i) => accumulators[i]!.add(result.status, result.value))
+    const canRead = (): boolean => state.itemsScanned < this.#limits.maxItems && Date.now() < stopAt
+
+    const readSegment = async (index: number, capacity: number): Promise<SegmentSample> => {
+      const sample = new Reservoir<SampledRow>(capacity, random)
+      let plan = index === 0 ? first : this.#export.plan({ ...base, first: 1, segment: { index, count: SAMPLE_SEGMENTS } }, first.startedAt)
+      let more = true
+      while (more && canRead()) {
+        const page = await this.#export.page({ ...plan, first: pageSize }, options)
+        state.itemsScanned += page.itemsScanned
+        state.storeCalls += page.storeCalls
+        for (const { entity } of page.rows) sample.offer({ results: entity.results })
+        more = page.hasNextPage && page.endCursor !== undefined
+        if (more) plan = this.#export.plan({ ...base, first: 1, after: page.endCursor, segment: { index, count: SAMPLE_SEGMENTS } })
       }
-      rows += page.rows.length
-      more = page.hasNextPage
-      if (more && page.endCursor !== undefined) plan = this.#export.plan({ featureSet: request.featureSet, features, first: 1, filters: request.filters, after: page.endCursor })
-      else more = false
+      return { sample, finished: !more }
     }
+
+    let rows = 0
+    let complete = true
+    let next = 0
+    let segmentRowsSeen = 0
+    let segmentsRead = 0
+    const parallel = Math.max(1, this.#limits.parallelSegments ?? 4)
+    while (next < order.length && rows < budget && canRead()) {
+      // One segment first; then as many at once as the rows still wanted are expected to fill.
+      const average = segmentsRead === 0 ? undefined : segmentRowsSeen / segmentsRead
+      const width = average === undefined ? 1 : Math.max(1, Math.min(parallel, Math.ceil((budget - rows) / Math.max(1, average))))
+      const wave = order.slice(next, next + width)
+      next += wave.length
+      const samples = await Promise.all(wave.map(async (index) => await readSegment(index, budget - rows)))
+      for (const { sample, finished } of samples) {
+        segmentsRead++
+        segmentRowsSeen += sample.seen
+        if (!finished) complete = false
+        // In the random order: whole segments while they fit, then a uniform subset of the one that fills the sample.
+        const taken = sample.take(budget - rows)
+        if (taken.length < sample.seen) complete = false
+        for (const row of taken) {
+          row.results.forEach((result, i) => accumulators[i]!.add(result.status, result.value))
+          const eventTime = drivingColumn < 0 ? undefined : row.results[drivingColumn]!.eventTime
+          if (ages !== undefined && eventTime !== undefined) ages.push((first.startedAt - eventTime) / 1_000)
+        }
+        rows += taken.length
+      }
+    }
+    if (next < order.length) complete = false
     return {
-      featureSet: plan.featureSet.name,
+      featureSet: first.featureSet.name,
       rows,
-      complete: !more,
-      itemsScanned,
-      storeCalls,
-      features: accumulators.map((a) => a.summary(rows))
+      complete,
+      itemsScanned: state.itemsScanned,
+      storeCalls: state.storeCalls,
+      features: accumulators.map((a) => a.summary(rows)),
+      rowAgesSeconds: ages,
+      maxAgeSeconds: first.featureSet.maxAgeSeconds
     }
   }
+}
+
+interface SegmentSample {
+  readonly sample: Reservoir<SampledRow>
+  /** The segment was read to its end (not cut short by the item budget or the deadline). */
+  readonly finished: boolean
+}
+
+/** Algorithm R: after any number of offers, a uniform random subset of at most `capacity` of them. */
+class Reservoir<T> {
+  readonly #capacity: number
+  readonly #random: () => number
+  readonly #items: T[] = []
+  seen = 0
+
+  constructor (capacity: number, random: () => number) {
+    this.#capacity = capacity
+    this.#random = random
+  }
+
+  offer (item: T): void {
+    this.seen++
+    if (this.#items.length < this.#capacity) {
+      this.#items.push(item)
+      return
+    }
+    const slot = Math.floor(this.#random() * this.seen)
+    if (slot < this.#capacity) this.#items[slot] = item
+  }
+
+  /** A uniform random `n` of the kept items (all of them when they fit). */
+  take (n: number): readonly T[] {
+    if (n >= this.#items.length) return this.#items
+    const items = [...this.#items]
+    for (let i = 0; i < n; i++) {
+      const j = i + Math.floor(this.#random() * (items.length - i))
+      ;[items[i], items[j]] = [items[j]!, items[i]!]
+    }
+    return items.slice(0, n)
+  }
+}
+
+/** 0..n-1 in a random order (Fisher-Yates). */
+function shuffled (n: number, random: () => number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i)
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    ;[order[i], order[j]] = [order[j]!, order[i]!]
+  }
+  return order
 }
 
 class Range {
@@ -199,9 +335,13 @@ class Accumulator {
   readonly #dimensions = new Range()
   readonly #norms = new Range()
   #wrongDimension = 0
+  readonly #values: number[] | undefined
 
-  constructor (feature: ResolvedFeature) {
+  constructor (feature: ResolvedFeature, keepValues: boolean) {
     this.#feature = feature
+    const type = feature.feature.type
+    const plotted = type === 'double' || type === 'int64' || type === 'timestamp' || type === 'bool' || type === 'float_vector'
+    this.#values = keepValues && plotted ? [] : undefined
   }
 
   add (status: string, value: FeatureValue | null): void {
@@ -214,15 +354,17 @@ class Accumulator {
     }
     if (value === null) return
     switch (value.type) {
-      case 'double': case 'timestamp': this.#numbers.add(value.value); break
-      case 'bool': this.#numbers.add(value.value ? 1 : 0); break
-      case 'int64': this.#int64.add(value.value); break
+      case 'double': case 'timestamp': this.#numbers.add(value.value); this.#values?.push(value.value); break
+      case 'bool': this.#numbers.add(value.value ? 1 : 0); this.#values?.push(value.value ? 1 : 0); break
+      case 'int64': this.#int64.add(value.value); this.#values?.push(Number(value.value)); break
       case 'string': this.#lengths.add(value.value.length); break
       case 'bytes': this.#lengths.add(value.value.byteLength); break
       case 'double_list': case 'int64_list': case 'string_list': case 'bool_list': this.#lengths.add(value.value.length); break
       case 'float_vector': {
         const v = value.value
-        this.#norms.add(vectorNorm(v))
+        const norm = vectorNorm(v)
+        this.#norms.add(norm)
+        this.#values?.push(norm)
         this.#dimensions.add(v.length)
         if (this.#feature.feature.dimension !== undefined && v.length !== this.#feature.feature.dimension) this.#wrongDimension++
         break
@@ -261,9 +403,11 @@ class Accumulator {
       coverage: rate(this.#present + this.#stale),
       nullRate: rate(this.#nulls),
       missingRate: rate(this.#missing),
+      staleRate: rate(this.#stale),
       numeric,
       vector,
-      length: hasLength ? this.#lengths.summary() : undefined
+      length: hasLength ? this.#lengths.summary() : undefined,
+      values: this.#values
     }
   }
 }

@@ -12,7 +12,9 @@ export const COST = {
   /** Rows read for statistics per point: they are summarised, not returned. */
   statisticsRowsPerPoint: 10,
   /** Floats of a vector answer per point. */
-  floatsPerPoint: 100
+  floatsPerPoint: 100,
+  /** Histogram buckets per point (each bucket is two numbers of the answer). */
+  histogramBucketsPerPoint: 10
 } as const
 
 /** Rows read by key for `entities` ids over `featureSets` sets. */
@@ -31,4 +33,8 @@ export function statisticsWork (rows: number, featureSets: number): number {
 
 export function vectorCost (dimension: number): number {
   return Math.ceil(dimension / COST.floatsPerPoint)
+}
+
+export function histogramCost (buckets: number): number {
+  return Math.ceil(buckets / COST.histogramBucketsPerPoint)
 }

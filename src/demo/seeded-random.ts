@@ -1,11 +1,2 @@
-/** mulberry32: a tiny, fast, seeded PRNG, so demo data is the same on every machine and run. */
-export function seededRandom (seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+// The generator now lives in src/lib (statistics samples use it too); demo data keeps its import path.
+export { seededRandom } from '../lib/seeded-random.js'

@@ -28,6 +28,8 @@ const HTTP_ENTRIES: Readonly<Record<string, Entry>> = {
   '/graphql': 'explore',
   '/v1/pull': 'explore',
   '/v1/write': 'write',
+  '/catalog': 'explore',
+  '/catalog/:set': 'explore',
   '/admin/registry/reload': 'admin',
   '/admin/cache/clear': 'admin'
 }

@@ -5,8 +5,8 @@ import type { FastifyInstance } from 'fastify'
 
 /**
  * Security headers on every HTTP answer, and CORS only for configured origins (off by default:
- * notebooks and pipelines call from servers, not browsers). CSP is left to GraphiQL's own page,
- * which loads its assets from a CDN; the API itself only ever answers JSON.
+ * notebooks and pipelines call from servers, not browsers). The browser pages (GraphiQL, the catalogue)
+ * set their own same-origin CSP; the API itself only ever answers JSON.
  */
 async function httpHardeningPlugin (fastify: FastifyInstance): Promise<void> {
   await fastify.register(helmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false })

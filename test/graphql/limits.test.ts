@@ -100,6 +100,8 @@ t.test('GraphQL limits', async (t) => {
     const query = 'query Pull($n: Int!) { featureRows(featureSet: "user_text", features: ["user_text:sentiment_score"], first: $n) { nodes { entityId } } }'
     await refused(t, 'oversized page', query, 'LIMIT_EXCEEDED', { n: 100_000 }, { requested: 100_000, limit: 1000 })
     await refused(t, 'oversized statistics sample', '{ featureStatistics(featureSet: "user_text", sample: 100000000) { rows } }', 'LIMIT_EXCEEDED', undefined, { limit: 100_000 })
+    await refused(t, 'too many histogram buckets', '{ featureStatistics(featureSet: "user_text", sample: 10) { features { histogram(buckets: 5000) { counts } } } }', 'LIMIT_EXCEEDED', undefined, { requested: 5000, limit: 200 })
+    await refused(t, 'no histogram buckets', 'query H($b: Int) { featureStatistics(featureSet: "user_text", sample: 10) { features { histogram(buckets: $b) { counts } } } }', 'LIMIT_EXCEEDED', { b: 0 }, { requested: 0 })
   })
 
   t.test('malformed variables', async (t) => {

@@ -160,6 +160,11 @@ export type FeatureStatistics = {
   /** Rows with a usable value (PRESENT or STALE) / rows. */
   readonly coverage: Scalars['Float']['output'];
   readonly feature: Feature;
+  /**
+   * Equal-width histogram of the usable values of a numeric feature (double, int64, timestamp in epoch ms,
+   * bool as 0/1), or of a float_vector feature's norms; null for other types. At most 200 buckets.
+   */
+  readonly histogram?: Maybe<Histogram>;
   readonly invalid: Scalars['Int']['output'];
   /** string (characters) and list features (elements). */
   readonly length?: Maybe<NumericStatistics>;
@@ -173,8 +178,15 @@ export type FeatureStatistics = {
   readonly numeric?: Maybe<NumericStatistics>;
   readonly present: Scalars['Int']['output'];
   readonly stale: Scalars['Int']['output'];
+  /** Rows whose value is older than the set's maxAgeSeconds (STALE) / rows. */
+  readonly staleRate: Scalars['Float']['output'];
   /** float_vector. */
   readonly vector?: Maybe<VectorStatistics>;
+};
+
+
+export type FeatureStatisticsHistogramArgs = {
+  buckets?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type FeatureStatisticsReport = {
@@ -219,6 +231,16 @@ export type FloatVectorValue = FeatureValue & {
   /** The same floats packed: little-endian float32, base64 (numpy: frombuffer(b64decode(s), '<f4')). 4x smaller than `floats` and far cheaper to encode: the field for bulk pulls. */
   readonly packed: Scalars['String']['output'];
   readonly type: ValueType;
+};
+
+/** As numpy.histogram: `counts[i]` values fall in [edges[i], edges[i+1]) (the last bucket includes its upper edge). */
+export type Histogram = {
+  readonly __typename?: 'Histogram';
+  /** Values counted. */
+  readonly count: Scalars['Int']['output'];
+  readonly counts: ReadonlyArray<Scalars['Int']['output']>;
+  /** Bucket boundaries: one more than `counts`; empty when there are no values. */
+  readonly edges: ReadonlyArray<Scalars['Float']['output']>;
 };
 
 export type Int64ListValue = FeatureValue & {
@@ -273,10 +295,11 @@ export type Query = {
   readonly featureSets: ReadonlyArray<FeatureSet>;
   /**
    * Quality of features before training on them: coverage, null and missing rates, min/max/mean, and for
-   * vectors their dimensions and norms. Over the first `sample` rows of `featureSet` in the store's (hash)
-   * order, or over the whole set when `sample` is absent (up to the configured row limit: `complete` says
-   * whether every row was read). `features` defaults to all of the set's features; they may name other sets,
-   * whose coverage is then measured over `featureSet`'s entities.
+   * vectors their dimensions and norms, and histograms. Over a uniform random sample of `sample` rows of
+   * `featureSet` (hash slices of the set read in a random order, the last one subsampled; `seed` makes the
+   * choice repeatable), or over the whole set when `sample` is absent (up to the configured row limit, then a
+   * random sample of that size: `complete` says whether every row was read). `features` defaults to all of
+   * the set's features; they may name other sets, whose coverage is then measured over `featureSet`'s entities.
    */
   readonly featureStatistics: FeatureStatisticsReport;
   /** Features across all sets whose name contains `search` and/or that carry `tag` (on the feature or its set). */
@@ -319,6 +342,7 @@ export type QueryFeatureStatisticsArgs = {
   features?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
   filter?: InputMaybe<ReadonlyArray<FeatureFilter>>;
   sample?: InputMaybe<Scalars['Int']['input']>;
+  seed?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -494,6 +518,7 @@ export type ResolversTypes = {
   FilterValue: ResolverTypeWrapper<Scalars['FilterValue']['output']>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   FloatVectorValue: ResolverTypeWrapper<FeatureValueOf<'float_vector'>>;
+  Histogram: ResolverTypeWrapper<Histogram>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Int64: ResolverTypeWrapper<Scalars['Int64']['output']>;
   Int64ListValue: ResolverTypeWrapper<FeatureValueOf<'int64_list'>>;
@@ -535,6 +560,7 @@ export type ResolversParentTypes = {
   FilterValue: Scalars['FilterValue']['output'];
   Float: Scalars['Float']['output'];
   FloatVectorValue: FeatureValueOf<'float_vector'>;
+  Histogram: Histogram;
   Int: Scalars['Int']['output'];
   Int64: Scalars['Int64']['output'];
   Int64ListValue: FeatureValueOf<'int64_list'>;
@@ -646,6 +672,7 @@ export type FeatureSetResolvers<ContextType = MercuriusContext, ParentType exten
 export type FeatureStatisticsResolvers<ContextType = MercuriusContext, ParentType extends ResolversParentTypes['FeatureStatistics'] = ResolversParentTypes['FeatureStatistics']> = {
   coverage?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   feature?: Resolver<ResolversTypes['Feature'], ParentType, ContextType>;
+  histogram?: Resolver<Maybe<ResolversTypes['Histogram']>, ParentType, ContextType, RequireFields<FeatureStatisticsHistogramArgs, 'buckets'>>;
   invalid?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   length?: Resolver<Maybe<ResolversTypes['NumericStatistics']>, ParentType, ContextType>;
   missing?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -655,6 +682,7 @@ export type FeatureStatisticsResolvers<ContextType = MercuriusContext, ParentTyp
   numeric?: Resolver<Maybe<ResolversTypes['NumericStatistics']>, ParentType, ContextType>;
   present?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   stale?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  staleRate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   vector?: Resolver<Maybe<ResolversTypes['VectorStatistics']>, ParentType, ContextType>;
 };
 
@@ -682,6 +710,12 @@ export type FloatVectorValueResolvers<ContextType = MercuriusContext, ParentType
   packed?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['ValueType'], ParentType, ContextType>;
   isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type HistogramResolvers<ContextType = MercuriusContext, ParentType extends ResolversParentTypes['Histogram'] = ResolversParentTypes['Histogram']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  counts?: Resolver<ReadonlyArray<ResolversTypes['Int']>, ParentType, ContextType>;
+  edges?: Resolver<ReadonlyArray<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
 export interface Int64ScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Int64'], any> {
@@ -789,6 +823,7 @@ export type Resolvers<ContextType = MercuriusContext> = {
   FeatureValue?: FeatureValueResolvers<ContextType>;
   FilterValue?: GraphQLScalarType;
   FloatVectorValue?: FloatVectorValueResolvers<ContextType>;
+  Histogram?: HistogramResolvers<ContextType>;
   Int64?: GraphQLScalarType;
   Int64ListValue?: Int64ListValueResolvers<ContextType>;
   Int64Value?: Int64ValueResolvers<ContextType>;

@@ -74,7 +74,7 @@ function requestedOperationName (context: MercuriusContext): string | undefined 
 }
 
 /**
- * The exploration API: Mercurius at POST /graphql (GraphiQL at /graphiql when enabled), with
+ * The exploration API: Mercurius at POST /graphql (GraphiQL at /graphiql: src/plugins/graphiql.ts), with
  * depth, alias and token limits at validation, and cost checked in preExecution (which runs for
  * every request, cached and JIT-compiled ones included, and sees the variables). Resolvers are
  * thin over src/core; errors leave through one mapping (error-mapping.ts).
@@ -105,7 +105,8 @@ async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
     schema,
     resolvers: buildResolvers({ featureExport, featureStatistics, config }),
     path: PATH,
-    graphiql: config.graphiql,
+    // Mercurius's GraphiQL loads from a CDN; ours (src/plugins/graphiql.ts) is served by this process.
+    graphiql: false,
     jit: config.jitAfter,
     allowBatchedQueries: config.maxBatch > 0,
     validationRules: limitRules(config),
@@ -136,7 +137,8 @@ async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
   const limits: LimitChecks = {
     checkEntityCount: (count) => { fastify.featureLookup.checkEntityCount(count) },
     checkPageSize: (first) => { featureExport.checkPageSize(first) },
-    checkSampleSize: (sample) => featureStatistics.checkSampleSize(sample)
+    checkSampleSize: (sample) => featureStatistics.checkSampleSize(sample),
+    checkHistogramBuckets: (buckets) => featureStatistics.checkHistogramBuckets(buckets)
   }
 
   fastify.graphql.addHook('preParsing', async (_schema, source, context) => {

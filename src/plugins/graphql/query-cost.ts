@@ -6,7 +6,8 @@ import {
 } from 'graphql'
 import { getComplexity, type ComplexityEstimator, type ComplexityEstimatorArgs } from 'graphql-query-complexity'
 import type { FeatureRegistry } from '../../core/feature-registry.js'
-import { lookupWork, pullWork, statisticsWork, vectorCost } from '../../core/query-cost.js'
+import { DEFAULT_HISTOGRAM_BUCKETS } from '../../core/histogram.js'
+import { histogramCost, lookupWork, pullWork, statisticsWork, vectorCost } from '../../core/query-cost.js'
 import { parseFeatureRef } from '../../domain/feature-ref.js'
 import { LimitExceededError } from '../../errors.js'
 import { QueryRejection } from './error-mapping.js'
@@ -33,6 +34,8 @@ export interface LimitChecks {
   checkPageSize (first: number): void
   /** Rows a statistics sample of this size reads (the default when absent). */
   checkSampleSize (sample: number | undefined): number
+  /** Buckets of one histogram, refused outside 1..the maximum. */
+  checkHistogramBuckets (buckets: number): number
 }
 
 interface Scope {
@@ -45,6 +48,7 @@ interface Scope {
 }
 
 interface CostContext {
+  readonly limits: LimitChecks
   readonly scopes: Map<FieldNode, Scope>
   readonly registry: RegistryShape
   readonly introspection: IntrospectionShape
@@ -151,6 +155,11 @@ const estimator: ComplexityEstimator = (options: ComplexityEstimatorArgs): numbe
   let extra = 0
   // A value's JSON may be a vector: priced by the largest vector among its root field's columns.
   if (VECTOR_FIELDS.has(key)) extra = vectorCost(scope.vectorDimension >= 0 ? scope.vectorDimension : context.registry.maxVectorDimension)
+  if (key === 'FeatureStatistics.histogram') {
+    let buckets = 0
+    asRejection(() => { buckets = context.limits.checkHistogramBuckets(typeof options.args.buckets === 'number' ? options.args.buckets : DEFAULT_HISTOGRAM_BUCKETS) })
+    extra = histogramCost(buckets)
+  }
   return size * ((returnsObjects ? 1 : 0) + options.childComplexity) + extra + (context.scopes.get(options.node) === undefined ? 0 : rootWork(key, scope))
 }
 
@@ -225,7 +234,7 @@ export function priceOperation (document: DocumentNode, operationName: string | 
       query: document,
       variables,
       operationName,
-      context: { scopes, registry, introspection: options.introspection } satisfies CostContext
+      context: { limits: options.limits, scopes, registry, introspection: options.introspection } satisfies CostContext
     })
   } catch (error) {
     if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) {

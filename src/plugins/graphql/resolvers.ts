@@ -5,10 +5,12 @@ import type { OnlineFeatures } from '../../core/online-features.js'
 import type { FeatureExport, FilterInput } from '../../core/export/feature-export.js'
 import type { ResolvedFeature } from '../../core/feature-registry.js'
 import { vectorNorm, type FeatureStatistics, type FeatureSummary } from '../../core/feature-statistics.js'
+import { DEFAULT_HISTOGRAM_BUCKETS, histogramOf } from '../../core/histogram.js'
 import type { FeatureValue } from '../../domain/feature-value.js'
 import type { GraphqlConfig } from '../../config.js'
+import { Kind, type GraphQLResolveInfo, type SelectionNode } from 'graphql'
 import type {
-  QueryFeatureRowsArgs, QueryFeatureSetArgs, QueryFeatureSetsArgs, QueryFeatureStatisticsArgs, QueryFeaturesArgs, QueryGetFeaturesArgs,
+  FeatureStatisticsHistogramArgs, QueryFeatureRowsArgs, QueryFeatureSetArgs, QueryFeatureSetsArgs, QueryFeatureStatisticsArgs, QueryFeaturesArgs, QueryGetFeaturesArgs,
   Resolvers, ResolversParentTypes
 } from '../../generated/graphql/schema-types.js'
 import {
@@ -58,7 +60,30 @@ function lookupEntities (online: OnlineFeatures, entityIds: readonly string[], f
   return entityIds.map(async (id) => entityView(await byId.get(id)!, features))
 }
 
+/** The summary behind each FeatureStatistics object, for its histogram (a field with arguments, so resolved on demand). */
+const summaryOfView = new WeakMap<object, FeatureSummary>()
+
 function statisticsView (summary: FeatureSummary): ResolversParentTypes['FeatureStatistics'] {
+  const view = statisticsFields(summary)
+  summaryOfView.set(view, summary)
+  return view
+}
+
+/** Whether a field of this name is selected anywhere under the resolver's field (through fragments). */
+function selectsField (info: GraphQLResolveInfo, name: string): boolean {
+  const seen = new Set<string>()
+  const visit = (selections: readonly SelectionNode[]): boolean => selections.some((selection) => {
+    if (selection.kind === Kind.FIELD) return selection.name.value === name || (selection.selectionSet !== undefined && visit(selection.selectionSet.selections))
+    if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet.selections)
+    if (seen.has(selection.name.value)) return false
+    seen.add(selection.name.value)
+    const fragment = info.fragments[selection.name.value]
+    return fragment !== undefined && visit(fragment.selectionSet.selections)
+  })
+  return info.fieldNodes.some((node) => node.selectionSet !== undefined && visit(node.selectionSet.selections))
+}
+
+function statisticsFields (summary: FeatureSummary): ResolversParentTypes['FeatureStatistics'] {
   const numeric = (n: FeatureSummary['numeric']): ResolversParentTypes['NumericStatistics'] | null => n === undefined
     ? null
     : { count: n.count, min: n.min ?? null, max: n.max ?? null, mean: n.mean ?? null, minExact: n.minExact ?? null, maxExact: n.maxExact ?? null }
@@ -67,6 +92,7 @@ function statisticsView (summary: FeatureSummary): ResolversParentTypes['Feature
     coverage: summary.coverage,
     nullRate: summary.nullRate,
     missingRate: summary.missingRate,
+    staleRate: summary.staleRate,
     present: summary.present,
     stale: summary.stale,
     nulls: summary.nulls,
@@ -171,15 +197,24 @@ export function buildResolvers (services: ResolverServices) {
           }
         }
       },
-      featureStatistics: async (_root: unknown, args: QueryFeatureStatisticsArgs, context: MercuriusContext) => {
+      featureStatistics: async (_root: unknown, args: QueryFeatureStatisticsArgs, context: MercuriusContext, info: GraphQLResolveInfo) => {
         const report = await featureStatistics.compute({
           principal: context.principal,
           featureSet: args.featureSet,
           features: args.features,
           sample: args.sample,
-          filters: filtersOf(args.filter)
+          filters: filtersOf(args.filter),
+          seed: args.seed,
+          // Values are kept (memory: one number per row and numeric feature) only when a histogram is asked for.
+          keepValues: selectsField(info, 'histogram')
         }, { signal: context.signal, deadlineAt: bulkDeadline(context) })
         return { featureSet: report.featureSet, rows: report.rows, complete: report.complete, itemsScanned: report.itemsScanned, features: report.features.map(statisticsView) }
+      }
+    },
+    FeatureStatistics: {
+      histogram: (parent: ResolversParentTypes['FeatureStatistics'], args: FeatureStatisticsHistogramArgs) => {
+        const values = summaryOfView.get(parent)?.values
+        return values === undefined ? null : histogramOf(values, featureStatistics.checkHistogramBuckets(args.buckets ?? DEFAULT_HISTOGRAM_BUCKETS))
       }
     },
     FeatureValue: {
