@@ -67,10 +67,15 @@ async function catalogPlugin (fastify: FastifyInstance): Promise<void> {
       const seed = integer(single(request.query.seed))
       const rows = fastify.featureStatistics.rowBudget(requested)
       const cost = statisticsWork(rows, 1)
-      if (principal !== undefined) fastify.access.chargePoints(principal, cost)
       const deadlineAt = Date.now() + fastify.config.graphql.bulkDeadlineMs
       const options = { signal: controller.signal, deadlineAt }
-      const { report, exampleEntityId } = await fastify.exploreQueue.run(request, { weight: cost, signal: controller.signal, deadlineAt }, async () => {
+      const { report, exampleEntityId } = await fastify.exploreQueue.run(request, {
+        weight: cost,
+        signal: controller.signal,
+        deadlineAt,
+        // Points are spent only by a page let into the queue, never by one refused there.
+        admit: () => { if (principal !== undefined) fastify.access.chargePoints(principal, cost) }
+      }, async () => {
         const report = await fastify.featureStatistics.compute({ principal, featureSet: set.name, sample: rows, seed: Number.isNaN(seed) ? undefined : seed, keepValues: true }, options)
         // One real entity, so the gRPC snippet answers something when pasted as it is.
         const first = await fastify.featureExport.page(fastify.featureExport.plan({ principal, featureSet: set.name, features: [set.name], first: 1 }), options)
