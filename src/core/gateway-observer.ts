@@ -28,6 +28,12 @@ export interface GatewayObserver extends StoreObserver {
   pullRows (format: string, rows: number): void
   /** A pull that failed after its first byte, by FG_ERR_* code: the reader got the error marker, not an answer. */
   pullError (format: string, code: string): void
+  /** One read of the change log (other replicas' writes): 'ok' or 'error', and how long it took. */
+  changeFeedPolled (outcome: 'ok' | 'error', seconds: number): void
+  /** One change-log entry applied: its kind, the rows it named (forgotten here), seconds from its write to now. */
+  changeApplied (kind: 'rows' | 'registry', rows: number, lagSeconds: number): void
+  /** The change log was unreadable for too long to catch up, so the whole row cache was cleared. */
+  changeFeedCacheCleared (): void
 }
 
 export const NO_OP_GATEWAY_OBSERVER: GatewayObserver = {
@@ -45,5 +51,8 @@ export const NO_OP_GATEWAY_OBSERVER: GatewayObserver = {
   exploreQueueDepth () {},
   pullFinished () {},
   pullRows () {},
-  pullError () {}
+  pullError () {},
+  changeFeedPolled () {},
+  changeApplied () {},
+  changeFeedCacheCleared () {}
 }
