@@ -1,8 +1,12 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import type { Test } from 'tap'
 import { LOCAL_CREDENTIALS } from './test-store.js'
+
+/** What the launcher needs of a tap Test: somewhere to stop processes at the end (benches pass their own). */
+export interface Teardown {
+  teardown (fn: () => unknown): void
+}
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -40,7 +44,7 @@ export function localStoreEnv (endpoint: string): Record<string, string> {
  * killed on teardown. With no DYNAMODB_ENDPOINT in `env` it starts the embedded store (demo data
  * for DEMO_USERS users, 20 by default). Access is open unless `env` says otherwise.
  */
-export async function startGateway (t: Test, env: Record<string, string> = {}): Promise<GatewayProcess> {
+export async function startGateway (t: Teardown, env: Record<string, string> = {}): Promise<GatewayProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
     env: {
@@ -93,7 +97,7 @@ export async function startGateway (t: Test, env: Record<string, string> = {}): 
 }
 
 /** `count` gateways started side by side with the same environment. */
-export async function startFleet (t: Test, count: number, env: Record<string, string> = {}): Promise<GatewayProcess[]> {
+export async function startFleet (t: Teardown, count: number, env: Record<string, string> = {}): Promise<GatewayProcess[]> {
   return await Promise.all(Array.from({ length: count }, async () => await startGateway(t, env)))
 }
 
