@@ -12,7 +12,9 @@
  *      (CACHE_TTL_MS is 10 minutes), after it each replica is asked every 20 ms until it serves the
  *      new value. Reported: p50/p99/max from the writer's return to served, over writes x replicas,
  *      and the ratio to the poll interval.
- * Knobs: REPLICAS (3), BENCH_POLLS (250,1000), BENCH_IDLE_SECONDS (10), BENCH_WRITES (120).
+ * Then, on DynamoDB Local only, the candidate feeds side by side at each interval (feed-mechanisms.ts):
+ * the change log against DynamoDB Streams, BENCH_FEED_WRITES changes each.
+ * Knobs: REPLICAS (3), BENCH_POLLS (250,1000), BENCH_IDLE_SECONDS (10), BENCH_WRITES (120), BENCH_FEED_WRITES (60).
  */
 import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -23,11 +25,13 @@ import { startFleet, localStoreEnv, servedValue, type GatewayProcess, type Teard
 import { storeBackends } from '../../test/helpers/store-backends.js'
 import { LOCAL_CREDENTIALS } from '../../test/helpers/test-store.js'
 import { quantile } from '../shared/online-load.js'
+import { compareFeeds } from './feed-mechanisms.js'
 
 const REPLICAS = Number(process.env.REPLICAS ?? 3)
 const POLLS = (process.env.BENCH_POLLS ?? '250,1000').split(',').map(Number)
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10)
 const WRITES = Number(process.env.BENCH_WRITES ?? 120)
+const FEED_WRITES = Number(process.env.BENCH_FEED_WRITES ?? 60)
 const CONCURRENT_WRITERS = 4
 const SET: FeatureSetSpec = { name: 'fleet_bench', entityType: 'user', features: [{ name: 'v', type: 'int64' }] }
 const REF = 'fleet_bench:v'
@@ -131,7 +135,17 @@ async function main (): Promise<void> {
       rows.push(`| ${pollMs} | ${p50.toFixed(0)} | ${p99.toFixed(0)} | ${max.toFixed(0)} | ${(p50 / pollMs).toFixed(2)} | ${(p99 / pollMs).toFixed(2)} | ${(perSecond.reduce((a, b) => a + b, 0) / REPLICAS).toFixed(2)} | ${[...byOperation].map(([op, n]) => `${op} ${n.toFixed(2)}`).join(', ')} |`)
       console.log(rows.at(-1))
     }
-    console.log('\n| CHANGE_FEED_POLL_MS | propagation p50 ms | p99 ms | max ms | p50 / poll | p99 / poll | idle store calls per replica per s | by operation |')
+    if (backend.name === 'dynamodb-local') {
+      console.log(`\nThe candidate feeds side by side (${REPLICAS} readers each, ${FEED_WRITES} changes, write start to seen, ms):`)
+      console.log('| poll ms | change log p50 | p99 | idle calls/reader/s | Streams p50 | p99 | idle calls/reader/s (1 shard) | Streams p50 / change log p50 |')
+      console.log('|---|---|---|---|---|---|---|---|')
+      for (const pollMs of POLLS) {
+        const { changeLog, streams } = await compareFeeds(upstream, pollMs, REPLICAS, FEED_WRITES, IDLE_SECONDS)
+        console.log(`| ${pollMs} | ${changeLog.p50.toFixed(0)} | ${changeLog.p99.toFixed(0)} | ${changeLog.idleCallsPerReaderPerSecond.toFixed(2)} | ${streams.p50.toFixed(0)} | ${streams.p99.toFixed(0)} | ${streams.idleCallsPerReaderPerSecond.toFixed(2)} | ${(streams.p50 / changeLog.p50).toFixed(2)} |`)
+      }
+    }
+    console.log('\nEnd to end through the gateways (writer\'s return to every replica serving the new value):')
+    console.log('| CHANGE_FEED_POLL_MS | propagation p50 ms | p99 ms | max ms | p50 / poll | p99 / poll | idle store calls per replica per s | by operation |')
     console.log('|---|---|---|---|---|---|---|---|')
     for (const row of rows) console.log(row)
   } finally {
