@@ -53,7 +53,7 @@ export async function compareFeeds (endpoint: string, pollMs: number, readers: n
   const streamArn = ((await call('DynamoDB_20120810.DescribeTable', { TableName: streamsTable })).Table as Json).LatestStreamArn as string
   const log = new ChangeLog(client, logTable)
 
-  let stopped = false
+  const state = { stopped: false }
   const sent = { log: new Map<string, number>(), streams: new Map<string, number>() }
   const delays = { log: [] as number[], streams: [] as number[] }
   const calls = { log: 0, streams: 0 }
@@ -61,7 +61,7 @@ export async function compareFeeds (endpoint: string, pollMs: number, readers: n
   const logReader = async (): Promise<void> => {
     const seen = new Set<string>()
     let last = Date.now()
-    while (!stopped) {
+    while (!state.stopped) {
       const started = Date.now()
       calls.log++
       for (const entry of await log.readSince(last - 5_000)) {
@@ -82,7 +82,7 @@ export async function compareFeeds (endpoint: string, pollMs: number, readers: n
       calls.streams++
       iterators.push((await call('DynamoDBStreams_20120810.GetShardIterator', { StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: 'LATEST' })).ShardIterator as string)
     }
-    while (!stopped) {
+    while (!state.stopped) {
       for (let i = 0; i < iterators.length; i++) {
         if (iterators[i] === undefined) continue
         calls.streams++
@@ -116,7 +116,7 @@ export async function compareFeeds (endpoint: string, pollMs: number, readers: n
     ])
   }
   await sleep(pollMs * 3 + 500)
-  stopped = true
+  state.stopped = true
   await Promise.allSettled(loops)
   client.destroy()
   const figures = (samples: number[], idleCalls: number): FeedFigures => {
