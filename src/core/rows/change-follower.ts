@@ -41,6 +41,12 @@ export class ChangeFollower {
   readonly #clock: () => number
   /** Clock at the start of the last successful read; the next one reads from lookbackMs before it. */
   #lastRead: number | undefined
+  /**
+   * Entries written before this follower existed are skipped by its first read: they describe writes
+   * this replica's cache (empty until then, or filled by reads made after them) already reflects, and
+   * applying them would forget rows just read, such as those of a demo load at start.
+   */
+  readonly #createdAt: number
   readonly #seen = new Map<string, number>()
   /** Rows forgotten by the previous poll, forgotten once more by the next. */
   #again: RowKey[] = []
@@ -54,6 +60,7 @@ export class ChangeFollower {
   constructor (options: ChangeFollowerOptions) {
     this.#options = options
     this.#clock = options.clock ?? Date.now
+    this.#createdAt = this.#clock()
   }
 
   /** Starts polling; the first read is one interval from now. */
@@ -100,10 +107,15 @@ export class ChangeFollower {
       this.#options.onFeedBack?.(started - this.#failingSince, gapTooLong)
       this.#failingSince = undefined
     }
+    const first = this.#lastRead === undefined
     this.#lastRead = started
     for (const [id, writtenAt] of this.#seen) if (writtenAt < since) this.#seen.delete(id)
-    const fresh = entries.filter((entry) => !this.#seen.has(entry.id))
-    for (const entry of fresh) this.#seen.set(entry.id, entry.writtenAt)
+    const fresh: ChangeEntry[] = []
+    for (const entry of entries) {
+      if (this.#seen.has(entry.id)) continue
+      this.#seen.set(entry.id, entry.writtenAt)
+      if (!(first && entry.writtenAt < this.#createdAt)) fresh.push(entry)
+    }
     if (gapTooLong) {
       // Changes during the outage may be past what a catch-up read should replay: start clean.
       this.#options.rows.invalidate()
