@@ -26,6 +26,11 @@ export interface OpenStoreOptions {
   readonly staticCredentials?: StaticCredentials
   /** Scan calls in flight for bulk reads (default 4). */
   readonly bulkMaxConcurrentCalls?: number
+  /**
+   * Create the change log table when missing even if createTables is off: writers (the CLI's ingest and
+   * apply) must be able to announce what they write, and need nothing else created.
+   */
+  readonly ensureChangeTable?: boolean
   /** Progress of creating and migrating tables, one line at a time (create-tables prints it). */
   readonly onProgress?: (line: string) => void
   /** Told, when tables are not created here, what keeps pulls from working (e.g. the by-set index missing). */
@@ -59,6 +64,8 @@ export async function openFeatureStore (options: OpenStoreOptions): Promise<Feat
   try {
     if (embedded !== undefined || options.createTables === true) {
       await ensureTables(client, store.featureTable, store.registryTable, options.onProgress)
+      await ensureChangeTable(client, store.changeTable)
+    } else if (options.ensureChangeTable === true) {
       await ensureChangeTable(client, store.changeTable)
     }
     // Rows written before the by-set layout need a shard key to be pulled; an embedded store's tables are always current.

@@ -43,6 +43,8 @@ export async function ensureTables (client: DynamoDBClient, featureTable: string
  * is for development, and its entries are small.
  */
 export async function ensureChangeTable (client: DynamoDBClient, table: string): Promise<void> {
+  // Present: made by an earlier run, TTL included; a writer checking it needs only DescribeTable.
+  if ((await describe(client, table))?.TableStatus === 'ACTIVE') return
   await ensureTable(client, table,
     [{ AttributeName: CHANGE_BUCKET_ATTR, KeyType: 'HASH' }, { AttributeName: CHANGE_SORT_ATTR, KeyType: 'RANGE' }],
     [{ AttributeName: CHANGE_BUCKET_ATTR, AttributeType: 'S' }, { AttributeName: CHANGE_SORT_ATTR, AttributeType: 'S' }])
