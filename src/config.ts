@@ -18,6 +18,7 @@ export interface Config {
   /** Requests slower than this are logged at warn with their route and timing; 0 turns it off. */
   readonly slowRequestMs: number
   readonly registryReloadMs: number
+  readonly changeFeed: ChangeFeedConfig
   readonly access: AccessConfig
   readonly graphql: GraphqlConfig
   readonly writes: WritesConfig
@@ -66,6 +67,19 @@ export interface GraphqlConfig {
   readonly operationLabels: readonly string[]
   /** Other safe operation names labelled as first seen, up to this many; the rest are "other". */
   readonly maxLearnedOperationLabels: number
+}
+
+/**
+ * How a replica learns of writes made anywhere (the change log every writer appends to, README "A fleet
+ * of replicas"): it reads the log every pollMs and forgets exactly the rows written.
+ */
+export interface ChangeFeedConfig {
+  /** One read of the change log per interval: the bound on staleness across replicas; 0 turns following off. */
+  readonly pollMs: number
+  /** Each read looks this far behind the previous one, for writers' clock skew and entries landing late. */
+  readonly lookbackMs: number
+  /** A feed unreadable for longer than this is not caught up entry by entry: the whole row cache is cleared instead. */
+  readonly maxCatchUpMs: number
 }
 
 export interface AccessConfig {
@@ -129,6 +143,8 @@ export interface StoreConfig {
   readonly region: string
   readonly featureTable: string
   readonly registryTable: string
+  /** The change log every writer appends to after a write, so every replica forgets the rows written. */
+  readonly changeTable: string
   readonly embeddedDataDir: string | undefined
   readonly demoUsers: number
   readonly demoSeed: number
@@ -215,6 +231,7 @@ export function loadConfig (env: Env = process.env): Config {
   // An empty variable (common in manifests: `AWS_REGION: ""`) counts as unset, for mode and region alike.
   const region = readOptional(env, 'AWS_REGION') ?? readOptional(env, 'AWS_DEFAULT_REGION')
   const mode = endpoint === undefined && region === undefined ? 'embedded' : 'aws'
+  const featureTable = readString(env, 'FEATURE_TABLE', 'featuregate_features', TABLE_NAME, TABLE_NAME_RULE)
   return {
     host: readString(env, 'HOST', '0.0.0.0', /^[A-Za-z0-9.:-]+$/, 'a host name or IP address'),
     httpPort: readInt(env, 'HTTP_PORT', 8080, 0, 65535),
@@ -224,8 +241,10 @@ export function loadConfig (env: Env = process.env): Config {
       mode,
       endpoint,
       region: region ?? 'us-east-1',
-      featureTable: readString(env, 'FEATURE_TABLE', 'featuregate_features', TABLE_NAME, TABLE_NAME_RULE),
+      featureTable,
       registryTable: readString(env, 'REGISTRY_TABLE', 'featuregate_registry', TABLE_NAME, TABLE_NAME_RULE),
+      // Derived from the feature table, so stores sharing one server (tests, stages) never share a log.
+      changeTable: readString(env, 'CHANGE_TABLE', `${featureTable}_changes`.slice(0, 255), TABLE_NAME, TABLE_NAME_RULE),
       embeddedDataDir: env.EMBEDDED_DATA_DIR === '' ? undefined : env.EMBEDDED_DATA_DIR,
       demoUsers: readInt(env, 'DEMO_USERS', 10_000, 0, 1_000_000),
       demoSeed: readInt(env, 'DEMO_SEED', 42, 0, 2 ** 31 - 1),
@@ -262,6 +281,11 @@ export function loadConfig (env: Env = process.env): Config {
     },
     slowRequestMs: readInt(env, 'SLOW_REQUEST_MS', 1_000, 0, 3_600_000),
     registryReloadMs: readInt(env, 'REGISTRY_RELOAD_MS', 30_000, 0, 86_400_000),
+    changeFeed: {
+      pollMs: readInt(env, 'CHANGE_FEED_POLL_MS', 1_000, 0, 3_600_000),
+      lookbackMs: readInt(env, 'CHANGE_FEED_LOOKBACK_MS', 5_000, 0, 600_000),
+      maxCatchUpMs: readInt(env, 'CHANGE_FEED_MAX_CATCH_UP_MS', 120_000, 1_000, 86_400_000)
+    },
     access: loadAccessConfig(env, mode),
     graphql: loadGraphqlConfig(env, mode),
     writes: {

@@ -11,6 +11,8 @@ import { describeStoreError } from './describe-store-error.js'
  */
 export interface CliStoreOptions {
   readonly createTables?: boolean
+  /** The change log table, created when missing (a writer must announce what it writes). */
+  readonly ensureChangeTable?: boolean
   readonly onProgress?: (line: string) => void
   readonly onLayoutProblem?: (problem: string) => void
 }
@@ -28,6 +30,7 @@ export async function openCliStore (config: Config, options: CliStoreOptions = {
     return await openFeatureStore({
       ...config,
       createTables: options.createTables === true,
+      ensureChangeTable: options.ensureChangeTable === true,
       ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
       ...(options.onLayoutProblem !== undefined && { onLayoutProblem: options.onLayoutProblem })
     })

@@ -18,7 +18,7 @@ export interface ApplyCommand {
 export async function runApply (config: Config, command: ApplyCommand, stdout: Output): Promise<number> {
   const specs = await readRegistryFile(command.file)
   // A set needs nothing of its own in the store; but say so if pulls of it could not run yet.
-  const store = await openCliStore(config, { onLayoutProblem: (problem) => stdout.write(`warning: ${problem}\n`) })
+  const store = await openCliStore(config, { ensureChangeTable: true, onLayoutProblem: (problem) => stdout.write(`warning: ${problem}\n`) })
   try {
     const result = await applyRegistry(store.registry, specs, { dryRun: command.dryRun })
     const verb = command.dryRun ? 'would be' : ''

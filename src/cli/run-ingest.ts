@@ -37,7 +37,7 @@ export async function runIngest (config: Config, command: IngestCommand, stdout:
       throw new CliError(`Cannot read ${command.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
     }
   }
-  const store = await openCliStore(config)
+  const store = await openCliStore(config, { ensureChangeTable: true })
   let rejects: WriteStream | undefined
   try {
     const specs = await store.registry.list()

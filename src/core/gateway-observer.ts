@@ -33,6 +33,12 @@ export interface GatewayObserver extends StoreObserver {
   pullError (format: string, code: string): void
   /** One write call's rows, by what became of them (written, left alone because the stored row is newer, rejected); `protocol` 'grpc' | 'http'. */
   rowsWritten (protocol: 'grpc' | 'http', counts: WriteCounts): void
+  /** One read of the change log (other replicas' writes): 'ok' or 'error', and how long it took. */
+  changeFeedPolled (outcome: 'ok' | 'error', seconds: number): void
+  /** One change-log entry applied: its kind, the rows it named (forgotten here), seconds from its write to now. */
+  changeApplied (kind: 'rows' | 'registry', rows: number, lagSeconds: number): void
+  /** The change log was unreadable for too long to catch up, so the whole row cache was cleared. */
+  changeFeedCacheCleared (): void
 }
 
 export interface WriteCounts {
@@ -57,5 +63,8 @@ export const NO_OP_GATEWAY_OBSERVER: GatewayObserver = {
   pullFinished () {},
   pullRows () {},
   pullError () {},
-  rowsWritten () {}
+  rowsWritten () {},
+  changeFeedPolled () {},
+  changeApplied () {},
+  changeFeedCacheCleared () {}
 }

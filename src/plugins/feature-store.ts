@@ -7,6 +7,7 @@ import { loadDemoData } from '../demo/load-demo-data.js'
 import { NO_OP_GATEWAY_OBSERVER, type GatewayObserver } from '../core/gateway-observer.js'
 import type { CachedRowReader } from '../core/rows/cached-row-reader.js'
 import { onlineRows } from '../core/rows/online-rows.js'
+import { ChangeFollower } from '../core/rows/change-follower.js'
 import type { FeatureStore } from '../domain/ports/feature-store.js'
 import { openFeatureStore } from '../repo/open-feature-store.js'
 
@@ -75,6 +76,25 @@ async function featureStorePlugin (fastify: FastifyInstance, options: FeatureSto
     }, config.registryReloadMs)
     timer.unref()
     fastify.addHook('onClose', async () => clearInterval(timer))
+  }
+
+  // Writes made anywhere (CLI, write API, other replicas, outside writers) reach this cache within one poll.
+  const { changeFeed } = config
+  if (changeFeed.pollMs > 0) {
+    const follower = new ChangeFollower({
+      feed: store.changes,
+      rows,
+      reloadRegistry: async () => await registry.reload(),
+      ...changeFeed,
+      observer,
+      onFeedDown: (error) => fastify.log.warn({ err: error, changeTable: config.store.changeTable },
+        `Cannot read the change log: writes made elsewhere reach this replica only as cached rows expire (CACHE_TTL_MS ${config.cache.ttlMs} ms) until it is back`),
+      onFeedBack: (downMs, cleared) => fastify.log.info({ downMs, cleared },
+        cleared ? 'The change log is readable again after too long to catch up: row cache cleared' : 'The change log is readable again: caught up'),
+      onRegistryReloadFailed: (error) => fastify.log.warn({ err: error }, 'Registry reload asked for by the change log failed; retrying on the next poll')
+    })
+    follower.start()
+    fastify.addHook('onClose', async () => await follower.stop())
   }
 
   fastify.decorate('observer', observer)

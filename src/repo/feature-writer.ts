@@ -1,5 +1,5 @@
 import { BatchWriteItemCommand, ConditionalCheckFailedException, PutItemCommand, type AttributeValue, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb'
-import type { RowKey } from '../domain/feature-row.js'
+import { rowKey, type RowKey } from '../domain/feature-row.js'
 import type { PreparedRow, RowWrite, RowWriter } from '../domain/ports/row-writer.js'
 import { InvalidFeatureValueError, ItemTooLargeError, StoreThrottledError, UnknownFeatureError } from '../errors.js'
 import { encodeFeatureValue, itemSize } from './attribute-codec.js'
@@ -15,6 +15,11 @@ export interface WriterOptions {
   readonly retryBaseMs: number
   /** Rounds of UnprocessedItems retries before reporting the rest as throttled. */
   readonly maxUnprocessedRetries: number
+}
+
+/** Where written rows are announced to every replica (the change log). */
+export interface RowChangeRecorder {
+  recordRows (keys: readonly RowKey[]): Promise<void>
 }
 
 /** Builds the stored item; throws ItemTooLargeError before DynamoDB would reject it. */
@@ -46,14 +51,17 @@ export class FeatureWriter implements RowWriter {
   readonly #client: DynamoDBClient
   readonly #table: string
   readonly #options: WriterOptions
+  readonly #changes: RowChangeRecorder | undefined
   /** The item each prepared row was encoded to; only this writer's prepare() makes them. */
   readonly #items = new WeakMap<PreparedRow, Record<string, AttributeValue>>()
   readonly maxRowsPerCall = MAX_ITEMS_PER_BATCH_WRITE
 
-  constructor (client: DynamoDBClient, table: string, options: WriterOptions) {
+  /** With `changes`, every confirmed row is announced there after the write, before the call returns. */
+  constructor (client: DynamoDBClient, table: string, options: WriterOptions, changes?: RowChangeRecorder) {
     this.#client = client
     this.#table = table
     this.#options = options
+    this.#changes = changes
   }
 
   prepare (row: RowWrite): PreparedRow {
@@ -64,11 +72,49 @@ export class FeatureWriter implements RowWriter {
   }
 
   async writeRows (rows: readonly PreparedRow[]): Promise<void> {
-    await this.writeItems(rows.map((row) => this.#itemOf(row)))
+    const items = rows.map((row) => this.#itemOf(row))
+    try {
+      await this.writeItems(items)
+    } catch (error) {
+      await this.#announce(rows, error)
+      throw error
+    }
+    await this.#announce(rows)
   }
 
   async writeRowsIfNewer (rows: readonly PreparedRow[], concurrency?: number): Promise<readonly RowKey[]> {
-    return await this.putItemsIfNewer(rows.map((row) => this.#itemOf(row)), concurrency)
+    const items = rows.map((row) => this.#itemOf(row))
+    let skipped: readonly RowKey[]
+    try {
+      skipped = await this.putItemsIfNewer(items, concurrency)
+    } catch (error) {
+      await this.#announce(rows, error)
+      throw error
+    }
+    const left = new Set(skipped.map((key) => rowKey(key.featureSet, key.entityId)))
+    await this.#announce(rows.filter((row) => !left.has(rowKey(row.featureSet, row.entityId))))
+    return skipped
+  }
+
+  /**
+   * Announces the rows the store confirmed (all of `rows`, or after `failure` those it did not name as
+   * unwritten). If the announcement fails the rows are stored but no other replica would hear of them:
+   * they are then reported as not confirmed, so the caller writes them again (a put of the same row is
+   * harmless) and that write is announced.
+   */
+  async #announce (rows: readonly RowKey[], failure?: unknown): Promise<void> {
+    if (this.#changes === undefined) return
+    const unwritten = failure === undefined ? [] : (unwrittenKeys(failure) ?? rows)
+    const missing = new Set(unwritten.map((key) => rowKey(key.featureSet, key.entityId)))
+    const written = rows.filter((row) => !missing.has(rowKey(row.featureSet, row.entityId))).map(({ entityId, featureSet }) => ({ entityId, featureSet }))
+    if (written.length === 0) return
+    try {
+      await this.#changes.recordRows(written)
+    } catch (error) {
+      const thrown = failure ?? error
+      if (typeof thrown === 'object' && thrown !== null) UNWRITTEN.set(thrown, [...unwritten, ...written])
+      throw thrown
+    }
   }
 
   unwritten (error: unknown): readonly RowKey[] | undefined {

@@ -11,7 +11,8 @@ import { FeatureScanner } from './feature-scan.js'
 import { FeatureWriter } from './feature-writer.js'
 import { RegistryStore } from './registry-store.js'
 import { toStoreError } from './store-errors.js'
-import { backfillShardKeys, ensureTables, featureLayoutProblem } from './tables.js'
+import { backfillShardKeys, ensureChangeTable, ensureTables, featureLayoutProblem } from './tables.js'
+import { ChangeLog } from './change-log.js'
 
 export interface OpenStoreOptions {
   readonly store: StoreConfig
@@ -25,6 +26,11 @@ export interface OpenStoreOptions {
   readonly staticCredentials?: StaticCredentials
   /** Scan calls in flight for bulk reads (default 4). */
   readonly bulkMaxConcurrentCalls?: number
+  /**
+   * Create the change log table when missing even if createTables is off: writers (the CLI's ingest and
+   * apply) must be able to announce what they write, and need nothing else created.
+   */
+  readonly ensureChangeTable?: boolean
   /** Progress of creating and migrating tables, one line at a time (create-tables prints it). */
   readonly onProgress?: (line: string) => void
   /** Told, when tables are not created here, what keeps pulls from working (e.g. the by-set index missing). */
@@ -56,7 +62,12 @@ export async function openFeatureStore (options: OpenStoreOptions): Promise<Feat
     ...(staticCredentials !== undefined && { staticCredentials })
   })
   try {
-    if (embedded !== undefined || options.createTables === true) await ensureTables(client, store.featureTable, store.registryTable, options.onProgress)
+    if (embedded !== undefined || options.createTables === true) {
+      await ensureTables(client, store.featureTable, store.registryTable, options.onProgress)
+      await ensureChangeTable(client, store.changeTable)
+    } else if (options.ensureChangeTable === true) {
+      await ensureChangeTable(client, store.changeTable)
+    }
     // Rows written before the by-set layout need a shard key to be pulled; an embedded store's tables are always current.
     if (options.createTables === true) await backfillShardKeys(client, store.featureTable, options.onProgress)
     if (embedded === undefined && options.createTables !== true && options.onLayoutProblem !== undefined) {
@@ -79,10 +90,13 @@ export async function openFeatureStore (options: OpenStoreOptions): Promise<Feat
     maxUnprocessedRetries: UNPROCESSED_RETRIES
   }
   const scanner = FeatureScanner.open(store, endpoint, staticCredentials, observer, options.bulkMaxConcurrentCalls ?? 4)
+  // Every write through these ports is announced in the change log, so every replica forgets the old rows.
+  const changes = new ChangeLog(client, store.changeTable)
   return {
     rows: new DynamoRowReader(context),
-    registry: new RegistryStore(client, store.registryTable),
-    writer: new FeatureWriter(client, store.featureTable, { retryBaseMs: store.retryBaseMs, maxUnprocessedRetries: UNPROCESSED_RETRIES }),
+    registry: new RegistryStore(client, store.registryTable, changes),
+    writer: new FeatureWriter(client, store.featureTable, { retryBaseMs: store.retryBaseMs, maxUnprocessedRetries: UNPROCESSED_RETRIES }, changes),
+    changes,
     bulk: scanner,
     endpoint,
     embedded: embedded !== undefined,

@@ -4,6 +4,11 @@ import { parseFeatureSetSpec } from '../domain/parse-registry.js'
 import type { RegistryStorage } from '../domain/ports/registry-storage.js'
 import { toStoreError } from './store-errors.js'
 
+/** Where a registry change is announced to every replica (the change log). */
+export interface RegistryChangeRecorder {
+  recordRegistry (featureSet: string): Promise<void>
+}
+
 export const REGISTRY_KEY_ATTR = 'name'
 const SPEC_ATTR = 'spec'
 const UPDATED_ATTR = 'updated_at'
@@ -12,10 +17,12 @@ const UPDATED_ATTR = 'updated_at'
 export class RegistryStore implements RegistryStorage {
   readonly #client: DynamoDBClient
   readonly #table: string
+  readonly #changes: RegistryChangeRecorder | undefined
 
-  constructor (client: DynamoDBClient, table: string) {
+  constructor (client: DynamoDBClient, table: string, changes?: RegistryChangeRecorder) {
     this.#client = client
     this.#table = table
+    this.#changes = changes
   }
 
   /** Entries the last list() skipped because they no longer parse, with why (for the operator's log). */
@@ -59,9 +66,11 @@ export class RegistryStore implements RegistryStorage {
         [UPDATED_ATTR]: { N: String(Date.now()) }
       }
     }))
+    await this.#changes?.recordRegistry(spec.name)
   }
 
   async delete (name: string): Promise<void> {
     await this.#client.send(new DeleteItemCommand({ TableName: this.#table, Key: { [REGISTRY_KEY_ATTR]: { S: name } } }))
+    await this.#changes?.recordRegistry(name)
   }
 }

@@ -1,8 +1,9 @@
 import {
   BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, DescribeTableCommand, ResourceInUseException, ResourceNotFoundException,
-  ScanCommand, UpdateItemCommand, UpdateTableCommand, ConditionalCheckFailedException,
+  ScanCommand, UpdateItemCommand, UpdateTableCommand, UpdateTimeToLiveCommand, ConditionalCheckFailedException,
   type AttributeValue, type DynamoDBClient, type GlobalSecondaryIndex, type TableDescription
 } from '@aws-sdk/client-dynamodb'
+import { CHANGE_BUCKET_ATTR, CHANGE_EXPIRY_ATTR, CHANGE_SORT_ATTR } from './change-log.js'
 import { ENTITY_ATTR, SET_ATTR, SHARD_KEY_ATTR } from './item-attributes.js'
 import { REGISTRY_KEY_ATTR } from './registry-store.js'
 import { SET_INDEX, shardKey, shardOf } from './set-shards.js'
@@ -34,6 +35,25 @@ const RELAYOUT_SUFFIX = '_relayout'
 export async function ensureTables (client: DynamoDBClient, featureTable: string, registryTable: string, progress: Progress = () => {}): Promise<void> {
   await ensureFeatureTable(client, featureTable, progress)
   await ensureTable(client, registryTable, [{ AttributeName: REGISTRY_KEY_ATTR, KeyType: 'HASH' }], [{ AttributeName: REGISTRY_KEY_ATTR, AttributeType: 'S' }])
+}
+
+/**
+ * The change log (change-log.ts): hash key the minute, range key the time and id, entries expiring
+ * through DynamoDB's TTL. Idempotent. Servers without TTL (dynalite) keep entries; the embedded store
+ * is for development, and its entries are small.
+ */
+export async function ensureChangeTable (client: DynamoDBClient, table: string): Promise<void> {
+  // Present: made by an earlier run, TTL included; a writer checking it needs only DescribeTable.
+  if ((await describe(client, table))?.TableStatus === 'ACTIVE') return
+  await ensureTable(client, table,
+    [{ AttributeName: CHANGE_BUCKET_ATTR, KeyType: 'HASH' }, { AttributeName: CHANGE_SORT_ATTR, KeyType: 'RANGE' }],
+    [{ AttributeName: CHANGE_BUCKET_ATTR, AttributeType: 'S' }, { AttributeName: CHANGE_SORT_ATTR, AttributeType: 'S' }])
+  try {
+    await client.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { AttributeName: CHANGE_EXPIRY_ATTR, Enabled: true } }))
+  } catch (error) {
+    // Already on (DynamoDB refuses to enable it twice), or a local server without TTL: either way nothing to do.
+    if (!(error instanceof Error) || !/ValidationException|UnknownOperation|NotImplemented/.test(`${error.name} ${error.message}`)) throw error
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import { readRegistryFile } from '../../src/cli/read-registry-file.js'
 import { runIngest, type IngestCommand } from '../../src/cli/run-ingest.js'
 import { loadConfig } from '../../src/config.js'
 import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
+import { ChangeLog } from '../../src/repo/change-log.js'
 import { FeatureWriter } from '../../src/repo/feature-writer.js'
 import { startEmbeddedDynamo } from '../../src/repo/embedded-dynamo.js'
 import { startFaultProxy } from '../helpers/fault-proxy.js'
@@ -52,6 +53,18 @@ t.test('ingest', async (t) => {
     await store.registry.put(SCORES)
     return store
   }
+
+  t.test('ingest announces what it wrote in the change log, creating the log table when an older create-tables made none', async (t) => {
+    const store = await freshStore(t)
+    const file = join(await mkdtemp(join(tmpdir(), 'featuregate-ingest-')), 'scores.jsonl')
+    await writeFile(file, [line('u1', 1), line('u2', 2)].join('\n') + '\n')
+    const changeTable = `${store.featureTable}_new_changes`
+    const config = loadConfig({ DYNAMODB_ENDPOINT: dynamo.endpoint, FEATURE_TABLE: store.featureTable, REGISTRY_TABLE: store.registryTable, CHANGE_TABLE: changeTable })
+    t.equal(await runIngest(config, command({ featureSet: 'scores', file }), new Sink(), new Sink()), 0)
+    const entries = await new ChangeLog(localClient(t, dynamo.endpoint), changeTable).readSince(Date.now() - 60_000)
+    t.same(entries.map((entry) => ({ kind: entry.kind, featureSet: entry.featureSet, entityIds: [...entry.entityIds].sort() })),
+      [{ kind: 'rows', featureSet: 'scores', entityIds: ['u1', 'u2'] }], 'one entry naming both rows')
+  })
 
   t.test('the example file loads cleanly into the example registry, values exact', async (t) => {
     const store = await openTestStore(t, dynamo.endpoint, { env: { CACHE_ENABLED: 'false' } })

@@ -8,8 +8,8 @@ import { startEmbeddedDynamo } from '../../src/repo/embedded-dynamo.js'
 
 export interface StoreBackend {
   readonly name: 'dynalite' | 'dynamodb-local'
-  /** Starts a fresh server and returns its endpoint; stopped on t's teardown. */
-  start (t: Test): Promise<string>
+  /** Starts a fresh server and returns its endpoint; stopped on t's teardown (a tap Test, or a bench's own). */
+  start (t: Pick<Test, 'teardown'>): Promise<string>
 }
 
 const dynaliteBackend: StoreBackend = {

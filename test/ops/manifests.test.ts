@@ -68,6 +68,8 @@ t.test('probe ports match the configured ports, and the server answers the probe
   const defaults = loadConfig({})
   t.equal(config.httpPort, defaults.httpPort, 'the ConfigMap keeps the default HTTP port')
   t.equal(config.grpcPort, defaults.grpcPort, 'the ConfigMap keeps the default gRPC port')
+  t.equal(config.store.changeTable, defaults.store.changeTable, 'the ConfigMap names the change log create-tables makes for the default feature table')
+  t.ok(config.changeFeed.pollMs > 0 && config.changeFeed.pollMs <= 2_000, 'replicas follow the change log within the 2 s bound, with no per-replica admin call')
 
   // The same configuration, listening on free ports; each probe is sent where its port name points.
   const app = await buildApp(loadConfig({ ...env, HTTP_PORT: '0', GRPC_PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1' }))

@@ -161,3 +161,32 @@ t.test('METRICS_PORT must not collide with the other listeners', async (t) => {
   t.equal(testConfig({ METRICS_PORT: '9464' }).metrics.port, 9464)
   t.equal(testConfig({}).metrics.port, undefined)
 })
+
+t.test('change-feed series: polls, entries applied, rows evicted and propagation lag after a write through the writer port', async (t) => {
+  const app = await build(t, { DEMO_USERS: '5', CHANGE_FEED_POLL_MS: '50' })
+  const scrape = async (): Promise<Exposition> => parseExposition((await app.inject('/metrics')).body)
+  // The demo data's own entries are applied by the first polls (twice: see ChangeFollower); let them pass.
+  for (let round = 0; round < 200 && ((await scrape()).value('featuregate_change_feed_polls_total', { outcome: 'ok' }) ?? 0) < 3; round++) {
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  const spec = app.featureRegistry.featureSet('user_profile')
+  const [row] = await app.featureLookup.getFeatures(['user_1'], ['user_profile']).then((r) => r.entities)
+  t.ok(row, 'user_1 read (and cached)')
+  const before = await scrape()
+  await app.featureStore.writer.writeRows([app.featureStore.writer.prepare({
+    entityId: 'user_1', featureSet: spec, eventTime: Date.now(), values: new Map(spec.features.map((f) => [f.name, null]))
+  })])
+  let after = await scrape()
+  // Bounded: the follower polls every 50 ms; 200 rounds of 25 ms is 5 s.
+  for (let round = 0; round < 200 && (after.value('featuregate_change_feed_rows_evicted_total') ?? 0) <= (before.value('featuregate_change_feed_rows_evicted_total') ?? 0); round++) {
+    await new Promise((resolve) => setTimeout(resolve, 25))
+    after = await scrape()
+  }
+  t.equal(after.value('featuregate_change_feed_rows_evicted_total')! - (before.value('featuregate_change_feed_rows_evicted_total') ?? 0), 1, 'the one row written')
+  t.ok(after.sum('featuregate_change_feed_entries_applied_total', { kind: 'rows' }) >= 1)
+  t.ok(after.value('featuregate_change_feed_polls_total', { outcome: 'ok' })! > 0)
+  t.equal(after.value('featuregate_change_feed_errors_total'), 0)
+  t.equal(after.value('featuregate_change_feed_cache_clears_total'), 0)
+  t.ok(after.value('featuregate_change_propagation_seconds_count', { kind: 'rows' })! >= 1, 'lag observed')
+  t.equal(after.types.get('featuregate_change_propagation_seconds'), 'histogram')
+})

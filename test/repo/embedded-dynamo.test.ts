@@ -81,7 +81,7 @@ t.test('data under dataDir outlives a restart', async (t) => {
   await opened.close()
   await first.close()
   const second = await started(t, { dataDir })
-  t.same((await tableNames(second.endpoint)).sort(), ['restart_features', 'restart_registry'])
+  t.same((await tableNames(second.endpoint)).sort(), ['restart_features', 'restart_features_changes', 'restart_registry'])
 })
 
 t.test('a store thread that dies is reported once, and store calls then fail as unavailable', async (t) => {

@@ -1,4 +1,5 @@
 import type { BulkReader } from './bulk-reader.js'
+import type { ChangeFeed } from './change-feed.js'
 import type { RegistryStorage } from './registry-storage.js'
 import type { RowReader } from './row-reader.js'
 import type { RowWriter } from './row-writer.js'
@@ -14,6 +15,8 @@ export interface FeatureStore {
   readonly bulk: BulkReader
   readonly registry: RegistryStorage
   readonly writer: RowWriter
+  /** What was written anywhere (every writer through these ports appends to it), for other replicas' caches. */
+  readonly changes: ChangeFeed
   /** The endpoint in use, for the start-up log line; undefined means the provider's default. */
   readonly endpoint: string | undefined
   /** True when the store runs inside this process (the embedded demo store). */

@@ -3,6 +3,7 @@ import type { GatewayObserver, StatusProtocol, WriteCounts } from '../../core/ga
 import { FEATURE_STATUSES } from '../../domain/feature-status.js'
 import type { RowCacheStats } from '../../core/rows/row-cache.js'
 import { BoundedLabel } from './bounded-label.js'
+import { ChangeFeedMetrics } from './change-feed-metrics.js'
 
 /**
  * Latency buckets from 100 µs to 10 s: a cached lookup answers in well under a millisecond and a
@@ -198,6 +199,21 @@ export class GatewayMetrics implements GatewayObserver {
       }
     })
     this.#cacheMetrics(registers)
+    this.#changeFeed = new ChangeFeedMetrics(this.registry)
+  }
+
+  readonly #changeFeed: ChangeFeedMetrics
+
+  changeFeedPolled (outcome: 'ok' | 'error', seconds: number): void {
+    this.#changeFeed.changeFeedPolled(outcome, seconds)
+  }
+
+  changeApplied (kind: 'rows' | 'registry', rows: number, lagSeconds: number): void {
+    this.#changeFeed.changeApplied(kind, rows, lagSeconds)
+  }
+
+  changeFeedCacheCleared (): void {
+    this.#changeFeed.changeFeedCacheCleared()
   }
 
   /** Where cache statistics come from; read at scrape time so the hot path pays nothing for them. */
