@@ -9,6 +9,7 @@ import { storeBackends } from '../helpers/store-backends.js'
  * The fleet promise (README "A fleet of replicas"): a row written by the CLI, which names no gateway,
  * is served by every replica within CHANGE_FEED_POLL_MS (1 s by default) plus a store round trip.
  * CACHE_TTL_MS is ten minutes here, so nothing but the change log can explain a replica serving it.
+ * The same for a row written through one replica's write API, which that replica serves at once.
  * The wait allows 5 s: the 2 s target plus room for a loaded 2-core CI machine; the measured times
  * are printed, and bench:fleet measures the distribution.
  */
@@ -49,6 +50,18 @@ t.test('3 gateway processes over DynamoDB Local: a CLI ingest naming no gateway,
   const took = await untilServed(fleet, 'user_5', REF, 0.75, WITHIN_MS)
   t.comment(`new row served by each replica after ${took.join(', ')} ms (from the ingest's exit)`)
   t.equal(took.length, 3, 'all 3 serve the new value')
+
+  // Through one replica's write API: that replica serves the row at once, the others within the bound.
+  const written = await fetch(`${fleet[0]!.api}/v1/write`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ featureSet: 'user_text', rows: [{ entity_id: 'user_5', event_time: Date.now(), features: { embedding: null, sentiment_score: 0.125, top_terms: null } }] })
+  })
+  t.equal(written.status, 200, 'POST /v1/write')
+  t.equal(await servedValue(fleet[0]!, 'user_5', REF), 0.125, 'the writing replica serves the written row on the next read')
+  const tookApi = await untilServed(fleet, 'user_5', REF, 0.125, WITHIN_MS)
+  t.comment(`row written through replica 1's API served by each replica after ${tookApi.join(', ')} ms`)
+  t.equal(tookApi.length, 3, 'all 3 serve the row written through one of them')
 
   const registry = join(dir, 'more.yaml')
   await writeFile(registry, 'featureSets:\n  - name: user_clicks\n    entityType: user\n    features:\n      - name: clicks_7d\n        type: int64\n')
