@@ -28,6 +28,10 @@ export interface GatewayObserver extends StoreObserver {
   pullRows (format: string, rows: number): void
   /** A pull that failed after its first byte, by FG_ERR_* code: the reader got the error marker, not an answer. */
   pullError (format: string, code: string): void
+  /** A caller budget's scope now: shared by the fleet (leases work) or this replica's share (the store cannot be asked). */
+  budgetScope (budget: string, scope: 'fleet' | 'replica'): void
+  /** One lease of a fleet budget asked of the store: granted in full, short (the budget is spent), or failed. */
+  budgetLease (budget: string, outcome: 'full' | 'short' | 'failed'): void
 }
 
 export const NO_OP_GATEWAY_OBSERVER: GatewayObserver = {
@@ -45,5 +49,7 @@ export const NO_OP_GATEWAY_OBSERVER: GatewayObserver = {
   exploreQueueDepth () {},
   pullFinished () {},
   pullRows () {},
-  pullError () {}
+  pullError () {},
+  budgetScope () {},
+  budgetLease () {}
 }

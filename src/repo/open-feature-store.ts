@@ -5,13 +5,14 @@ import { NO_OP_OBSERVER, type StoreObserver } from '../domain/ports/store-observ
 import { Semaphore } from '../lib/semaphore.js'
 import type { BatchGetContext } from './batch-get.js'
 import { createDynamoClient, warmConnections, type StaticCredentials } from './dynamo-client.js'
+import { DynamoBudgetLedger } from './dynamo-budget-ledger.js'
 import { DynamoRowReader } from './dynamo-row-reader.js'
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamo.js'
 import { FeatureScanner } from './feature-scan.js'
 import { FeatureWriter } from './feature-writer.js'
 import { RegistryStore } from './registry-store.js'
 import { toStoreError } from './store-errors.js'
-import { backfillShardKeys, ensureTables, featureLayoutProblem } from './tables.js'
+import { backfillShardKeys, ensureBudgetTable, ensureTables, featureLayoutProblem } from './tables.js'
 
 export interface OpenStoreOptions {
   readonly store: StoreConfig
@@ -57,6 +58,7 @@ export async function openFeatureStore (options: OpenStoreOptions): Promise<Feat
   })
   try {
     if (embedded !== undefined || options.createTables === true) await ensureTables(client, store.featureTable, store.registryTable, options.onProgress)
+    if (embedded !== undefined || options.createTables === true) await ensureBudgetTable(client, store.budgetTable)
     // Rows written before the by-set layout need a shard key to be pulled; an embedded store's tables are always current.
     if (options.createTables === true) await backfillShardKeys(client, store.featureTable, options.onProgress)
     if (embedded === undefined && options.createTables !== true && options.onLayoutProblem !== undefined) {
@@ -84,6 +86,7 @@ export async function openFeatureStore (options: OpenStoreOptions): Promise<Feat
     registry: new RegistryStore(client, store.registryTable),
     writer: new FeatureWriter(client, store.featureTable, { retryBaseMs: store.retryBaseMs, maxUnprocessedRetries: UNPROCESSED_RETRIES }),
     bulk: scanner,
+    budgets: new DynamoBudgetLedger(client, store.budgetTable),
     endpoint,
     embedded: embedded !== undefined,
     async ping (signal) {

@@ -1,6 +1,6 @@
 import type { Authenticator, PresentedCredentials } from './authenticator.js'
 import type { Principal } from './principal.js'
-import type { RateDecision, RateLimiter } from './rate-limiter.js'
+import type { CallerBudget, RateDecision } from './rate-limiter.js'
 
 export type Entry = 'online' | 'explore' | 'admin'
 
@@ -17,10 +17,10 @@ export interface Admission {
  */
 export class AccessGate {
   readonly #authenticator: Authenticator
-  readonly #onlineRate: RateLimiter | undefined
-  readonly #explorePoints: RateLimiter | undefined
+  readonly #onlineRate: CallerBudget | undefined
+  readonly #explorePoints: CallerBudget | undefined
 
-  constructor (options: { authenticator: Authenticator, onlineRate?: RateLimiter, explorePoints?: RateLimiter }) {
+  constructor (options: { authenticator: Authenticator, onlineRate?: CallerBudget, explorePoints?: CallerBudget }) {
     this.#authenticator = options.authenticator
     this.#onlineRate = options.onlineRate
     this.#explorePoints = options.explorePoints
@@ -30,7 +30,7 @@ export class AccessGate {
     const principal = await this.#authenticator.authenticate(presented)
     this.#authenticator.authorize(principal, entry === 'online' ? 'online:read' : entry === 'explore' ? 'explore:read' : 'admin')
     // Open mode has one anonymous caller: a shared budget would only throttle development traffic.
-    const rate = entry === 'online' && principal.via !== 'open' ? this.#onlineRate?.take(principal.id) : undefined
+    const rate = entry === 'online' && principal.via !== 'open' ? await this.#onlineRate?.take(principal.id) : undefined
     return { principal, rate }
   }
 
@@ -39,8 +39,8 @@ export class AccessGate {
     this.#authenticator.authorizeFeatureSets(principal, featureSets)
   }
 
-  /** Spends GraphQL cost points from the caller's per-minute budget. */
-  chargePoints (principal: Principal, points: number): RateDecision | undefined {
+  /** Spends GraphQL cost points from the caller's per-minute budget (waits only when a fleet lease is needed first). */
+  chargePoints (principal: Principal, points: number): RateDecision | Promise<RateDecision> | undefined {
     return principal.via === 'open' ? undefined : this.#explorePoints?.take(principal.id, points)
   }
 }

@@ -1,3 +1,4 @@
+import type { BudgetLedger } from './budget-ledger.js'
 import type { BulkReader } from './bulk-reader.js'
 import type { RegistryStorage } from './registry-storage.js'
 import type { RowReader } from './row-reader.js'
@@ -14,6 +15,8 @@ export interface FeatureStore {
   readonly bulk: BulkReader
   readonly registry: RegistryStorage
   readonly writer: RowWriter
+  /** Callers' budgets shared by every replica over this store. */
+  readonly budgets: BudgetLedger
   /** The endpoint in use, for the start-up log line; undefined means the provider's default. */
   readonly endpoint: string | undefined
   /** True when the store runs inside this process (the embedded demo store). */

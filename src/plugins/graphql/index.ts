@@ -154,7 +154,7 @@ async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
       throw new QueryRejection('cost', `Query cost ${cost} exceeds the limit of ${config.maxCost}`, { cost, limit: config.maxCost })
     }
     // Points from the caller's per-minute budget: refused with 429 and retry-after when spent.
-    const throttle = context.principal !== undefined && fastify.hasDecorator('access') ? fastify.access.chargePoints(context.principal, cost) : undefined
+    const throttle = context.principal !== undefined && fastify.hasDecorator('access') ? await fastify.access.chargePoints(context.principal, cost) : undefined
     observer.graphqlCost(cost)
     if (state !== undefined) {
       state.cost = cost
