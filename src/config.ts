@@ -357,7 +357,7 @@ function loadBudgetConfig (env: Env): BudgetConfig {
     scope: readEnum(env, 'BUDGET_SCOPE', 'fleet', ['fleet', 'replica']),
     leasesPerSecond: readInt(env, 'BUDGET_LEASES_PER_SECOND', 4, 1, 100),
     leaseTtlMs: readInt(env, 'BUDGET_LEASE_TTL_MS', 1_000, 50, 60_000),
-    leaseTimeoutMs: readInt(env, 'BUDGET_LEASE_TIMEOUT_MS', 250, 10, 10_000),
+    leaseTimeoutMs: readInt(env, 'BUDGET_LEASE_TIMEOUT_MS', 500, 10, 10_000),
     fallbackReplicas: readInt(env, 'BUDGET_FALLBACK_REPLICAS', 3, 1, 1_000),
     retryMs: readInt(env, 'BUDGET_RETRY_MS', 2_000, 100, 600_000)
   }

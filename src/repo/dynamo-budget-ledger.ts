@@ -40,11 +40,12 @@ export class DynamoBudgetLedger implements BudgetLedger {
     try {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const taken = await this.#take(key, want, fullAt !== undefined && fullAt > now, request, signal)
-        if (taken !== undefined) {
+        if (typeof taken === 'number') {
           this.#lastFullAt.set(key, taken)
           return { granted: want, remaining: Math.floor(tokensAvailable(taken, now, capacity, refillPerSecond)), nextAt: availableAt(taken, minTokens, capacity, refillPerSecond) }
         }
-        fullAt = await this.#read(key, signal)
+        // DynamoDB hands back the item that failed the condition; servers that do not (dynalite) cost a read.
+        fullAt = taken.seen ? taken.fullAt : await this.#read(key, signal)
         if (fullAt !== undefined) this.#lastFullAt.set(key, fullAt)
         const available = Math.floor(tokensAvailable(fullAt, now, capacity, refillPerSecond))
         if (available < minTokens) return { granted: 0, remaining: available, nextAt: availableAt(fullAt, minTokens, capacity, refillPerSecond) }
@@ -56,8 +57,11 @@ export class DynamoBudgetLedger implements BudgetLedger {
     }
   }
 
-  /** The new full-at when `tokens` were taken, undefined when the condition failed (not so many there, or another replica was first). */
-  async #take (key: string, tokens: number, busy: boolean, request: LeaseRequest, signal: AbortSignal | undefined): Promise<number | undefined> {
+  /**
+   * The new full-at when `tokens` were taken; when the condition failed (not so many there, or another
+   * replica was first), the full-at the store had, if it said.
+   */
+  async #take (key: string, tokens: number, busy: boolean, request: LeaseRequest, signal: AbortSignal | undefined): Promise<number | { seen: boolean, fullAt: number | undefined }> {
     const msPerToken = 1000 / request.refillPerSecond
     const window = request.capacity * msPerToken
     const expiresAt = Math.ceil((request.now + window) / 1000) + 60
@@ -84,13 +88,15 @@ export class DynamoBudgetLedger implements BudgetLedger {
         ConditionExpression: condition,
         ExpressionAttributeNames: { '#f': FULL_AT_ATTR, '#x': EXPIRES_AT_ATTR },
         ExpressionAttributeValues: values,
-        ReturnValues: 'UPDATED_NEW'
+        ReturnValues: 'UPDATED_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD'
       }), { abortSignal: signal })
       const fullAt = output.Attributes?.[FULL_AT_ATTR]?.N
       return fullAt === undefined ? request.now : Number(fullAt)
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined
-      throw error
+      if (!(error instanceof ConditionalCheckFailedException)) throw error
+      const seen = error.Item?.[FULL_AT_ATTR]?.N
+      return { seen: seen !== undefined, fullAt: seen === undefined ? undefined : Number(seen) }
     }
   }
 
