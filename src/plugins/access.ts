@@ -81,7 +81,7 @@ async function accessPlugin (fastify: FastifyInstance): Promise<void> {
       observer.budgetScope(budget, scope)
       if (scope === 'replica') {
         fastify.log.error({ budget, budgetTable, err: cause, fallbackReplicas: config.budgets.fallbackReplicas },
-          `Caller budgets (${budget}) cannot be leased from ${budgetTable}: each replica now enforces 1/${config.budgets.fallbackReplicas} of every caller's budget on its own, retrying every ${config.budgets.retryMs} ms`)
+          `Caller budgets (${budget}) cannot be leased from ${budgetTable} (does it exist? \`featuregate create-tables\` creates it): each replica now enforces 1/${config.budgets.fallbackReplicas} of every caller's budget on its own, retrying every ${config.budgets.retryMs} ms`)
       } else {
         fastify.log.info({ budget, budgetTable }, `Caller budgets (${budget}) are shared by the fleet again`)
       }

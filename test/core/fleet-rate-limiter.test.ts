@@ -83,6 +83,16 @@ t.test('a request with local tokens is answered at once, and the next lease is a
   t.ok(last.tokens >= 200 && last.tokens <= 2_500, `leases sized to a quarter second of demand (1000/s): ${last.tokens}`)
 })
 
+t.test('a burst of requests waiting for one lease is admitted while the budget lasts', async (t) => {
+  const ledger = new InMemoryBudgetLedger()
+  const clock = { now: 1_800_000_000_000 }
+  const limiter = replica(ledger, clock)
+  // All at once (as after an event-loop stall), before the replica knows anything of the caller's demand.
+  const answers = await Promise.all(Array.from({ length: 150 }, async () => await admitted(limiter, 'c')))
+  t.equal(answers.filter(Boolean).length, LIMIT.capacity, 'the whole burst of 100, and no more')
+  t.ok(ledger.requests.length <= 4, `in ${ledger.requests.length} leases`)
+})
+
 t.test('a spent budget is refused locally, with when to retry, and no store call per refusal', async (t) => {
   const ledger = new InMemoryBudgetLedger()
   const clock = { now: 1_800_000_000_000 }
@@ -148,7 +158,9 @@ t.test('a lease that outlives its timeout counts as the store unreachable', asyn
   const alive = setTimeout(() => {}, 5_000)
   t.teardown(() => clearTimeout(alive))
   t.ok(await admitted(limiter, 'c'), 'admitted from the replica\'s share once the lease timed out')
-  t.equal(limiter.scope, 'replica')
+  t.equal(limiter.scope, 'fleet', 'one slow lease is not an unreachable store')
+  t.ok(await admitted(limiter, 'c'))
+  t.equal(limiter.scope, 'replica', 'two in a row are')
   t.equal(slow.requests.length, 0)
 })
 

@@ -30,7 +30,9 @@ export class AccessGate {
     const principal = await this.#authenticator.authenticate(presented)
     this.#authenticator.authorize(principal, entry === 'online' ? 'online:read' : entry === 'explore' ? 'explore:read' : 'admin')
     // Open mode has one anonymous caller: a shared budget would only throttle development traffic.
-    const rate = entry === 'online' && principal.via !== 'open' ? await this.#onlineRate?.take(principal.id) : undefined
+    let rate = entry === 'online' && principal.via !== 'open' ? this.#onlineRate?.take(principal.id) : undefined
+    // Awaited only when a fleet lease is needed first: an `await` of a plain value would cost the hot path a promise and a turn.
+    if (rate instanceof Promise) rate = await rate
     return { principal, rate }
   }
 

@@ -23,7 +23,10 @@ interface Lease {
   deniedUntil: number
   /** Below this, the next lease is asked for ahead of need. */
   lowWater: number
-  leasing: Promise<void> | undefined
+  /** The lease in flight; true once the store answered it, false when it could not be asked. */
+  leasing: Promise<boolean> | undefined
+  /** Cost of the requests waiting for a lease now: the next lease covers them too. */
+  waiting: number
   /** Cost asked for (admitted or not) since `sampledAt`, for the demand estimate. */
   demand: number
   sampledAt: number
@@ -35,6 +38,10 @@ interface Lease {
 
 /** Below this much time a demand sample is noise (a burst's first milliseconds). */
 const MIN_SAMPLE_MS = 20
+/** Leases failing in a row before the budget goes per replica: one slow call is not an unreachable store. */
+const FAILURES_BEFORE_FALLBACK = 2
+/** Leases one request may wait for; each is sized to all the requests waiting, so more is rare. */
+const MAX_WAIT_ROUNDS = 4
 
 export interface FleetRateLimiterOptions {
   /** The budget's name in the store and in logs/metrics: 'online', 'explore'. */
@@ -55,8 +62,9 @@ export interface FleetRateLimiterOptions {
  *
  * Leased tokens can only be spent once fleet-wide, so the fleet never admits more than the budget
  * (beyond clock skew); it admits less by at most the unspent leases, which expire after
- * `leaseTtlMs`. When the store cannot be asked, each replica enforces budget / fallbackReplicas on
- * its own until a retry succeeds: never everything refused, never the whole budget per replica.
+ * `leaseTtlMs`. When the store cannot be asked (two leases in a row failed or timed out), each
+ * replica enforces budget / fallbackReplicas on its own until a retry succeeds: never everything
+ * refused, never the whole budget per replica. A request whose lease failed is judged by that share too.
  */
 export class FleetRateLimiter implements CallerBudget {
   readonly #budget: string
@@ -73,6 +81,7 @@ export class FleetRateLimiter implements CallerBudget {
   readonly #maxLease: number
   readonly #intervalMs: number
   #scope: 'fleet' | 'replica' = 'fleet'
+  #failures = 0
   #retryAt = 0
   #probing = false
 
@@ -107,7 +116,7 @@ export class FleetRateLimiter implements CallerBudget {
     }
     let lease = this.#leases.get(caller)
     if (lease === undefined) {
-      lease = { tokens: 0, expiresAt: 0, deniedUntil: 0, lowWater: 0, leasing: undefined, demand: 0, sampledAt: now, rate: 0, remaining: this.#limit.capacity }
+      lease = { tokens: 0, expiresAt: 0, deniedUntil: 0, lowWater: 0, leasing: undefined, waiting: 0, demand: 0, sampledAt: now, rate: 0, remaining: this.#limit.capacity }
       this.#leases.set(caller, lease)
     }
     lease.demand += cost
@@ -123,24 +132,33 @@ export class FleetRateLimiter implements CallerBudget {
     return this.#takeLeased(caller, lease, cost, now)
   }
 
-  /** A request that outran its lease waits for the next one (at most two, then it is refused). */
+  /**
+   * A request that outran its lease waits for the next one, which is sized to cover every request
+   * waiting with it. It is refused only when the store says the budget is spent (a short lease), or
+   * after MAX_WAIT_ROUNDS leases did not reach it (a burst far beyond the estimate).
+   */
   async #takeLeased (caller: string, lease: Lease, cost: number, now: number): Promise<RateDecision> {
-    for (let round = 0; round < 2; round++) {
-      lease.leasing ??= this.#refill(caller, lease, cost, now)
-      await lease.leasing
-      now = this.#clock()
-      // The store became unreachable during the wait: this replica's share decides.
-      if (this.#scope === 'replica') return this.#fallback.take(caller, cost, now)
-      if (lease.expiresAt > now && lease.tokens >= cost) {
-        lease.tokens -= cost
-        return this.#decision(lease)
+    lease.waiting += cost
+    try {
+      for (let round = 0; round < MAX_WAIT_ROUNDS; round++) {
+        lease.leasing ??= this.#refill(caller, lease, cost, now)
+        const answered = await lease.leasing
+        now = this.#clock()
+        // The store could not be asked: this replica's share decides, rather than refusing.
+        if (!answered || this.#scope === 'replica') return this.#fallback.take(caller, cost, now)
+        if (lease.expiresAt > now && lease.tokens >= cost) {
+          lease.tokens -= cost
+          return this.#decision(lease)
+        }
+        if (now < lease.deniedUntil) break
       }
-      if (now < lease.deniedUntil) break
+    } finally {
+      lease.waiting -= cost
     }
     throw this.#refusal(lease, cost, now)
   }
 
-  async #refill (caller: string, lease: Lease, need: number, now: number): Promise<void> {
+  async #refill (caller: string, lease: Lease, need: number, now: number): Promise<boolean> {
     const want = this.#leaseSize(lease, need, now)
     try {
       const grant = await this.#ledger.lease({
@@ -152,11 +170,14 @@ export class FleetRateLimiter implements CallerBudget {
         refillPerSecond: this.#limit.refillPerSecond,
         now
       }, AbortSignal.timeout(this.#config.leaseTimeoutMs))
+      this.#failures = 0
       this.#credit(lease, want, grant.granted, grant.remaining, grant.nextAt, now)
       this.#events.leased(this.#budget, grant.granted >= want ? 'full' : 'short')
+      return true
     } catch (error) {
       this.#events.leased(this.#budget, 'failed')
-      this.#toReplicaScope(error, now)
+      if (++this.#failures >= FAILURES_BEFORE_FALLBACK) this.#toReplicaScope(error, now)
+      return false
     } finally {
       lease.leasing = undefined
     }
@@ -173,7 +194,7 @@ export class FleetRateLimiter implements CallerBudget {
     if (granted < want) lease.deniedUntil = Math.max(now + this.#intervalMs, granted === 0 ? nextAt : 0)
   }
 
-  /** About one lease interval of this replica's demand for the caller, within [need, maxLease ∨ need]. */
+  /** About one lease interval of this replica's demand for the caller, within [need, maxLease], or what is waiting if more. */
   #leaseSize (lease: Lease, need: number, now: number): number {
     const elapsed = now - lease.sampledAt
     if (elapsed >= MIN_SAMPLE_MS) {
@@ -183,7 +204,7 @@ export class FleetRateLimiter implements CallerBudget {
       lease.sampledAt = now
     }
     const perLease = lease.rate === 0 ? this.#firstLease : Math.ceil(lease.rate / this.#config.leasesPerSecond)
-    return Math.max(need, Math.min(perLease, this.#maxLease))
+    return Math.max(need, lease.waiting, Math.min(perLease, this.#maxLease))
   }
 
   #toReplicaScope (cause: unknown, now: number): void {
@@ -196,7 +217,7 @@ export class FleetRateLimiter implements CallerBudget {
   /** One lease in the background; its success brings the fleet budget back for everyone. */
   #probe (caller: string, now: number): void {
     this.#probing = true
-    const lease: Lease = { tokens: 0, expiresAt: 0, deniedUntil: 0, lowWater: 0, leasing: undefined, demand: 0, sampledAt: now, rate: 0, remaining: this.#limit.capacity }
+    const lease: Lease = { tokens: 0, expiresAt: 0, deniedUntil: 0, lowWater: 0, leasing: undefined, waiting: 0, demand: 0, sampledAt: now, rate: 0, remaining: this.#limit.capacity }
     const want = this.#firstLease
     this.#ledger.lease({ budget: this.#budget, caller, tokens: want, minTokens: 1, capacity: this.#limit.capacity, refillPerSecond: this.#limit.refillPerSecond, now },
       AbortSignal.timeout(this.#config.leaseTimeoutMs))
@@ -206,6 +227,7 @@ export class FleetRateLimiter implements CallerBudget {
         this.#leases.clear()
         this.#leases.set(caller, lease)
         this.#scope = 'fleet'
+        this.#failures = 0
         this.#events.leased(this.#budget, grant.granted >= want ? 'full' : 'short')
         this.#events.scopeChanged(this.#budget, 'fleet', undefined)
       }, (error: unknown) => {
