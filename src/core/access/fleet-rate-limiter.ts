@@ -34,6 +34,8 @@ interface Lease {
   rate: number
   /** The fleet-wide budget left at the last lease, for x-ratelimit-remaining. */
   remaining: number
+  /** The last lease came back short: the caller is at its budget, and leases come round a cycle at a time. */
+  short: boolean
 }
 
 /** Below this much time a demand sample is noise (a burst's first milliseconds). */
@@ -42,6 +44,8 @@ const MIN_SAMPLE_MS = 20
 const FAILURES_BEFORE_FALLBACK = 2
 /** Leases one request may wait for; each is sized to all the requests waiting, so more is rare. */
 const MAX_WAIT_ROUNDS = 4
+/** A lease covers at most this long of demand, however long ago the last one was. */
+const MAX_CYCLE_MS = 1_000
 
 export interface FleetRateLimiterOptions {
   /** The budget's name in the store and in logs/metrics: 'online', 'explore'. */
@@ -116,7 +120,7 @@ export class FleetRateLimiter implements CallerBudget {
     }
     let lease = this.#leases.get(caller)
     if (lease === undefined) {
-      lease = { tokens: 0, expiresAt: 0, deniedUntil: 0, lowWater: 0, leasing: undefined, waiting: 0, demand: 0, sampledAt: now, rate: 0, remaining: this.#limit.capacity }
+      lease = { tokens: 0, expiresAt: 0, deniedUntil: 0, lowWater: 0, leasing: undefined, waiting: 0, demand: 0, sampledAt: now, rate: 0, remaining: this.#limit.capacity, short: false }
       this.#leases.set(caller, lease)
     }
     lease.demand += cost
@@ -185,6 +189,7 @@ export class FleetRateLimiter implements CallerBudget {
 
   #credit (lease: Lease, want: number, granted: number, remaining: number, nextAt: number, now: number): void {
     lease.remaining = remaining
+    lease.short = granted < want
     if (granted > 0) {
       lease.tokens = (lease.expiresAt > now ? lease.tokens : 0) + granted
       lease.expiresAt = now + this.#config.leaseTtlMs
@@ -194,7 +199,13 @@ export class FleetRateLimiter implements CallerBudget {
     if (granted < want) lease.deniedUntil = Math.max(now + this.#intervalMs, granted === 0 ? nextAt : 0)
   }
 
-  /** About one lease interval of this replica's demand for the caller, within [need, maxLease], or what is waiting if more. */
+  /**
+   * This replica's demand for the caller over one lease cycle, and at most the budget's refill over it.
+   * A cycle is a lease interval; at the budget (the last lease was short), it is the time since the last
+   * lease when that was longer (a loaded event loop, a slow store), so that leases keep up with the
+   * refill instead of leaving it unspent in the store. At least what the asking request, and everything
+   * waiting with it, needs.
+   */
   #leaseSize (lease: Lease, need: number, now: number): number {
     const elapsed = now - lease.sampledAt
     if (elapsed >= MIN_SAMPLE_MS) {
@@ -203,8 +214,10 @@ export class FleetRateLimiter implements CallerBudget {
       lease.demand = 0
       lease.sampledAt = now
     }
-    const perLease = lease.rate === 0 ? this.#firstLease : Math.ceil(lease.rate / this.#config.leasesPerSecond)
-    return Math.max(need, lease.waiting, Math.min(perLease, this.#maxLease))
+    const cycleSeconds = (lease.short ? Math.min(Math.max(elapsed, this.#intervalMs), MAX_CYCLE_MS) : this.#intervalMs) / 1000
+    const perLease = lease.rate === 0 ? this.#firstLease : Math.ceil(lease.rate * cycleSeconds)
+    const most = Math.max(this.#maxLease, Math.ceil(this.#limit.refillPerSecond * cycleSeconds))
+    return Math.max(need, lease.waiting, Math.min(perLease, most))
   }
 
   #toReplicaScope (cause: unknown, now: number): void {
@@ -217,7 +230,7 @@ export class FleetRateLimiter implements CallerBudget {
   /** One lease in the background; its success brings the fleet budget back for everyone. */
   #probe (caller: string, now: number): void {
     this.#probing = true
-    const lease: Lease = { tokens: 0, expiresAt: 0, deniedUntil: 0, lowWater: 0, leasing: undefined, waiting: 0, demand: 0, sampledAt: now, rate: 0, remaining: this.#limit.capacity }
+    const lease: Lease = { tokens: 0, expiresAt: 0, deniedUntil: 0, lowWater: 0, leasing: undefined, waiting: 0, demand: 0, sampledAt: now, rate: 0, remaining: this.#limit.capacity, short: false }
     const want = this.#firstLease
     this.#ledger.lease({ budget: this.#budget, caller, tokens: want, minTokens: 1, capacity: this.#limit.capacity, refillPerSecond: this.#limit.refillPerSecond, now },
       AbortSignal.timeout(this.#config.leaseTimeoutMs))
