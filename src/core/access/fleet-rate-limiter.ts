@@ -44,6 +44,8 @@ const MIN_SAMPLE_MS = 20
 const FAILURES_BEFORE_FALLBACK = 2
 /** Leases one request may wait for; each is sized to all the requests waiting, so more is rare. */
 const MAX_WAIT_ROUNDS = 4
+/** Lease intervals between leases of a caller at its budget. */
+const AT_BUDGET_INTERVALS = 2
 /** A lease covers at most this long of demand, however long ago the last one was. */
 const MAX_CYCLE_MS = 1_000
 
@@ -195,8 +197,11 @@ export class FleetRateLimiter implements CallerBudget {
       lease.expiresAt = now + this.#config.leaseTtlMs
       lease.lowWater = granted / 2
     }
-    // A short lease means the fleet's budget is spent for now: ask again in a lease interval at the soonest.
-    if (granted < want) lease.deniedUntil = Math.max(now + this.#intervalMs, granted === 0 ? nextAt : 0)
+    // A short lease means the fleet's budget is spent for now: ask again in two lease intervals at the
+    // soonest, for what refilled meanwhile (the next lease covers that cycle). A lease that finds too little
+    // costs a second write to take what there is, so this keeps a caller at its budget at about the store
+    // cost of one below it.
+    if (granted < want) lease.deniedUntil = Math.max(now + AT_BUDGET_INTERVALS * this.#intervalMs, granted === 0 ? nextAt : 0)
   }
 
   /**
