@@ -100,6 +100,8 @@ export interface AccessConfig {
   readonly onlineBurst: number
   /** Per caller, GraphQL query cost points per minute. */
   readonly explorePointsPerMinute: number
+  /** How those budgets are shared between replicas (src/core/access/fleet-rate-limiter.ts). */
+  readonly budgets: BudgetConfig
   /** Fair sharing of exploration work (src/core/access/explore-queue.ts). */
   readonly exploreQueue: ExploreQueueConfig
   /** TLS for both ports when both are set. */
@@ -108,6 +110,24 @@ export interface AccessConfig {
   readonly httpBodyLimitBytes: number
   /** Empty: CORS off. */
   readonly corsOrigins: readonly string[]
+}
+
+export interface BudgetConfig {
+  /**
+   * fleet: a caller's budget holds for the whole fleet, leased in chunks from the store.
+   * replica: each replica enforces the whole budget on its own (N replicas admit N × the budget).
+   */
+  readonly scope: 'fleet' | 'replica'
+  /** Leases a replica aims to take per busy caller and budget per second: the store writes a budget costs. */
+  readonly leasesPerSecond: number
+  /** Unspent leased tokens are dropped this long after their lease, so an idle replica hoards nothing. */
+  readonly leaseTtlMs: number
+  /** A lease slower than this counts as the store being unreachable. */
+  readonly leaseTimeoutMs: number
+  /** While the store is unreachable each replica enforces budget / this (the HPA's minReplicas). */
+  readonly fallbackReplicas: number
+  /** How often a replica in fallback tries the store again. */
+  readonly retryMs: number
 }
 
 export interface ExploreQueueConfig {
@@ -145,6 +165,8 @@ export interface StoreConfig {
   readonly registryTable: string
   /** The change log every writer appends to after a write, so every replica forgets the rows written. */
   readonly changeTable: string
+  /** Callers' budgets shared by the fleet (BUDGET_SCOPE=fleet): one item per (budget, caller). */
+  readonly budgetTable: string
   readonly embeddedDataDir: string | undefined
   readonly demoUsers: number
   readonly demoSeed: number
@@ -245,6 +267,7 @@ export function loadConfig (env: Env = process.env): Config {
       registryTable: readString(env, 'REGISTRY_TABLE', 'featuregate_registry', TABLE_NAME, TABLE_NAME_RULE),
       // Derived from the feature table, so stores sharing one server (tests, stages) never share a log.
       changeTable: readString(env, 'CHANGE_TABLE', `${featureTable}_changes`.slice(0, 255), TABLE_NAME, TABLE_NAME_RULE),
+      budgetTable: readString(env, 'BUDGET_TABLE', 'featuregate_budgets', TABLE_NAME, TABLE_NAME_RULE),
       embeddedDataDir: env.EMBEDDED_DATA_DIR === '' ? undefined : env.EMBEDDED_DATA_DIR,
       demoUsers: readInt(env, 'DEMO_USERS', 10_000, 0, 1_000_000),
       demoSeed: readInt(env, 'DEMO_SEED', 42, 0, 2 ** 31 - 1),
@@ -361,11 +384,23 @@ function loadAccessConfig (env: Env, storeMode: StoreConfig['mode']): AccessConf
     onlineRequestsPerSecond,
     onlineBurst: readInt(env, 'RATE_LIMIT_ONLINE_BURST', onlineRequestsPerSecond, 1, 10_000_000),
     explorePointsPerMinute: readInt(env, 'RATE_LIMIT_EXPLORE_POINTS_PER_MINUTE', 1_000_000, 1, 1_000_000_000),
+    budgets: loadBudgetConfig(env),
     exploreQueue: loadExploreQueueConfig(env),
     tlsCertFile,
     tlsKeyFile,
     httpBodyLimitBytes: readInt(env, 'HTTP_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     corsOrigins: (readOptional(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '')
+  }
+}
+
+function loadBudgetConfig (env: Env): BudgetConfig {
+  return {
+    scope: readEnum(env, 'BUDGET_SCOPE', 'fleet', ['fleet', 'replica']),
+    leasesPerSecond: readInt(env, 'BUDGET_LEASES_PER_SECOND', 4, 1, 100),
+    leaseTtlMs: readInt(env, 'BUDGET_LEASE_TTL_MS', 1_000, 50, 60_000),
+    leaseTimeoutMs: readInt(env, 'BUDGET_LEASE_TIMEOUT_MS', 500, 10, 10_000),
+    fallbackReplicas: readInt(env, 'BUDGET_FALLBACK_REPLICAS', 3, 1, 1_000),
+    retryMs: readInt(env, 'BUDGET_RETRY_MS', 2_000, 100, 600_000)
   }
 }
 

@@ -9,7 +9,7 @@ const USAGE = `featuregate CLI: load data into the feature store
 usage: npm run cli -- <command> [options]
 
 commands:
-  create-tables                          create the feature and registry tables (safe to repeat)
+  create-tables                          create the feature, registry and budget tables (safe to repeat)
   apply <registry.yaml|registry.json>    validate a registry file and register its feature sets
       --dry-run                          validate and show what would change; write nothing
       --gateway URL                      then ask the gateway at URL to reload its registry

@@ -4,7 +4,7 @@ import { openCliStore } from './open-cli-store.js'
 import type { Output } from './run-ingest.js'
 
 /**
- * `create-tables`: the feature and registry tables, created when missing, and the feature table
+ * `create-tables`: the feature, registry and budget tables, created when missing, and the feature table
  * migrated to the layout pulls read (the by-set index added, shard keys backfilled on rows written
  * before it, with progress). Safe to run again: a second run finds nothing to do.
  */

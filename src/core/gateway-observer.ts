@@ -39,6 +39,10 @@ export interface GatewayObserver extends StoreObserver {
   changeApplied (kind: 'rows' | 'registry', rows: number, lagSeconds: number): void
   /** The change log was unreadable for too long to catch up, so the whole row cache was cleared. */
   changeFeedCacheCleared (): void
+  /** A caller budget's scope now: shared by the fleet (leases work) or this replica's share (the store cannot be asked). */
+  budgetScope (budget: string, scope: 'fleet' | 'replica'): void
+  /** One lease of a fleet budget asked of the store: granted in full, short (the budget is spent), or failed. */
+  budgetLease (budget: string, outcome: 'full' | 'short' | 'failed'): void
 }
 
 export interface WriteCounts {
@@ -66,5 +70,7 @@ export const NO_OP_GATEWAY_OBSERVER: GatewayObserver = {
   rowsWritten () {},
   changeFeedPolled () {},
   changeApplied () {},
-  changeFeedCacheCleared () {}
+  changeFeedCacheCleared () {},
+  budgetScope () {},
+  budgetLease () {}
 }

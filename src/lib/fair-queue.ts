@@ -15,9 +15,10 @@ export interface TurnOptions {
   readonly deadlineAt?: number
   /**
    * Runs once the work is let in (to run at once or to wait its turn), never when it is refused, e.g.
-   * to spend the caller's budget only for work that will run; if it throws, the turn is not taken.
+   * to spend the caller's budget only for work that will run; if it throws (or rejects), the turn is
+   * not taken. Work let in while its admit was pending keeps its place even if the caller's line filled.
    */
-  readonly admit?: () => void
+  readonly admit?: () => void | Promise<void>
 }
 
 export type WaitOutcome = 'admitted' | 'deadline' | 'aborted' | 'refused'
@@ -100,11 +101,8 @@ export class FairQueue {
   async acquire (callerId: string, options: TurnOptions = {}): Promise<Release> {
     if (options.signal?.aborted === true) throw this.#gaveUp('aborted', 0)
     if (options.deadlineAt !== undefined && options.deadlineAt <= Date.now()) throw this.#gaveUp('deadline', 0)
-    const caller = this.#caller(callerId)
-    const weight = Math.max(1, options.weight ?? 1)
-    const start = Math.max(this.#virtualTime, caller.lastFinish)
-    const immediate = this.#waiting === 0 && this.#running < this.limit
-    if (!immediate && caller.waiting.length >= this.#options.maxWaitingPerCaller) {
+    let caller = this.#caller(callerId)
+    if (!(this.#waiting === 0 && this.#running < this.limit) && caller.waiting.length >= this.#options.maxWaitingPerCaller) {
       this.#forgetIfIdle(callerId, caller)
       this.#options.onWait?.('refused', 0)
       // One average turn per waiter ahead of the caller's next request, shared among the slots.
@@ -112,12 +110,20 @@ export class FairQueue {
       throw new QueueFullError(caller.waiting.length, retryAfterSeconds)
     }
     try {
-      options.admit?.()
+      const admitted = options.admit?.()
+      // Awaited only when it is a promise (a budget lease), so a plain admit keeps the check and the join in one turn.
+      if (admitted instanceof Promise) {
+        await admitted
+        // The queue moved on meanwhile (and an idle caller's entry may have been dropped): judge it as it is now.
+        caller = this.#caller(callerId)
+      }
     } catch (error) {
       this.#forgetIfIdle(callerId, caller)
       throw error
     }
-    if (immediate) {
+    const weight = Math.max(1, options.weight ?? 1)
+    const start = Math.max(this.#virtualTime, caller.lastFinish)
+    if (this.#waiting === 0 && this.#running < this.limit) {
       // Charged like a queued turn, so a caller that keeps every slot busy queues behind newcomers later.
       caller.lastFinish = start + weight
       this.#virtualTime = start

@@ -9,7 +9,9 @@ import { ApiKeyStore, parseApiKeyFile } from '../core/access/api-key-store.js'
 import { Authenticator } from '../core/access/authenticator.js'
 import { JwtVerifier } from '../core/access/jwt-verifier.js'
 import type { Principal } from '../core/access/principal.js'
-import { RateLimiter } from '../core/access/rate-limiter.js'
+import { FleetRateLimiter, type BudgetEvents } from '../core/access/fleet-rate-limiter.js'
+import { RateLimiter, type CallerBudget, type RateLimit } from '../core/access/rate-limiter.js'
+import type { BudgetLedger } from '../domain/ports/budget-ledger.js'
 import { InvalidConfigError, isFeaturegateError } from '../errors.js'
 import { httpFailureOf, sendHttpFailure } from './http-errors.js'
 
@@ -48,15 +50,21 @@ function readStructured (path: string, what: string): unknown {
   }
 }
 
-function buildGate (config: AccessConfig): { gate: AccessGate, apiKeys: ApiKeyStore | undefined, jwt: JwtVerifier | undefined } {
+/** Each budget on this replica alone, or shared by the fleet through the store's ledger (BUDGET_SCOPE). */
+function callerBudget (config: AccessConfig, budget: 'online' | 'explore', limit: RateLimit, ledger: BudgetLedger, events: BudgetEvents): CallerBudget {
+  if (config.budgets.scope === 'replica') return new RateLimiter(limit)
+  return new FleetRateLimiter({ budget, limit, ledger, config: config.budgets, events })
+}
+
+function buildGate (config: AccessConfig, ledger: BudgetLedger, events: BudgetEvents): { gate: AccessGate, apiKeys: ApiKeyStore | undefined, jwt: JwtVerifier | undefined } {
   const apiKeys = config.apiKeysFile === undefined ? undefined : new ApiKeyStore(parseApiKeyFile(readStructured(config.apiKeysFile, 'AUTH_API_KEYS_FILE'), config.apiKeysFile))
   let jwt: JwtVerifier | undefined
   const jwks = config.jwksUrl !== undefined ? new URL(config.jwksUrl) : config.jwksFile !== undefined ? readStructured(config.jwksFile, 'AUTH_JWKS_FILE') as JSONWebKeySet : undefined
   if (jwks !== undefined) jwt = new JwtVerifier({ jwks, issuer: config.jwtIssuer, audience: config.jwtAudience })
   const gate = new AccessGate({
     authenticator: new Authenticator({ apiKeys, jwt, open: config.mode !== 'required' }),
-    onlineRate: new RateLimiter({ capacity: config.onlineBurst, refillPerSecond: config.onlineRequestsPerSecond, describe: `${config.onlineRequestsPerSecond} requests per second` }),
-    explorePoints: new RateLimiter({ capacity: config.explorePointsPerMinute, refillPerSecond: config.explorePointsPerMinute / 60, describe: `${config.explorePointsPerMinute} query cost points per minute` })
+    onlineRate: callerBudget(config, 'online', { capacity: config.onlineBurst, refillPerSecond: config.onlineRequestsPerSecond, describe: `${config.onlineRequestsPerSecond} requests per second` }, ledger, events),
+    explorePoints: callerBudget(config, 'explore', { capacity: config.explorePointsPerMinute, refillPerSecond: config.explorePointsPerMinute / 60, describe: `${config.explorePointsPerMinute} query cost points per minute` }, ledger, events)
   })
   return { gate, apiKeys, jwt }
 }
@@ -68,7 +76,23 @@ function buildGate (config: AccessConfig): { gate: AccessGate, apiKeys: ApiKeySt
  */
 async function accessPlugin (fastify: FastifyInstance): Promise<void> {
   const config = fastify.config.access
-  const { gate, apiKeys, jwt } = buildGate(config)
+  const observer = fastify.observer
+  const budgetTable = fastify.config.store.budgetTable
+  // Once per change of scope, not per request: the metric says the same continuously.
+  const budgetEvents: BudgetEvents = {
+    scopeChanged (budget, scope, cause) {
+      observer.budgetScope(budget, scope)
+      if (scope === 'replica') {
+        fastify.log.error({ budget, budgetTable, err: cause, fallbackReplicas: config.budgets.fallbackReplicas },
+          `Caller budgets (${budget}) cannot be leased from ${budgetTable} (does it exist? \`featuregate create-tables\` creates it): each replica now enforces 1/${config.budgets.fallbackReplicas} of every caller's budget on its own, retrying every ${config.budgets.retryMs} ms`)
+      } else {
+        fastify.log.info({ budget, budgetTable }, `Caller budgets (${budget}) are shared by the fleet again`)
+      }
+    },
+    leased (budget, outcome) { observer.budgetLease(budget, outcome) }
+  }
+  const { gate, apiKeys, jwt } = buildGate(config, fastify.featureStore.budgets, budgetEvents)
+  if (config.budgets.scope === 'fleet') for (const budget of ['online', 'explore']) observer.budgetScope(budget, 'fleet')
   // In production the API port's /metrics (when METRICS_PORT does not give it a port of its own) is not anonymous.
   const entries: Readonly<Record<string, Entry>> = config.mode === 'required' ? { ...HTTP_ENTRIES, '/metrics': 'admin' } : HTTP_ENTRIES
   fastify.decorate('access', gate)

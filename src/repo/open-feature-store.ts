@@ -5,13 +5,14 @@ import { NO_OP_OBSERVER, type StoreObserver } from '../domain/ports/store-observ
 import { Semaphore } from '../lib/semaphore.js'
 import type { BatchGetContext } from './batch-get.js'
 import { createDynamoClient, warmConnections, type StaticCredentials } from './dynamo-client.js'
+import { DynamoBudgetLedger } from './dynamo-budget-ledger.js'
 import { DynamoRowReader } from './dynamo-row-reader.js'
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamo.js'
 import { FeatureScanner } from './feature-scan.js'
 import { FeatureWriter } from './feature-writer.js'
 import { RegistryStore } from './registry-store.js'
 import { toStoreError } from './store-errors.js'
-import { backfillShardKeys, ensureChangeTable, ensureTables, featureLayoutProblem } from './tables.js'
+import { backfillShardKeys, ensureBudgetTable, ensureChangeTable, ensureTables, featureLayoutProblem } from './tables.js'
 import { ChangeLog } from './change-log.js'
 
 export interface OpenStoreOptions {
@@ -68,6 +69,7 @@ export async function openFeatureStore (options: OpenStoreOptions): Promise<Feat
     } else if (options.ensureChangeTable === true) {
       await ensureChangeTable(client, store.changeTable)
     }
+    if (embedded !== undefined || options.createTables === true) await ensureBudgetTable(client, store.budgetTable)
     // Rows written before the by-set layout need a shard key to be pulled; an embedded store's tables are always current.
     if (options.createTables === true) await backfillShardKeys(client, store.featureTable, options.onProgress)
     if (embedded === undefined && options.createTables !== true && options.onLayoutProblem !== undefined) {
@@ -98,6 +100,7 @@ export async function openFeatureStore (options: OpenStoreOptions): Promise<Feat
     writer: new FeatureWriter(client, store.featureTable, { retryBaseMs: store.retryBaseMs, maxUnprocessedRetries: UNPROCESSED_RETRIES }, changes),
     changes,
     bulk: scanner,
+    budgets: new DynamoBudgetLedger(client, store.budgetTable),
     endpoint,
     embedded: embedded !== undefined,
     async ping (signal) {

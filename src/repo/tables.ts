@@ -4,6 +4,7 @@ import {
   type AttributeValue, type DynamoDBClient, type GlobalSecondaryIndex, type TableDescription
 } from '@aws-sdk/client-dynamodb'
 import { CHANGE_BUCKET_ATTR, CHANGE_EXPIRY_ATTR, CHANGE_SORT_ATTR } from './change-log.js'
+import { BUDGET_KEY_ATTR, enableBudgetExpiry } from './dynamo-budget-ledger.js'
 import { ENTITY_ATTR, SET_ATTR, SHARD_KEY_ATTR } from './item-attributes.js'
 import { REGISTRY_KEY_ATTR } from './registry-store.js'
 import { SET_INDEX, shardKey, shardOf } from './set-shards.js'
@@ -263,4 +264,14 @@ async function describe (client: DynamoDBClient, table: string): Promise<TableDe
     if (error instanceof ResourceNotFoundException) return undefined
     throw error
   }
+}
+
+/**
+ * The budget table (dynamo-budget-ledger.ts): one item per (budget, caller), hash key only, on demand.
+ * Idempotent, like ensureTables; TTL is turned on where the server has it.
+ */
+export async function ensureBudgetTable (client: DynamoDBClient, table: string): Promise<void> {
+  const existed = await describe(client, table) !== undefined
+  await ensureTable(client, table, [{ AttributeName: BUDGET_KEY_ATTR, KeyType: 'HASH' }], [{ AttributeName: BUDGET_KEY_ATTR, AttributeType: 'S' }])
+  if (!existed) await enableBudgetExpiry(client, table)
 }

@@ -137,9 +137,9 @@ t.test('run() gives the turn back when the work throws', async (t) => {
 t.test('admit runs for work let in, never for a refusal; when it throws, no turn is taken', async (t) => {
   const queue = new FairQueue({ maxConcurrent: 1, maxWaitingPerCaller: 1 })
   const admitted: string[] = []
-  const running = await queue.acquire('a', { admit: () => admitted.push('a runs') })
-  const waiting = queue.acquire('b', { admit: () => admitted.push('b waits') })
-  const refused = await queue.acquire('b', { admit: () => admitted.push('b refused') }).then(() => undefined, (error: unknown) => error)
+  const running = await queue.acquire('a', { admit: () => { admitted.push('a runs') } })
+  const waiting = queue.acquire('b', { admit: () => { admitted.push('b waits') } })
+  const refused = await queue.acquire('b', { admit: () => { admitted.push('b refused') } }).then(() => undefined, (error: unknown) => error)
   t.ok(refused instanceof QueueFullError, 'b\'s second waiting request is refused')
   t.same(admitted, ['a runs', 'b waits'], 'the refused request was never admitted')
   const budgetSpent = new Error('budget spent')
@@ -151,4 +151,12 @@ t.test('admit runs for work let in, never for a refusal; when it throws, no turn
   t.equal(queue.running, 0)
   t.equal(await spent('d'), budgetSpent)
   t.equal(queue.running, 0, 'nor a running turn when it would have run at once')
+  // An admit that must ask elsewhere first (a fleet budget's lease) is waited for, and its refusal refuses too.
+  const later = await queue.acquire('e', { admit: async () => { await tick(); admitted.push('e leased') } })
+  t.equal(admitted.at(-1), 'e leased')
+  t.equal(queue.running, 1)
+  later()
+  const leaseRefused = await queue.acquire('f', { admit: async () => { await tick(); throw budgetSpent } }).then(() => undefined, (error: unknown) => error)
+  t.equal(leaseRefused, budgetSpent)
+  t.equal(queue.running + queue.waiting, 0)
 })

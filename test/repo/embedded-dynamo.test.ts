@@ -75,13 +75,13 @@ t.test('a data directory that cannot be used rejects start, naming it and why', 
 
 t.test('data under dataDir outlives a restart', async (t) => {
   const dataDir = join(await mkdtemp(join(tmpdir(), 'featuregate-embedded-')), 'store')
-  const config = testConfig({ FEATURE_TABLE: 'restart_features', REGISTRY_TABLE: 'restart_registry' })
+  const config = testConfig({ FEATURE_TABLE: 'restart_features', REGISTRY_TABLE: 'restart_registry', BUDGET_TABLE: 'restart_budgets' })
   const first = await startEmbeddedDynamo({ dataDir })
   const opened = await openFeatureStore({ store: { ...config.store, mode: 'aws', endpoint: first.endpoint }, createTables: true, staticCredentials: LOCAL_CREDENTIALS })
   await opened.close()
   await first.close()
   const second = await started(t, { dataDir })
-  t.same((await tableNames(second.endpoint)).sort(), ['restart_features', 'restart_features_changes', 'restart_registry'])
+  t.same((await tableNames(second.endpoint)).sort(), ['restart_budgets', 'restart_features', 'restart_features_changes', 'restart_registry'])
 })
 
 t.test('a store thread that dies is reported once, and store calls then fail as unavailable', async (t) => {

@@ -1,7 +1,7 @@
 import type { Authenticator, PresentedCredentials } from './authenticator.js'
 import type { FeatureSetAction } from './feature-set-authorizer.js'
 import type { Principal, Scope } from './principal.js'
-import type { RateDecision, RateLimiter } from './rate-limiter.js'
+import type { CallerBudget, RateDecision } from './rate-limiter.js'
 
 export type Entry = 'online' | 'explore' | 'write' | 'admin'
 
@@ -20,10 +20,10 @@ export interface Admission {
  */
 export class AccessGate {
   readonly #authenticator: Authenticator
-  readonly #onlineRate: RateLimiter | undefined
-  readonly #explorePoints: RateLimiter | undefined
+  readonly #onlineRate: CallerBudget | undefined
+  readonly #explorePoints: CallerBudget | undefined
 
-  constructor (options: { authenticator: Authenticator, onlineRate?: RateLimiter, explorePoints?: RateLimiter }) {
+  constructor (options: { authenticator: Authenticator, onlineRate?: CallerBudget, explorePoints?: CallerBudget }) {
     this.#authenticator = options.authenticator
     this.#onlineRate = options.onlineRate
     this.#explorePoints = options.explorePoints
@@ -34,7 +34,9 @@ export class AccessGate {
     this.#authenticator.authorize(principal, SCOPE_OF[entry])
     // Open mode has one anonymous caller: a shared budget would only throttle development traffic.
     // A write call spends the same per-caller request budget as a lookup: one call, one request.
-    const rate = (entry === 'online' || entry === 'write') && principal.via !== 'open' ? this.#onlineRate?.take(principal.id) : undefined
+    let rate = (entry === 'online' || entry === 'write') && principal.via !== 'open' ? this.#onlineRate?.take(principal.id) : undefined
+    // Awaited only when a fleet lease is needed first: an `await` of a plain value would cost the hot path a promise and a turn.
+    if (rate instanceof Promise) rate = await rate
     return { principal, rate }
   }
 
@@ -43,8 +45,8 @@ export class AccessGate {
     this.#authenticator.authorizeFeatureSets(principal, featureSets, action)
   }
 
-  /** Spends GraphQL cost points from the caller's per-minute budget. */
-  chargePoints (principal: Principal, points: number): RateDecision | undefined {
+  /** Spends GraphQL cost points from the caller's per-minute budget (waits only when a fleet lease is needed first). */
+  chargePoints (principal: Principal, points: number): RateDecision | Promise<RateDecision> | undefined {
     return principal.via === 'open' ? undefined : this.#explorePoints?.take(principal.id, points)
   }
 }

@@ -17,6 +17,12 @@ export interface RateDecision {
   readonly resetSeconds: number
 }
 
+/** A caller's budget as the access gate spends it: this replica's buckets, or the fleet's (fleet-rate-limiter.ts). */
+export interface CallerBudget {
+  /** Spends `cost` units of the caller's budget, or fails with RateLimitedError; answers at once whenever it can. */
+  take (caller: string, cost?: number, now?: number): RateDecision | Promise<RateDecision>
+}
+
 interface Bucket {
   tokens: number
   updatedAt: number
@@ -27,12 +33,16 @@ interface Bucket {
  * (as GitHub's API counts points). Bounded in memory: idle callers' buckets are forgotten, which
  * only ever errs towards a full bucket.
  */
-export class RateLimiter {
+export class RateLimiter implements CallerBudget {
   readonly #limit: RateLimit
   readonly #buckets = new LRUCache<string, Bucket>({ max: 100_000 })
 
   constructor (limit: RateLimit) {
     this.#limit = limit
+  }
+
+  get limit (): RateLimit {
+    return this.#limit
   }
 
   /** Spends `cost` units of the caller's budget, or throws RateLimitedError saying when to retry. */

@@ -35,7 +35,7 @@ export interface PullOptions {
   /** Aborts the store read in flight and ends the pull: the caller went away. */
   readonly signal?: AbortSignal
   /** Spends the caller's budget for a batch before it is handed out; throws (e.g. RateLimitedError) once spent. */
-  readonly charge?: (points: number) => void
+  readonly charge?: (points: number) => void | Promise<void>
   /**
    * Runs each page's read in its turn (the fair exploration queue): a pull takes one turn per page, not
    * one for its whole stream, so it shares the store with other callers' work as it goes.
@@ -87,7 +87,7 @@ export class FeaturePull {
     let next = readAhead(pull.request.after)
     for (;;) {
       const page = await next
-      if (page.rows.length > 0) options.charge?.(pullWork(page.rows.length, pull.otherSets))
+      if (page.rows.length > 0) await options.charge?.(pullWork(page.rows.length, pull.otherSets))
       const done = !page.hasNextPage
       if (!done) next = readAhead(page.endCursor)
       yield { rows: page.rows, resumeAfter: page.endCursor, done, itemsScanned: page.itemsScanned }

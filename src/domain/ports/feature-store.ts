@@ -1,3 +1,4 @@
+import type { BudgetLedger } from './budget-ledger.js'
 import type { BulkReader } from './bulk-reader.js'
 import type { ChangeFeed } from './change-feed.js'
 import type { RegistryStorage } from './registry-storage.js'
@@ -17,6 +18,8 @@ export interface FeatureStore {
   readonly writer: RowWriter
   /** What was written anywhere (every writer through these ports appends to it), for other replicas' caches. */
   readonly changes: ChangeFeed
+  /** Callers' budgets shared by every replica over this store. */
+  readonly budgets: BudgetLedger
   /** The endpoint in use, for the start-up log line; undefined means the provider's default. */
   readonly endpoint: string | undefined
   /** True when the store runs inside this process (the embedded demo store). */

@@ -74,7 +74,7 @@ async function catalogPlugin (fastify: FastifyInstance): Promise<void> {
         signal: controller.signal,
         deadlineAt,
         // Points are spent only by a page let into the queue, never by one refused there.
-        admit: () => { if (principal !== undefined) fastify.access.chargePoints(principal, cost) }
+        admit: async () => { if (principal !== undefined) await fastify.access.chargePoints(principal, cost) }
       }, async () => {
         const report = await fastify.featureStatistics.compute({ principal, featureSet: set.name, sample: rows, seed: Number.isNaN(seed) ? undefined : seed, keepValues: true }, options)
         // One real entity, so the gRPC snippet answers something when pasted as it is.

@@ -162,9 +162,9 @@ async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
     const deadlineAt = Date.now() + config.bulkDeadlineMs
     context.deadlineAt = deadlineAt
     const request = context.reply?.request
-    const admit = (): void => {
+    const admit = async (): Promise<void> => {
       // Points from the caller's per-minute budget, spent only by an operation let in: refused with 429 and retry-after when spent.
-      const throttle = context.principal !== undefined && fastify.hasDecorator('access') ? fastify.access.chargePoints(context.principal, cost) : undefined
+      const throttle = context.principal !== undefined && fastify.hasDecorator('access') ? await fastify.access.chargePoints(context.principal, cost) : undefined
       if (state !== undefined) state.throttle = throttle
     }
     const release = await fastify.exploreQueue.acquire(request ?? { principal: context.principal, ip: 'in-process' }, { weight: cost, signal: context.signal, deadlineAt, admit })

@@ -22,6 +22,7 @@ const GRAPHQL_OUTCOMES = new Set(['ok', 'error', 'rejected'])
 const PROTOCOLS = new Set(['grpc', 'graphql', 'pull'])
 const EXPLORE_OUTCOMES = new Set(['admitted', 'deadline', 'aborted', 'refused'])
 const PULL_FORMATS = new Set(['arrow', 'ndjson'])
+const BUDGETS = new Set(['online', 'explore'])
 const PULL_OUTCOMES = new Set(['complete', 'error', 'aborted'])
 const FG_CODE = /^FG_ERR_[A-Z_]+$/
 const STATUSES = new Set<string>(FEATURE_STATUSES)
@@ -58,6 +59,8 @@ export class GatewayMetrics implements GatewayObserver {
   readonly #pullRows: Counter<'format'>
   readonly #pullErrors: Counter<'format' | 'code'>
   readonly #writeRows: Counter<'protocol' | 'result'>
+  readonly #budgetShared: Gauge<'budget'>
+  readonly #budgetLeases: Counter<'budget' | 'outcome'>
   /** Per-call hot path: plain tallies here, copied into the counter at scrape time. */
   readonly #statusTallies = new Map<string, { readonly protocol: string, readonly status: string, count: number }>()
   /** Parsed labels per method and code, so a call pays one map lookup instead of a regex. */
@@ -184,6 +187,18 @@ export class GatewayMetrics implements GatewayObserver {
       name: 'featuregate_write_rows_total',
       help: 'Rows of online write calls (WriteFeatures, POST /v1/write), by protocol (grpc, http) and result (written; left_alone: the stored row is newer, only_newer; rejected: invalid, with its reason in the answer).',
       labelNames: ['protocol', 'result'],
+      registers
+    })
+    this.#budgetShared = new Gauge({
+      name: 'featuregate_budget_fleet_scope',
+      help: 'Per budget (online, explore): 1 while callers\' budgets are shared by the fleet through the store, 0 while this replica enforces its own share (store unreachable).',
+      labelNames: ['budget'],
+      registers
+    })
+    this.#budgetLeases = new Counter({
+      name: 'featuregate_budget_leases_total',
+      help: 'Leases of callers\' fleet budgets asked of the store (one conditional write each), by budget and outcome (full, short: the budget is spent, failed).',
+      labelNames: ['budget', 'outcome'],
       registers
     })
     const tallies = this.#statusTallies
@@ -322,6 +337,14 @@ export class GatewayMetrics implements GatewayObserver {
 
   pullError (format: string, code: string): void {
     this.#pullErrors.inc({ format: PULL_FORMATS.has(format) ? format : 'other', code: this.#pullErrorCode.of(code) })
+  }
+
+  budgetScope (budget: string, scope: 'fleet' | 'replica'): void {
+    this.#budgetShared.set({ budget: BUDGETS.has(budget) ? budget : 'other' }, scope === 'fleet' ? 1 : 0)
+  }
+
+  budgetLease (budget: string, outcome: 'full' | 'short' | 'failed'): void {
+    this.#budgetLeases.inc({ budget: BUDGETS.has(budget) ? budget : 'other', outcome })
   }
 
   /** Not part of GatewayObserver: HTTP timing is recorded by the metrics plugin's own hook. */

@@ -67,7 +67,7 @@ async function pullPlugin (fastify: FastifyInstance): Promise<void> {
       encoder = encoderFor(format, prepared.featureSet.name, prepared.features)
       batches = pull.batches(prepared, {
         signal,
-        charge: (points) => { if (principal !== undefined) fastify.access.chargePoints(principal, points) },
+        charge: async (points) => { if (principal !== undefined) await fastify.access.chargePoints(principal, points) },
         turn: async (weight, read) => await fastify.exploreQueue.run(request, { weight, signal }, read)
       })
       // The first page before the first byte: a refusal or a store failure here is still a plain JSON error.
