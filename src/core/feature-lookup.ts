@@ -90,35 +90,46 @@ export class FeatureLookup {
    * GraphQL lookups split into groups resolve once and read many times; pulls read a page's rows here.
    */
   async read (entityIds: readonly string[], features: readonly ResolvedFeature[], options: LookupOptions = {}): Promise<LookupResult> {
-    const readOptions: ReadOptions = {
-      signal: options.signal,
-      deadlineAt: options.deadlineAt ?? Date.now() + this.#limits.defaultDeadlineMs
-    }
-    // One row request per distinct (feature set, entity), carrying the union of that set's features.
-    const setFeatures = new Map<string, { spec: ResolvedFeature['featureSet'], names: Set<string> }>()
-    for (const f of features) {
-      const entry = setFeatures.get(f.featureSet.name) ?? { spec: f.featureSet, names: new Set<string>() }
-      entry.names.add(f.feature.name)
-      setFeatures.set(f.featureSet.name, entry)
-    }
-    const uniqueIds = [...new Set(entityIds)]
-    const requests: RowRequest[] = []
-    const rowIndex = new Map<string, number>()
-    for (const [setName, { spec, names }] of setFeatures) {
-      const projection = [...names]
-      for (const entityId of uniqueIds) {
-        rowIndex.set(`${setName}\u0000${entityId}`, requests.length)
-        requests.push({ entityId, featureSet: spec, features: projection })
+    // Passed down as given when it carries a deadline: a caller's lazily made signal stays unmade
+    // unless a store call asks for it (a gRPC call's does; a cache hit never asks).
+    const readOptions: ReadOptions = options.deadlineAt !== undefined
+      ? options
+      : { signal: options.signal, deadlineAt: Date.now() + this.#limits.defaultDeadlineMs }
+    // One row request per distinct (feature set, entity), carrying the union of that set's features;
+    // the row of set s for the u-th distinct id is requests[s * ids + u].
+    const sets: Array<{ readonly spec: ResolvedFeature['featureSet'], readonly names: string[] }> = []
+    const setOf = new Array<number>(features.length)
+    const setIndex = new Map<string, number>()
+    for (let j = 0; j < features.length; j++) {
+      const f = features[j]!
+      let s = setIndex.get(f.featureSet.name)
+      if (s === undefined) {
+        s = sets.length
+        setIndex.set(f.featureSet.name, s)
+        sets.push({ spec: f.featureSet, names: [] })
       }
+      const names = sets[s]!.names
+      if (!names.includes(f.feature.name)) names.push(f.feature.name)
+      setOf[j] = s
+    }
+    const uniqueIds = entityIds.length === 1 ? entityIds : [...new Set(entityIds)]
+    const ids = uniqueIds.length
+    const requests = new Array<RowRequest>(sets.length * ids)
+    for (let s = 0; s < sets.length; s++) {
+      const { spec, names } = sets[s]!
+      for (let u = 0; u < ids; u++) requests[s * ids + u] = { entityId: uniqueIds[u]!, featureSet: spec, features: names }
     }
     const rows = await this.#rows.readRows(requests, readOptions)
 
     const now = options.now ?? Date.now()
-    const byId = new Map<string, EntityFeatures>()
-    for (const entityId of uniqueIds) {
-      const results = features.map((f) => featureResult(rows[rowIndex.get(`${f.featureSet.name}\u0000${entityId}`)!], f, now))
-      byId.set(entityId, { entityId, results })
+    const unique = new Array<EntityFeatures>(ids)
+    for (let u = 0; u < ids; u++) {
+      const results = new Array<FeatureResult>(features.length)
+      for (let j = 0; j < features.length; j++) results[j] = featureResult(rows[setOf[j]! * ids + u], features[j]!, now)
+      unique[u] = { entityId: uniqueIds[u]!, results }
     }
+    if (ids === entityIds.length) return { features, entities: unique }
+    const byId = new Map(unique.map((entity) => [entity.entityId, entity]))
     return { features, entities: entityIds.map((id) => byId.get(id)!) }
   }
 }

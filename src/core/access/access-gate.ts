@@ -26,8 +26,16 @@ export class AccessGate {
     this.#explorePoints = options.explorePoints
   }
 
-  async admit (entry: Entry, presented: PresentedCredentials): Promise<Admission> {
-    const principal = await this.#authenticator.authenticate(presented)
+  /**
+   * Synchronous (throwing when refused) for an API key or in open mode, so the online path pays no
+   * promise per call; a promise for a JWT. Callers that may wait simply `await` it.
+   */
+  admit (entry: Entry, presented: PresentedCredentials): Admission | Promise<Admission> {
+    const principal = this.#authenticator.identify(presented)
+    return principal instanceof Promise ? principal.then((p) => this.#admitted(entry, p)) : this.#admitted(entry, principal)
+  }
+
+  #admitted (entry: Entry, principal: Principal): Admission {
     this.#authenticator.authorize(principal, entry === 'online' ? 'online:read' : entry === 'explore' ? 'explore:read' : 'admin')
     // Open mode has one anonymous caller: a shared budget would only throttle development traffic.
     const rate = entry === 'online' && principal.via !== 'open' ? this.#onlineRate?.take(principal.id) : undefined

@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto'
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { InvalidConfigError } from '../../errors.js'
 import { isScope, type Principal, type Scope } from './principal.js'
@@ -13,6 +14,14 @@ export interface StoredApiKey {
   readonly scopes: ReadonlySet<Scope>
   readonly featureSets: ReadonlySet<string> | undefined
 }
+
+/**
+ * The key's SHA-256 on every online call: one-shot crypto.hash (Node >= 20.12) skips the Hash object
+ * createHash builds; engines still admit 20.11, which has only createHash.
+ */
+const sha256: (key: string) => Buffer = typeof crypto.hash === 'function'
+  ? (key) => crypto.hash('sha256', key, 'buffer')
+  : (key) => createHash('sha256').update(key, 'utf8').digest()
 
 export function hashApiKey (key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex')
@@ -69,7 +78,7 @@ export class ApiKeyStore {
    * without stopping at the first match, so timing reveals neither which key nor how close.
    */
   verify (presented: string): Principal | undefined {
-    const digest = createHash('sha256').update(presented, 'utf8').digest()
+    const digest = sha256(presented)
     let match: StoredApiKey | undefined
     for (const key of this.#keys) {
       if (timingSafeEqual(digest, key.sha256) && match === undefined) match = key

@@ -41,8 +41,9 @@ export function featureStoreServiceDefinition (loaded: FeatureStoreServiceDefini
 export function featureStoreHandlers (deps: FeatureStoreServiceDeps): FeatureStoreHandlers {
   const { online, codec } = deps
 
+  // The call is its own LookupOptions (signal, deadlineAt): its signal is made only if a store call asks for it.
   const read = async (call: GrpcCallContext, entityIds: readonly string[], refs: readonly string[]): Promise<LookupResult> =>
-    await online.get('grpc', call.principal, entityIds, refs, { signal: call.signal, deadlineAt: call.deadlineAt })
+    await online.get('grpc', call.principal, entityIds, refs, call)
 
   return {
     GetOnlineFeatures: unaryCall(deps, async (request: GetOnlineFeaturesRequest__Output, call) => {
