@@ -15,8 +15,8 @@
  * for 1 and 100 entities. Every server and the store (dynalite with the demo data) is its own
  * process; this one only generates load, with a client that keeps answers as bytes.
  *
- * Knobs: BENCH_SECONDS per turn (2), BENCH_ROUNDS of ABBA (2), BENCH_GRAPHQL_CONCURRENCY (16),
- * BENCH_MODES (compiled,tsx), BENCH_CASES (two,embedding), BENCH_CONCURRENCIES (1,16,64), BENCH_SKIP_GRAPHQL=1, SKIP_BUILD=1 (reuse dist/), BENCH_CPU_PROF_DIR (the gateways write
+ * Knobs: BENCH_SECONDS per turn (2), BENCH_ROUNDS of ABBA (2), BENCH_WARMUP_SECONDS per server (4), BENCH_GRAPHQL_CONCURRENCY (16),
+ * BENCH_NODE_FLAGS (for the servers), BENCH_MODES (compiled,tsx; baseline with BENCH_BASELINE_ROOT), BENCH_CASES (two,embedding), BENCH_CONCURRENCIES (1,16,64), BENCH_SKIP_GRAPHQL=1, SKIP_BUILD=1 (reuse dist/), BENCH_CPU_PROF_DIR (the gateways write
  * V8 CPU profiles there: for flame graphs, not for figures).
  */
 import { spawn, execFileSync, fork, type ChildProcess } from 'node:child_process'
@@ -36,9 +36,16 @@ import { BENCH_CREDENTIALS, type StoreReady } from './protocol.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
+/** Before anything is measured, each server answers every case for this long: V8 compiles a server's hot code over its first seconds, a cost a long-running process does not pay per call. */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 4)
 const GRAPHQL_CONCURRENCY = Number(process.env.BENCH_GRAPHQL_CONCURRENCY ?? 16)
-const MODES = (process.env.BENCH_MODES ?? 'compiled,tsx').split(',') as Array<'compiled' | 'tsx'>
+type Mode = 'compiled' | 'tsx' | 'baseline'
+/** `baseline`: another checkout's compiled gateway (BENCH_BASELINE_ROOT, built), for before/after in one run. */
+const MODES = (process.env.BENCH_MODES ?? 'compiled,tsx').split(',') as Mode[]
+const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR
+/** Extra node flags for the servers, e.g. --perf-basic-prof for `perf record`. */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '')
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCIES ?? '1,16,64').split(',').map(Number)
 const CASES = (process.env.BENCH_CASES ?? 'two,embedding').split(',')
 const USERS = 2_000
@@ -107,7 +114,7 @@ interface Server {
   readonly child: ChildProcess
 }
 
-async function startGateway (mode: 'compiled' | 'tsx', store: StoreReady, keysFile: string): Promise<Server> {
+async function startGateway (mode: Mode, store: StoreReady, keysFile: string): Promise<Server> {
   const [httpPort, grpcPort, metricsPort] = [await freePort(), await freePort(), await freePort()]
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -128,9 +135,10 @@ async function startGateway (mode: 'compiled' | 'tsx', store: StoreReady, keysFi
     RATE_LIMIT_EXPLORE_POINTS_PER_MINUTE: '1000000000',
     LOG_LEVEL: 'info'
   }
-  const prof = CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROF_DIR, mode)}`]
-  const args = mode === 'compiled' ? [...prof, 'dist/src/server.js'] : [...prof, '--import', 'tsx', 'src/server.ts']
-  const child = track(spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] }))
+  const prof = [...NODE_FLAGS, ...(CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROF_DIR, mode)}`])]
+  const args = mode === 'tsx' ? [...prof, '--import', 'tsx', 'src/server.ts'] : [...prof, 'dist/src/server.js']
+  if (mode === 'baseline' && BASELINE_ROOT === undefined) throw new Error('BENCH_MODES=baseline needs BENCH_BASELINE_ROOT (a built checkout)')
+  const child = track(spawn(process.execPath, args, { cwd: mode === 'baseline' ? BASELINE_ROOT : ROOT, env, stdio: ['ignore', process.env.BENCH_TRACE === '1' ? 'inherit' : 'ignore', 'inherit'] }))
   for (let i = 0; i < 240; i++) {
     if (child.exitCode !== null) throw new Error(`the ${mode} gateway exited with ${child.exitCode}`)
     const ready = await fetch(`http://127.0.0.1:${httpPort}/readyz`).then((r) => r.ok, () => false)
@@ -151,7 +159,7 @@ function compileBare (): string {
 }
 
 async function startBare (script: string, answersFile: string): Promise<Server> {
-  const prof = CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROF_DIR, 'bare')}`]
+  const prof = [...NODE_FLAGS, ...(CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROF_DIR, 'bare')}`])]
   const child = track(spawn(process.execPath, [...prof, script, findProtoDir(), answersFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }))
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())))
@@ -343,7 +351,14 @@ async function main (): Promise<void> {
     writeFileSync(answersFile, JSON.stringify(answers))
     const bare = await startBare(bareScript, answersFile)
     servers.push(bare)
-    process.stderr.write(`servers up; load average ${load()}\n`)
+    for (const server of servers) {
+      for (const c of [TWO_FEATURES, EMBEDDING, HUNDRED]) {
+        const { lookup, close } = grpcLookup(server.grpcPort, apiKey, c.features)
+        await turn(server.pid, lookup, pools.get(c)!, c.entities, 4, WARMUP_SECONDS / 3)
+        close()
+      }
+    }
+    process.stderr.write(`servers up and warmed (${WARMUP_SECONDS}s each); load average ${load()}\n`)
     // What a server costs doing nothing (timers, event-loop monitors): at c=1 it is spread over few requests.
     const idleBefore = servers.map((s) => cpuNanos(s.pid))
     await new Promise((resolve) => setTimeout(resolve, 3_000))
@@ -382,7 +397,8 @@ async function main (): Promise<void> {
         process.stderr.write(`  ${mode} ${c.name}: gRPC ${viaGrpc.cpuMicros.toFixed(0)} vs GraphQL ${viaGraphql.cpuMicros.toFixed(0)} µs/req (${ratio.toFixed(2)}x); load ${load()}\n`)
         targets.push(`${mode}, ${c.name}: gRPC CPU ${ratio.toFixed(2)}x GraphQL's -> ${ratio <= GRAPHQL_TARGET ? 'met' : 'NOT met'}`)
       }
-      report.push(`### gateway ${mode === 'compiled' ? 'compiled (node dist/src/server.js)' : 'as npm start runs it (tsx)'}`, '',
+      const title = mode === 'compiled' ? 'compiled (node dist/src/server.js)' : mode === 'tsx' ? 'as npm start runs it (tsx)' : `baseline: ${BASELINE_ROOT!}, compiled`
+      report.push(`### gateway ${title}`, '',
         table(['case (cache hit)', 'c', 'gateway CPU µs/req', 'bare CPU µs/req', 'CPU ratio', 'gateway p50 ms', 'bare p50 ms', 'p50 ratio', 'gateway req/s', 'bare req/s', 'errors'], rows), '',
         table(['same lookup', 'c', 'gRPC CPU µs/req', 'GraphQL CPU µs/req', 'gRPC / GraphQL', 'gRPC p50 ms', 'GraphQL p50 ms', 'errors'], protocolRows), '')
     }

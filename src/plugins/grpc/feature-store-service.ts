@@ -5,7 +5,6 @@ import { requireEntityData } from '../../core/require-entity-data.js'
 import type { FeatureStoreServiceDefinition } from '../../generated/proto/feature_store/v1/FeatureStoreService.js'
 import type { GetOnlineFeaturesRequest__Output } from '../../generated/proto/feature_store/v1/GetOnlineFeaturesRequest.js'
 import type { GetRealtimeFeaturesRequest__Output } from '../../generated/proto/feature_store/v1/GetRealtimeFeaturesRequest.js'
-import type { GrpcCallContext } from './call-hooks.js'
 import type { ResponseCodec } from './response-codec.js'
 import { tolerantDeserializer } from './tolerant-decoding.js'
 import { unaryCall, type UnaryCallDeps } from './unary-call.js'
@@ -42,16 +41,13 @@ export function featureStoreHandlers (deps: FeatureStoreServiceDeps): FeatureSto
   const { online, codec } = deps
 
   // The call is its own LookupOptions (signal, deadlineAt): its signal is made only if a store call asks for it.
-  const read = async (call: GrpcCallContext, entityIds: readonly string[], refs: readonly string[]): Promise<LookupResult> =>
-    await online.get('grpc', call.principal, entityIds, refs, call)
-
   return {
     GetOnlineFeatures: unaryCall(deps, async (request: GetOnlineFeaturesRequest__Output, call) => {
-      const result = await read(call, request.entity_ids, request.features)
+      const result = await online.get('grpc', call.principal, request.entity_ids, request.features, call)
       return onlineResponse(request.entity_ids, result, codec.statusNumber)
     }),
     GetRealtimeFeatures: unaryCall(deps, async (request: GetRealtimeFeaturesRequest__Output, call) => {
-      const result = await read(call, [request.entity_id], request.feature_names)
+      const result = await online.get('grpc', call.principal, [request.entity_id], request.feature_names, call)
       const entity = result.entities[0]!
       requireEntityData(entity)
       const features: Record<string, WireFeature> = {}

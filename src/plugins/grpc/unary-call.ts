@@ -39,6 +39,7 @@ export function unaryCall<Request, Response> (
       const starting = hooks.hasStart ? hooks.runStart(context) : undefined
       run = starting === undefined ? decodedThen(call.request, context, handle) : starting.then(async () => await decodedThen(call.request, context, handle))
     } catch (error) {
+      // A start hook refused the call synchronously, or the request did not decode.
       run = Promise.reject(error)
     }
     run.then((response) => {
@@ -58,11 +59,12 @@ export function unaryCall<Request, Response> (
   }
 }
 
-async function decodedThen<Request, Response> (
+/** Throws (synchronously) for a request that did not decode; the caller turns that into the failure path. */
+function decodedThen<Request, Response> (
   request: Request, context: GrpcCallContext, handle: (request: Request, call: GrpcCallContext) => Promise<Response>
 ): Promise<Response> {
   assertDecoded(request, context.method)
-  return await handle(request, context)
+  return handle(request, context)
 }
 
 /** How much later than the caller's our copy of its deadline may run (see ServerCallContext.state). */
