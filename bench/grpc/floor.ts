@@ -277,22 +277,50 @@ function figures (arm: Arm): Figures {
   return { cpuMicros: arm.cpuNanos / 1e3 / Math.max(1, arm.requests), p50: quantile(arm.latencies, 0.5), rps: arm.requests / (ROUNDS * 2 * SECONDS), errors: arm.errors }
 }
 
-/** A B B A, ROUNDS times, after a short warm-up of each. */
-async function abba (a: Side, b: Side, pool: readonly string[], entities: number, concurrency: number): Promise<[Figures, Figures]> {
+interface Comparison {
+  readonly a: Figures
+  readonly b: Figures
+  /** A's CPU per request over B's, round by round (each round: A B B A); the median is the figure reported. */
+  readonly cpuRatios: readonly number[]
+  readonly cpuRatio: number
+}
+
+function median (values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+/**
+ * A B B A, ROUNDS times, after a short warm-up of each. A round's ratio compares its own turns, so a
+ * burst of other work on the machine skews one round, not the figure (the median of the rounds).
+ */
+async function abba (a: Side, b: Side, pool: readonly string[], entities: number, concurrency: number): Promise<Comparison> {
   await turn(a.pid, a.lookup, pool, entities, concurrency, 0.5)
   await turn(b.pid, b.lookup, pool, entities, concurrency, 0.5)
   const armA: Arm = { requests: 0, errors: 0, cpuNanos: 0, latencies: [] }
   const armB: Arm = { requests: 0, errors: 0, cpuNanos: 0, latencies: [] }
+  const cpuRatios: number[] = []
   for (let r = 0; r < ROUNDS; r++) {
-    add(armA, await turn(a.pid, a.lookup, pool, entities, concurrency, SECONDS))
-    add(armB, await turn(b.pid, b.lookup, pool, entities, concurrency, SECONDS))
-    add(armB, await turn(b.pid, b.lookup, pool, entities, concurrency, SECONDS))
-    add(armA, await turn(a.pid, a.lookup, pool, entities, concurrency, SECONDS))
+    const roundA: Arm = { requests: 0, errors: 0, cpuNanos: 0, latencies: [] }
+    const roundB: Arm = { requests: 0, errors: 0, cpuNanos: 0, latencies: [] }
+    for (const [side, arm] of [[a, roundA], [b, roundB], [b, roundB], [a, roundA]] as const) add(arm, await turn(side.pid, side.lookup, pool, entities, concurrency, SECONDS))
+    cpuRatios.push((roundA.cpuNanos / Math.max(1, roundA.requests)) / (roundB.cpuNanos / Math.max(1, roundB.requests)))
+    for (const [round, arm] of [[roundA, armA], [roundB, armB]] as const) {
+      arm.requests += round.requests
+      arm.errors += round.errors
+      arm.cpuNanos += round.cpuNanos
+      for (const l of round.latencies) arm.latencies.push(l)
+    }
   }
-  return [figures(armA), figures(armB)]
+  return { a: figures(armA), b: figures(armB), cpuRatios, cpuRatio: median(cpuRatios) }
 }
 
 // ---- run -------------------------------------------------------------------------------------
+
+function rounds (ratios: readonly number[]): string {
+  return ratios.map((r) => r.toFixed(2)).join(' ')
+}
 
 function load (): string {
   return loadavg().map((l) => l.toFixed(2)).join(' ')
@@ -372,12 +400,11 @@ async function main (): Promise<void> {
         const b = grpcLookup(bare.grpcPort, apiKey, c.features)
         clients.push(g.close, b.close)
         for (const concurrency of CONCURRENCIES) {
-          const [gw, floor] = await abba({ pid: gateway.pid, lookup: g.lookup }, { pid: bare.pid, lookup: b.lookup }, pools.get(c)!, c.entities, concurrency)
-          const cpuRatio = gw.cpuMicros / floor.cpuMicros
+          const { a: gw, b: floor, cpuRatio, cpuRatios } = await abba({ pid: gateway.pid, lookup: g.lookup }, { pid: bare.pid, lookup: b.lookup }, pools.get(c)!, c.entities, concurrency)
           const p50Ratio = gw.p50 / floor.p50
-          rows.push([c.name, String(concurrency), gw.cpuMicros.toFixed(0), floor.cpuMicros.toFixed(0), `${cpuRatio.toFixed(2)}x`,
+          rows.push([c.name, String(concurrency), gw.cpuMicros.toFixed(0), floor.cpuMicros.toFixed(0), `${cpuRatio.toFixed(2)}x`, rounds(cpuRatios),
             gw.p50.toFixed(3), floor.p50.toFixed(3), `${p50Ratio.toFixed(2)}x`, gw.rps.toFixed(0), floor.rps.toFixed(0), String(gw.errors + floor.errors)])
-          process.stderr.write(`  ${mode} ${c.name} c=${concurrency}: CPU ${gw.cpuMicros.toFixed(0)} vs ${floor.cpuMicros.toFixed(0)} µs/req (${cpuRatio.toFixed(2)}x), p50 ${gw.p50.toFixed(3)} vs ${floor.p50.toFixed(3)} ms (${p50Ratio.toFixed(2)}x); load ${load()}\n`)
+          process.stderr.write(`  ${mode} ${c.name} c=${concurrency}: CPU ${gw.cpuMicros.toFixed(0)} vs ${floor.cpuMicros.toFixed(0)} µs/req (${cpuRatio.toFixed(2)}x; rounds ${rounds(cpuRatios)}), p50 ${gw.p50.toFixed(3)} vs ${floor.p50.toFixed(3)} ms (${p50Ratio.toFixed(2)}x); load ${load()}\n`)
           targets.push(`${mode}, ${c.name}, c=${concurrency}: CPU ${cpuRatio.toFixed(2)}x bare -> ${cpuRatio <= TARGET ? 'met' : 'NOT met'}`)
           if (concurrency === 1) targets.push(`${mode}, ${c.name}, c=1: p50 ${p50Ratio.toFixed(2)}x bare -> ${p50Ratio <= TARGET ? 'met' : 'NOT met'}`)
         }
@@ -388,19 +415,18 @@ async function main (): Promise<void> {
       for (const c of process.env.BENCH_SKIP_GRAPHQL === '1' ? [] : [TWO_FEATURES, HUNDRED]) {
         const g = grpcLookup(gateway.grpcPort, apiKey, c.features)
         clients.push(g.close)
-        const [viaGrpc, viaGraphql] = await abba({ pid: gateway.pid, lookup: g.lookup }, { pid: gateway.pid, lookup: graphqlLookup(gateway.httpPort!, apiKey, c.features) },
+        const { a: viaGrpc, b: viaGraphql, cpuRatio: ratio, cpuRatios } = await abba({ pid: gateway.pid, lookup: g.lookup }, { pid: gateway.pid, lookup: graphqlLookup(gateway.httpPort!, apiKey, c.features) },
           pools.get(c)!, c.entities, GRAPHQL_CONCURRENCY)
         g.close()
-        const ratio = viaGrpc.cpuMicros / viaGraphql.cpuMicros
-        protocolRows.push([c.name, String(GRAPHQL_CONCURRENCY), viaGrpc.cpuMicros.toFixed(0), viaGraphql.cpuMicros.toFixed(0), `${ratio.toFixed(2)}x`,
+        protocolRows.push([c.name, String(GRAPHQL_CONCURRENCY), viaGrpc.cpuMicros.toFixed(0), viaGraphql.cpuMicros.toFixed(0), `${ratio.toFixed(2)}x`, rounds(cpuRatios),
           viaGrpc.p50.toFixed(3), viaGraphql.p50.toFixed(3), String(viaGrpc.errors + viaGraphql.errors)])
         process.stderr.write(`  ${mode} ${c.name}: gRPC ${viaGrpc.cpuMicros.toFixed(0)} vs GraphQL ${viaGraphql.cpuMicros.toFixed(0)} µs/req (${ratio.toFixed(2)}x); load ${load()}\n`)
         targets.push(`${mode}, ${c.name}: gRPC CPU ${ratio.toFixed(2)}x GraphQL's -> ${ratio <= GRAPHQL_TARGET ? 'met' : 'NOT met'}`)
       }
       const title = mode === 'compiled' ? 'compiled (node dist/src/server.js)' : mode === 'tsx' ? 'as npm start runs it (tsx)' : `baseline: ${BASELINE_ROOT!}, compiled`
       report.push(`### gateway ${title}`, '',
-        table(['case (cache hit)', 'c', 'gateway CPU µs/req', 'bare CPU µs/req', 'CPU ratio', 'gateway p50 ms', 'bare p50 ms', 'p50 ratio', 'gateway req/s', 'bare req/s', 'errors'], rows), '',
-        table(['same lookup', 'c', 'gRPC CPU µs/req', 'GraphQL CPU µs/req', 'gRPC / GraphQL', 'gRPC p50 ms', 'GraphQL p50 ms', 'errors'], protocolRows), '')
+        table(['case (cache hit)', 'c', 'gateway CPU µs/req', 'bare CPU µs/req', 'CPU ratio (median)', 'rounds', 'gateway p50 ms', 'bare p50 ms', 'p50 ratio', 'gateway req/s', 'bare req/s', 'errors'], rows), '',
+        table(['same lookup', 'c', 'gRPC CPU µs/req', 'GraphQL CPU µs/req', 'gRPC / GraphQL (median)', 'rounds', 'gRPC p50 ms', 'GraphQL p50 ms', 'errors'], protocolRows), '')
     }
     process.stderr.write(`load average after the run: ${load()} (other work on the machine skews latency more than CPU per request)\n`)
     console.log(report.join('\n'))
