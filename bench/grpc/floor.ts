@@ -16,7 +16,7 @@
  * process; this one only generates load, with a client that keeps answers as bytes.
  *
  * Knobs: BENCH_SECONDS per turn (2), BENCH_ROUNDS of ABBA (2), BENCH_WARMUP_SECONDS per server (4), BENCH_GRAPHQL_CONCURRENCY (16),
- * BENCH_NODE_FLAGS (for the servers), BENCH_MODES (compiled,tsx; baseline with BENCH_BASELINE_ROOT), BENCH_CASES (two,embedding), BENCH_CONCURRENCIES (1,16,64), BENCH_SKIP_GRAPHQL=1, SKIP_BUILD=1 (reuse dist/), BENCH_CPU_PROF_DIR (the gateways write
+ * BENCH_NODE_FLAGS (for the gateways), BENCH_MODES (compiled,tsx; baseline with BENCH_BASELINE_ROOT), BENCH_CASES (two,embedding), BENCH_CONCURRENCIES (1,16,64), BENCH_SKIP_GRAPHQL=1, SKIP_BUILD=1 (reuse dist/), BENCH_CPU_PROF_DIR (the gateways write
  * V8 CPU profiles there: for flame graphs, not for figures).
  */
 import { spawn, execFileSync, fork, type ChildProcess } from 'node:child_process'
@@ -44,7 +44,7 @@ type Mode = 'compiled' | 'tsx' | 'baseline'
 const MODES = (process.env.BENCH_MODES ?? 'compiled,tsx').split(',') as Mode[]
 const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR
-/** Extra node flags for the servers, e.g. --perf-basic-prof for `perf record`. */
+/** Extra node flags for the gateways, e.g. --perf-basic-prof for `perf record`. */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '')
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCIES ?? '1,16,64').split(',').map(Number)
 const CASES = (process.env.BENCH_CASES ?? 'two,embedding').split(',')
@@ -159,7 +159,7 @@ function compileBare (): string {
 }
 
 async function startBare (script: string, answersFile: string): Promise<Server> {
-  const prof = [...NODE_FLAGS, ...(CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROF_DIR, 'bare')}`])]
+  const prof = CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROF_DIR, 'bare')}`]
   const child = track(spawn(process.execPath, [...prof, script, findProtoDir(), answersFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }))
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())))
@@ -283,6 +283,8 @@ interface Comparison {
   /** A's CPU per request over B's, round by round (each round: A B B A); the median is the figure reported. */
   readonly cpuRatios: readonly number[]
   readonly cpuRatio: number
+  /** Each round's CPU µs per request, A then B. */
+  readonly roundMicros: ReadonlyArray<readonly [number, number]>
 }
 
 function median (values: readonly number[]): number {
@@ -301,11 +303,14 @@ async function abba (a: Side, b: Side, pool: readonly string[], entities: number
   const armA: Arm = { requests: 0, errors: 0, cpuNanos: 0, latencies: [] }
   const armB: Arm = { requests: 0, errors: 0, cpuNanos: 0, latencies: [] }
   const cpuRatios: number[] = []
+  const roundMicros: Array<[number, number]> = []
   for (let r = 0; r < ROUNDS; r++) {
     const roundA: Arm = { requests: 0, errors: 0, cpuNanos: 0, latencies: [] }
     const roundB: Arm = { requests: 0, errors: 0, cpuNanos: 0, latencies: [] }
     for (const [side, arm] of [[a, roundA], [b, roundB], [b, roundB], [a, roundA]] as const) add(arm, await turn(side.pid, side.lookup, pool, entities, concurrency, SECONDS))
-    cpuRatios.push((roundA.cpuNanos / Math.max(1, roundA.requests)) / (roundB.cpuNanos / Math.max(1, roundB.requests)))
+    const micros: [number, number] = [roundA.cpuNanos / 1e3 / Math.max(1, roundA.requests), roundB.cpuNanos / 1e3 / Math.max(1, roundB.requests)]
+    roundMicros.push(micros)
+    cpuRatios.push(micros[0] / micros[1])
     for (const [round, arm] of [[roundA, armA], [roundB, armB]] as const) {
       arm.requests += round.requests
       arm.errors += round.errors
@@ -313,7 +318,7 @@ async function abba (a: Side, b: Side, pool: readonly string[], entities: number
       for (const l of round.latencies) arm.latencies.push(l)
     }
   }
-  return { a: figures(armA), b: figures(armB), cpuRatios, cpuRatio: median(cpuRatios) }
+  return { a: figures(armA), b: figures(armB), cpuRatios, cpuRatio: median(cpuRatios), roundMicros }
 }
 
 // ---- run -------------------------------------------------------------------------------------
@@ -400,11 +405,11 @@ async function main (): Promise<void> {
         const b = grpcLookup(bare.grpcPort, apiKey, c.features)
         clients.push(g.close, b.close)
         for (const concurrency of CONCURRENCIES) {
-          const { a: gw, b: floor, cpuRatio, cpuRatios } = await abba({ pid: gateway.pid, lookup: g.lookup }, { pid: bare.pid, lookup: b.lookup }, pools.get(c)!, c.entities, concurrency)
+          const { a: gw, b: floor, cpuRatio, cpuRatios, roundMicros } = await abba({ pid: gateway.pid, lookup: g.lookup }, { pid: bare.pid, lookup: b.lookup }, pools.get(c)!, c.entities, concurrency)
           const p50Ratio = gw.p50 / floor.p50
           rows.push([c.name, String(concurrency), gw.cpuMicros.toFixed(0), floor.cpuMicros.toFixed(0), `${cpuRatio.toFixed(2)}x`, rounds(cpuRatios),
             gw.p50.toFixed(3), floor.p50.toFixed(3), `${p50Ratio.toFixed(2)}x`, gw.rps.toFixed(0), floor.rps.toFixed(0), String(gw.errors + floor.errors)])
-          process.stderr.write(`  ${mode} ${c.name} c=${concurrency}: CPU ${gw.cpuMicros.toFixed(0)} vs ${floor.cpuMicros.toFixed(0)} µs/req (${cpuRatio.toFixed(2)}x; rounds ${rounds(cpuRatios)}), p50 ${gw.p50.toFixed(3)} vs ${floor.p50.toFixed(3)} ms (${p50Ratio.toFixed(2)}x); load ${load()}\n`)
+          process.stderr.write(`  ${mode} ${c.name} c=${concurrency}: CPU ${gw.cpuMicros.toFixed(0)} vs ${floor.cpuMicros.toFixed(0)} µs/req (${cpuRatio.toFixed(2)}x; rounds ${roundMicros.map(([x, y]) => `${x.toFixed(0)}/${y.toFixed(0)}`).join(' ')}), p50 ${gw.p50.toFixed(3)} vs ${floor.p50.toFixed(3)} ms (${p50Ratio.toFixed(2)}x); load ${load()}\n`)
           targets.push(`${mode}, ${c.name}, c=${concurrency}: CPU ${cpuRatio.toFixed(2)}x bare -> ${cpuRatio <= TARGET ? 'met' : 'NOT met'}`)
           if (concurrency === 1) targets.push(`${mode}, ${c.name}, c=1: p50 ${p50Ratio.toFixed(2)}x bare -> ${p50Ratio <= TARGET ? 'met' : 'NOT met'}`)
         }
