@@ -90,36 +90,46 @@ export class FeatureLookup {
    * GraphQL lookups split into groups resolve once and read many times; pulls read a page's rows here.
    */
   async read (entityIds: readonly string[], features: readonly ResolvedFeature[], options: LookupOptions = {}): Promise<LookupResult> {
-    const readOptions: ReadOptions = {
-      signal: options.signal,
-      deadlineAt: options.deadlineAt ?? Date.now() + this.#limits.defaultDeadlineMs
+    // Passed down as given when it carries a deadline: a caller's lazily made signal stays unmade
+    // unless a store call asks for it (a gRPC call's does; a cache hit never asks).
+    const readOptions: ReadOptions = options.deadlineAt !== undefined
+      ? options
+      : { signal: options.signal, deadlineAt: Date.now() + this.#limits.defaultDeadlineMs }
+    // One row request per distinct (feature set, entity), carrying the union of that set's features;
+    // the row of set s for the u-th distinct id is requests[s * ids + u].
+    const sets: Array<{ readonly spec: ResolvedFeature['featureSet'], readonly names: string[] }> = []
+    const setOf = new Array<number>(features.length)
+    const setIndex = new Map<string, number>()
+    for (let j = 0; j < features.length; j++) {
+      const f = features[j]!
+      let s = setIndex.get(f.featureSet.name)
+      if (s === undefined) {
+        s = sets.length
+        setIndex.set(f.featureSet.name, s)
+        sets.push({ spec: f.featureSet, names: [] })
+      }
+      const names = sets[s]!.names
+      if (!names.includes(f.feature.name)) names.push(f.feature.name)
+      setOf[j] = s
     }
-    // One row request per distinct (feature set, entity), carrying the union of that set's features.
-    const setFeatures = new Map<string, { spec: ResolvedFeature['featureSet'], names: Set<string> }>()
-    for (const f of features) {
-      const entry = setFeatures.get(f.featureSet.name) ?? { spec: f.featureSet, names: new Set<string>() }
-      entry.names.add(f.feature.name)
-      setFeatures.set(f.featureSet.name, entry)
-    }
-    const uniqueIds = new Set(entityIds).size === entityIds.length ? entityIds : [...new Set(entityIds)]
-    // Requests laid out set by set, entity by entity: the row of set s for entity u is at s * ids + u.
+    const uniqueIds = entityIds.length === 1 ? entityIds : [...new Set(entityIds)]
     const ids = uniqueIds.length
-    const requests: RowRequest[] = []
-    for (const { spec, names } of setFeatures.values()) {
-      const projection = [...names]
-      for (const entityId of uniqueIds) requests.push({ entityId, featureSet: spec, features: projection })
+    const requests = new Array<RowRequest>(sets.length * ids)
+    for (let s = 0; s < sets.length; s++) {
+      const { spec, names } = sets[s]!
+      for (let u = 0; u < ids; u++) requests[s * ids + u] = { entityId: uniqueIds[u]!, featureSet: spec, features: names }
     }
     const rows = await this.#rows.readRows(requests, readOptions)
 
     const now = options.now ?? Date.now()
-    const setNames = [...setFeatures.keys()]
-    const rowOffsets = features.map((f) => setNames.indexOf(f.featureSet.name) * ids)
-    const entities: EntityFeatures[] = new Array(ids)
+    const unique = new Array<EntityFeatures>(ids)
     for (let u = 0; u < ids; u++) {
-      entities[u] = { entityId: uniqueIds[u]!, results: features.map((f, i) => featureResult(rows[rowOffsets[i]! + u], f, now)) }
+      const results = new Array<FeatureResult>(features.length)
+      for (let j = 0; j < features.length; j++) results[j] = featureResult(rows[setOf[j]! * ids + u], features[j]!, now)
+      unique[u] = { entityId: uniqueIds[u]!, results }
     }
-    if (uniqueIds === entityIds) return { features, entities }
-    const byId = new Map(entities.map((e) => [e.entityId, e]))
+    if (ids === entityIds.length) return { features, entities: unique }
+    const byId = new Map(unique.map((entity) => [entity.entityId, entity]))
     return { features, entities: entityIds.map((id) => byId.get(id)!) }
   }
 }

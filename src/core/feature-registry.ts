@@ -24,6 +24,8 @@ export interface RegistrySearch {
   readonly tag?: string
 }
 
+const MAX_REMEMBERED_REFS = 10_000
+
 /**
  * The gateway's view of the registry: a snapshot swapped whole on reload, so a lookup never sees
  * half of an update. Reloaded periodically and on demand (the CLI's apply, an admin call).
@@ -37,6 +39,13 @@ export class FeatureRegistry {
   #started = 0
   #applied = 0
   #keptLastGood: readonly string[] = []
+  /**
+   * What each reference text resolved to in the current snapshot (forgotten with it): the online
+   * path asks for the same few references on every call, and parsing them and building their
+   * ResolvedFeatures again each time cost more than the cached row lookup. Bounded, since the texts
+   * come from callers; only references that resolved are kept.
+   */
+  #resolved = new Map<string, readonly ResolvedFeature[]>()
 
   constructor (source: RegistrySource) {
     this.#source = source
@@ -61,6 +70,7 @@ export class FeatureRegistry {
     }
     this.#keptLastGood = kept
     this.#sets = next
+    this.#resolved = new Map()
     this.#loadedAt = Date.now()
     const changed = changedSets(previous, this.#sets)
     for (const listener of this.#listeners) listener(changed)
@@ -97,17 +107,23 @@ export class FeatureRegistry {
   resolve (refs: readonly string[]): ResolvedFeature[] {
     const resolved: ResolvedFeature[] = []
     for (const text of refs) {
-      const ref = parseFeatureRef(text)
-      const featureSet = this.featureSet(ref.featureSet)
-      if (ref.feature === undefined) {
-        for (const feature of featureSet.features) resolved.push({ ref: formatFeatureRef(featureSet.name, feature.name), featureSet, feature })
-        continue
+      let features = this.#resolved.get(text)
+      if (features === undefined) {
+        features = this.#resolveOne(text)
+        if (this.#resolved.size < MAX_REMEMBERED_REFS) this.#resolved.set(text, features)
       }
-      const feature = featureSet.features.find((f) => f.name === ref.feature)
-      if (feature === undefined) throw new UnknownFeatureError(ref.feature, featureSet.name)
-      resolved.push({ ref: formatFeatureRef(featureSet.name, feature.name), featureSet, feature })
+      for (const feature of features) resolved.push(feature)
     }
     return resolved
+  }
+
+  #resolveOne (text: string): readonly ResolvedFeature[] {
+    const ref = parseFeatureRef(text)
+    const featureSet = this.featureSet(ref.featureSet)
+    if (ref.feature === undefined) return featureSet.features.map((feature) => ({ ref: formatFeatureRef(featureSet.name, feature.name), featureSet, feature }))
+    const feature = featureSet.features.find((f) => f.name === ref.feature)
+    if (feature === undefined) throw new UnknownFeatureError(ref.feature, featureSet.name)
+    return [{ ref: formatFeatureRef(featureSet.name, feature.name), featureSet, feature }]
   }
 
   search (query: RegistrySearch): FeatureSetSpec[] {

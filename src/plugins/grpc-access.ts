@@ -1,5 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
+import type { Admission } from '../core/access/access-gate.js'
+import type { GrpcCallContext } from './grpc/call-hooks.js'
 
 /** The one call that writes (scope features:write); every other call is an online read. */
 const WRITE_METHOD = '/feature_store.v1.FeatureStoreService/WriteFeatures'
@@ -13,14 +15,18 @@ const WRITE_METHOD = '/feature_store.v1.FeatureStoreService/WriteFeatures'
  */
 async function grpcAccessPlugin (fastify: FastifyInstance): Promise<void> {
   const gate = fastify.access
-  fastify.grpcCallHooks.onCallStart(async (call) => {
-    const entry = call.method === WRITE_METHOD ? 'write' : 'online'
-    const admission = await gate.admit(entry, { authorization: call.header('authorization'), apiKey: call.header('x-api-key') })
+  const admitted = (call: GrpcCallContext, admission: Admission): void => {
     call.principal = admission.principal
     if (admission.rate !== undefined) {
       call.setResponseHeader('x-ratelimit-limit', String(admission.rate.limit))
       call.setResponseHeader('x-ratelimit-remaining', String(admission.rate.remaining))
     }
+  }
+  // Synchronous for API keys (no promise per call on the online path); JWTs are verified asynchronously.
+  fastify.grpcCallHooks.onCallStart((call) => {
+    const admission = gate.admit(call.method === WRITE_METHOD ? 'write' : 'online', { authorization: call.header('authorization'), apiKey: call.header('x-api-key') })
+    if (admission instanceof Promise) return admission.then((a) => { admitted(call, a) })
+    admitted(call, admission)
   })
 }
 

@@ -29,15 +29,23 @@ export class AccessGate {
     this.#explorePoints = options.explorePoints
   }
 
-  async admit (entry: Entry, presented: PresentedCredentials): Promise<Admission> {
-    const principal = await this.#authenticator.authenticate(presented)
+  /**
+   * Synchronous (throwing when refused) for an API key or in open mode, so the online path pays no
+   * promise per call; a promise for a JWT, or when the caller's fleet budget needs a lease first.
+   * Callers that may wait simply `await` it.
+   */
+  admit (entry: Entry, presented: PresentedCredentials): Admission | Promise<Admission> {
+    const principal = this.#authenticator.identify(presented)
+    return principal instanceof Promise ? principal.then((p) => this.#admitted(entry, p)) : this.#admitted(entry, principal)
+  }
+
+  #admitted (entry: Entry, principal: Principal): Admission | Promise<Admission> {
     this.#authenticator.authorize(principal, SCOPE_OF[entry])
     // Open mode has one anonymous caller: a shared budget would only throttle development traffic.
     // A write call spends the same per-caller request budget as a lookup: one call, one request.
-    let rate = (entry === 'online' || entry === 'write') && principal.via !== 'open' ? this.#onlineRate?.take(principal.id) : undefined
-    // Awaited only when a fleet lease is needed first: an `await` of a plain value would cost the hot path a promise and a turn.
-    if (rate instanceof Promise) rate = await rate
-    return { principal, rate }
+    const rate = (entry === 'online' || entry === 'write') && principal.via !== 'open' ? this.#onlineRate?.take(principal.id) : undefined
+    // A promise only when a fleet lease is needed first: the hot path pays no promise or turn for it.
+    return rate instanceof Promise ? rate.then((decided) => ({ principal, rate: decided })) : { principal, rate }
   }
 
   /** Where a principal is limited to some feature sets, refuses any other. */

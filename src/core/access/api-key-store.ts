@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto'
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { InvalidConfigError } from '../../errors.js'
 import { isScope, SCOPES, type Principal, type Scope } from './principal.js'
@@ -13,6 +14,14 @@ export interface StoredApiKey {
   readonly scopes: ReadonlySet<Scope>
   readonly featureSets: ReadonlySet<string> | undefined
 }
+
+/**
+ * The key's SHA-256 on every online call: one-shot crypto.hash (Node >= 20.12) skips the Hash object
+ * createHash builds; engines still admit 20.11, which has only createHash.
+ */
+const sha256: (key: string) => Buffer = typeof crypto.hash === 'function'
+  ? (key) => crypto.hash('sha256', key, 'buffer')
+  : (key) => createHash('sha256').update(key, 'utf8').digest()
 
 export function hashApiKey (key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex')
@@ -48,8 +57,19 @@ export function parseApiKeyFile (input: unknown, source: string): StoredApiKey[]
   return keys
 }
 
+/** Callers are services, each with a key or two: room for every one of them, and a bound for a flood of guesses that happened to be right. */
+const MAX_REMEMBERED_KEYS = 1_000
+
 export class ApiKeyStore {
   #keys: readonly StoredApiKey[]
+  /**
+   * Keys already verified, and whose they are, until the key file changes: an online caller sends
+   * its key on every call, and hashing it each time was the largest cost of admitting the call.
+   * Only keys that matched are remembered, so a refusal always takes the full constant-time
+   * comparison below; a remembered key answers sooner, which tells its holder only what the answer
+   * does (that it is valid). The lookup compares hashes (per-process seeded) before any characters.
+   */
+  #verified = new Map<string, Principal>()
 
   constructor (keys: readonly StoredApiKey[]) {
     this.#keys = keys
@@ -58,6 +78,7 @@ export class ApiKeyStore {
   /** Swapped whole when the key file changes, so a revocation takes effect without a restart. */
   replace (keys: readonly StoredApiKey[]): void {
     this.#keys = keys
+    this.#verified = new Map()
   }
 
   get size (): number {
@@ -69,11 +90,16 @@ export class ApiKeyStore {
    * without stopping at the first match, so timing reveals neither which key nor how close.
    */
   verify (presented: string): Principal | undefined {
-    const digest = createHash('sha256').update(presented, 'utf8').digest()
+    const known = this.#verified.get(presented)
+    if (known !== undefined) return known
+    const digest = sha256(presented)
     let match: StoredApiKey | undefined
     for (const key of this.#keys) {
       if (timingSafeEqual(digest, key.sha256) && match === undefined) match = key
     }
-    return match === undefined ? undefined : { id: match.id, scopes: match.scopes, featureSets: match.featureSets, via: 'api-key' }
+    if (match === undefined) return undefined
+    const principal: Principal = Object.freeze({ id: match.id, scopes: match.scopes, featureSets: match.featureSets, via: 'api-key' })
+    if (this.#verified.size < MAX_REMEMBERED_KEYS) this.#verified.set(presented, principal)
+    return principal
   }
 }

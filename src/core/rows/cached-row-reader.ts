@@ -28,11 +28,14 @@ export class CachedRowReader implements RowReader {
 
   /** One answer per request, in order; undefined where the store has no row. */
   async readRows (requests: readonly RowRequest[], options: ReadOptions): Promise<RowResult[]> {
-    throwIfAborted(options.signal, 'reading features')
     // A merged read runs to the latest caller's deadline; each caller stops waiting at its own.
-    if (this.#cache === undefined) return await raceDeadline(this.#source.readRows(requests, options), options)
+    if (this.#cache === undefined) {
+      throwIfAborted(options.signal, 'reading features')
+      return await raceDeadline(this.#source.readRows(requests, options), options)
+    }
     const rows = new Array<RowResult>(requests.length)
-    const waits: Array<Promise<void>> = []
+    const toJoin: number[] = []
+    const inflights: Array<Promise<RowResult>> = []
     const toLoad: number[] = []
     for (let i = 0; i < requests.length; i++) {
       const request = requests[i]!
@@ -43,8 +46,19 @@ export class CachedRowReader implements RowReader {
         continue
       }
       const inflight = this.#inflight.get(key)
-      if (inflight !== undefined) waits.push(this.#join(inflight, request, options).then((row) => { rows[i] = row }))
-      else toLoad.push(i)
+      if (inflight !== undefined) {
+        toJoin.push(i)
+        inflights.push(inflight)
+      } else toLoad.push(i)
+    }
+    // All cached: answered without touching the signal (a gRPC call makes its signal on first use)
+    // or arming a deadline timer; a cancelled caller's answer is dropped by its transport anyway.
+    if (toJoin.length === 0 && toLoad.length === 0) return rows
+    throwIfAborted(options.signal, 'reading features')
+    const waits: Array<Promise<void>> = []
+    for (let j = 0; j < toJoin.length; j++) {
+      const i = toJoin[j]!
+      waits.push(this.#join(inflights[j]!, requests[i]!, options).then((row) => { rows[i] = row }))
     }
     if (toLoad.length > 0) {
       const loads = this.#loadShared(requests, toLoad, options)

@@ -17,6 +17,8 @@ export interface GrpcCallContext {
   setResponseHeader (name: string, value: string): void
   /** The caller, once a start hook (the access gate) has admitted it; undefined with no gate. */
   principal: Principal | undefined
+  /** This call's id in logs and in the answer's `x-request-id`, once the request-id hook has set it. */
+  requestId?: string | undefined
 }
 
 export interface GrpcCallOutcome {
@@ -27,7 +29,10 @@ export interface GrpcCallOutcome {
   readonly error: unknown
 }
 
-/** Before any work; throw a typed error (UnauthenticatedError, RateLimitedError, ...) to refuse the call. */
+/**
+ * Before any work; throw a typed error (UnauthenticatedError, RateLimitedError, ...) to refuse the
+ * call. Return nothing when done synchronously: the call then pays no promise for this hook.
+ */
 export type CallStartHook = (call: GrpcCallContext) => void | Promise<void>
 /** After the answer went out, success or failure: logging. Must not throw. */
 export type CallDoneHook = (call: GrpcCallContext, outcome: GrpcCallOutcome) => void
@@ -56,8 +61,17 @@ export class GrpcCallHooks {
     return this.#done.length > 0
   }
 
-  async runStart (call: GrpcCallContext): Promise<void> {
-    for (const hook of this.#start) await hook(call)
+  /**
+   * Runs the start hooks in order; undefined when all of them finished synchronously, else a promise
+   * for the rest. A synchronous refusal is thrown from here.
+   */
+  runStart (call: GrpcCallContext, from = 0): Promise<void> | undefined {
+    const hooks = this.#start
+    for (let i = from; i < hooks.length; i++) {
+      const pending = hooks[i]!(call)
+      if (pending instanceof Promise) return pending.then(() => this.runStart(call, i + 1))
+    }
+    return undefined
   }
 
   runDone (call: GrpcCallContext, outcome: GrpcCallOutcome): void {

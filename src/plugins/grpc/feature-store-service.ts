@@ -58,16 +58,14 @@ export function featureStoreServiceDefinition (loaded: FeatureStoreServiceDefini
 export function featureStoreHandlers (deps: FeatureStoreServiceDeps): FeatureStoreHandlers {
   const { online, writes, codec } = deps
 
-  const read = async (call: GrpcCallContext, entityIds: readonly string[], refs: readonly string[]): Promise<LookupResult> =>
-    await online.get('grpc', call.principal, entityIds, refs, { signal: call.signal, deadlineAt: call.deadlineAt })
-
+  // The call is its own LookupOptions (signal, deadlineAt): its signal is made only if a store call asks for it.
   return {
     GetOnlineFeatures: unaryCall(deps, async (request: GetOnlineFeaturesRequest__Output, call) => {
-      const result = await read(call, request.entity_ids, request.features)
+      const result = await online.get('grpc', call.principal, request.entity_ids, request.features, call)
       return onlineResponse(request.entity_ids, result, codec.statusNumber)
     }),
     GetRealtimeFeatures: unaryCall(deps, async (request: GetRealtimeFeaturesRequest__Output, call) => {
-      const result = await read(call, [request.entity_id], request.feature_names)
+      const result = await online.get('grpc', call.principal, [request.entity_id], request.feature_names, call)
       const entity = result.entities[0]!
       requireEntityData(entity)
       const features: Record<string, WireFeature> = {}

@@ -17,21 +17,31 @@ export interface UnaryCallDeps {
  * Everything every unary call does around its handler, written once: the caller's deadline and a
  * signal that aborts on cancellation (both handed to the handler for the store call), the hooks,
  * the one status mapping, response metadata, and one observer record per call.
+ *
+ * The cache-hit path answers in tens of microseconds, so what is done per call here counts: start
+ * hooks that finish synchronously (an API key, a request id) cost no promise, and the signal is
+ * only made when something below asks for it (a store call; a hit never does).
  */
 export function unaryCall<Request, Response> (
   deps: UnaryCallDeps, handle: (request: Request, call: GrpcCallContext) => Promise<Response>
 ): handleUnaryCall<Request, Response> {
+  const { hooks, log } = deps
   return (call, callback) => {
     const started = performance.now()
     const context = new ServerCallContext(call)
     const finish = (codeName: string, error: unknown): void => {
       const seconds = (performance.now() - started) / 1e3
       deps.observer().grpcCall(context.method, codeName, seconds)
-      if (deps.hooks.hasDone) deps.hooks.runDone(context, { codeName, seconds, error })
+      if (hooks.hasDone) hooks.runDone(context, { codeName, seconds, error })
     }
-    const run = deps.hooks.hasStart
-      ? deps.hooks.runStart(context).then(async () => await decodedThen(call.request, context, handle))
-      : decodedThen(call.request, context, handle)
+    let run: Promise<Response>
+    try {
+      const starting = hooks.hasStart ? hooks.runStart(context) : undefined
+      run = starting === undefined ? decodedThen(call.request, context, handle) : starting.then(async () => await decodedThen(call.request, context, handle))
+    } catch (error) {
+      // A start hook refused the call synchronously, or the request did not decode.
+      run = Promise.reject(error)
+    }
     run.then((response) => {
       context.settled()
       const headers = context.responseHeaders
@@ -41,7 +51,7 @@ export function unaryCall<Request, Response> (
     }, (error: unknown) => {
       context.settled()
       const failure = toGrpcFailure(error, context.state(call.cancelled))
-      if (failure.unexpected) deps.log.error({ err: error, method: context.method }, 'gRPC call failed unexpectedly')
+      if (failure.unexpected) log.error({ err: error, method: context.method }, 'gRPC call failed unexpectedly')
       const trailers = mergeMetadata(context.responseHeaders, failure.metadata)
       callback({ code: failure.code, details: failure.details, ...(trailers !== undefined && { metadata: trailers }) })
       finish(failure.codeName, error)
@@ -49,11 +59,12 @@ export function unaryCall<Request, Response> (
   }
 }
 
-async function decodedThen<Request, Response> (
+/** Throws (synchronously) for a request that did not decode; the caller turns that into the failure path. */
+function decodedThen<Request, Response> (
   request: Request, context: GrpcCallContext, handle: (request: Request, call: GrpcCallContext) => Promise<Response>
 ): Promise<Response> {
   assertDecoded(request, context.method)
-  return await handle(request, context)
+  return handle(request, context)
 }
 
 /** How much later than the caller's our copy of its deadline may run (see ServerCallContext.state). */
@@ -63,17 +74,16 @@ class ServerCallContext implements GrpcCallContext {
   readonly method: string
   readonly deadlineAt: number | undefined
   principal: Principal | undefined = undefined
+  requestId: string | undefined = undefined
   readonly #call: ServerUnaryCall<unknown, unknown>
-  readonly #controller = new AbortController()
-  readonly #onCancelled = (): void => this.#controller.abort()
+  #controller: AbortController | undefined
+  #onCancelled: (() => void) | undefined
   #responseHeaders: Metadata | undefined
 
   constructor (call: ServerUnaryCall<unknown, unknown>) {
     this.#call = call
     this.method = call.getPath()
     this.deadlineAt = deadlineAt(call.getDeadline())
-    // grpc-js emits 'cancelled' when the caller cancels and when its deadline passes.
-    call.once('cancelled', this.#onCancelled)
   }
 
   /**
@@ -82,10 +92,20 @@ class ServerCallContext implements GrpcCallContext {
    * below us (the SDK's among them) and build an AbortError with a stack trace, per call, for nothing.
    */
   settled (): void {
-    this.#call.removeListener('cancelled', this.#onCancelled)
+    if (this.#onCancelled !== undefined) this.#call.removeListener('cancelled', this.#onCancelled)
   }
 
+  /**
+   * Made on first use: an AbortController and a listener cost microseconds a cache hit has no use
+   * for. One asked for after the caller went away starts aborted; grpc-js emits 'cancelled' when
+   * the caller cancels and when its deadline passes.
+   */
   get signal (): AbortSignal {
+    if (this.#controller === undefined) {
+      const controller = this.#controller = new AbortController()
+      if (this.#call.cancelled) controller.abort()
+      else this.#call.once('cancelled', this.#onCancelled = () => controller.abort())
+    }
     return this.#controller.signal
   }
 

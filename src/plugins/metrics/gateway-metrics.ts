@@ -63,8 +63,12 @@ export class GatewayMetrics implements GatewayObserver {
   readonly #budgetLeases: Counter<'budget' | 'outcome'>
   /** Per-call hot path: plain tallies here, copied into the counter at scrape time. */
   readonly #statusTallies = new Map<string, { readonly protocol: string, readonly status: string, count: number }>()
-  /** Parsed labels per method and code, so a call pays one map lookup instead of a regex. */
-  readonly #grpcLabels = new Map<string, { readonly grpc_service: string, readonly grpc_method: string, readonly grpc_code: string }>()
+  /**
+   * The histogram's child per method, then per code, bound once: a call pays two map lookups, not a
+   * regex, nor prom-client's hashing of a label object on every observe().
+   */
+  readonly #grpcChildren = new Map<string, Map<string, { observe: (seconds: number) => void }>>()
+  #grpcChildCount = 0
 
   readonly #grpcService = new BoundedLabel(IDENTIFIER, 20, 'unknown')
   readonly #grpcMethod = new BoundedLabel(IDENTIFIER, 100, 'unknown')
@@ -262,19 +266,23 @@ export class GatewayMetrics implements GatewayObserver {
   }
 
   grpcCall (method: string, code: string, seconds: number): void {
-    const key = `${method} ${code}`
-    let labels = this.#grpcLabels.get(key)
-    if (labels === undefined) {
+    let byCode = this.#grpcChildren.get(method)
+    let child = byCode?.get(code)
+    if (child === undefined) {
       const path = GRPC_PATH.exec(method)
-      labels = {
+      child = this.#grpcSeconds.labels({
         grpc_service: path === null ? 'unknown' : this.#grpcService.of(path[1]!),
         grpc_method: path === null ? 'unknown' : this.#grpcMethod.of(path[2]!),
         grpc_code: GRPC_CODES.has(code) ? code : 'UNKNOWN'
+      })
+      // Bounded like the labels themselves: past the cap, unseen pairs are parsed every time.
+      if (this.#grpcChildCount < 1_000) {
+        if (byCode === undefined) this.#grpcChildren.set(method, byCode = new Map())
+        byCode.set(code, child)
+        this.#grpcChildCount++
       }
-      // Bounded like the labels themselves: past the cap, unseen keys are parsed every time.
-      if (this.#grpcLabels.size < 1_000) this.#grpcLabels.set(key, labels)
     }
-    this.#grpcSeconds.observe(labels, seconds)
+    child.observe(seconds)
   }
 
   graphqlOperation (operation: string, outcome: string, seconds: number): void {
