@@ -8,7 +8,6 @@ import type { GetOnlineFeaturesRequest__Output } from '../../generated/proto/fea
 import type { GetRealtimeFeaturesRequest__Output } from '../../generated/proto/feature_store/v1/GetRealtimeFeaturesRequest.js'
 import type { WriteFeaturesRequest__Output } from '../../generated/proto/feature_store/v1/WriteFeaturesRequest.js'
 import type { WriteFeaturesResponse } from '../../generated/proto/feature_store/v1/WriteFeaturesResponse.js'
-import type { GrpcCallContext } from './call-hooks.js'
 import type { ResponseCodec } from './response-codec.js'
 import { tolerantDeserializer } from './tolerant-decoding.js'
 import { unaryCall, type UnaryCallDeps } from './unary-call.js'
