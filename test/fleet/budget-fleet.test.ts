@@ -1,7 +1,6 @@
 import t, { type Test } from 'tap'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as grpc from '@grpc/grpc-js'
@@ -15,7 +14,7 @@ import { loadDemoData } from '../../src/demo/load-demo-data.js'
 import { openFeatureStore } from '../../src/repo/open-feature-store.js'
 import { testConfig } from '../helpers/build-app.js'
 import { startFaultProxy } from '../helpers/fault-proxy.js'
-import { storeBackends } from '../helpers/store-backends.js'
+import { freePort, storeBackends } from '../helpers/store-backends.js'
 import { LOCAL_CREDENTIALS } from '../helpers/test-store.js'
 
 /**
@@ -209,15 +208,4 @@ async function startGateway (t: Test, env: Record<string, string>): Promise<Gate
   const client = new FeatureStoreClient(`127.0.0.1:${grpcPort}`, { defaultDeadlineMs: 30_000 })
   t.teardown(() => client.close())
   return { grpcPort, metricsPort, client, logs }
-}
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
-    })
-  })
 }

@@ -84,7 +84,8 @@ export function storeBackends (): StoreBackend[] {
   return javaAvailable() ? [dynaliteBackend, dynamoDbLocalBackend] : [dynaliteBackend]
 }
 
-async function freePort (): Promise<number> {
+/** A port nothing listens on right now, for a server that must be told its port up front. */
+export async function freePort (): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
