@@ -56,28 +56,3 @@ t.test('who a caller is: its key, wherever it calls from; in open mode, its addr
   for (const pending of waiting) (await pending)()
   t.equal(queue.running, 0)
 })
-
-t.test('between slices, work pauses for online lookups in flight: until they are answered, or its longest pause', async (t) => {
-  const queue = new ExploreQueue(SETTINGS, { observer: NO_OP_GATEWAY_OBSERVER, lagMs: () => 0 })
-  t.teardown(() => queue.close())
-  let resumed = false
-  await queue.onlineQuiet(1_000)
-  t.pass('no lookup in flight: it goes on after one turn of the loop')
-
-  queue.onlineStarted()
-  queue.onlineStarted()
-  const paused = queue.onlineQuiet(10_000).then(() => { resumed = true })
-  await sleep(20)
-  queue.onlineFinished()
-  await sleep(5)
-  t.equal(resumed, false, 'still a lookup in flight')
-  queue.onlineFinished()
-  await paused
-  t.equal(resumed, true, 'goes on as soon as the last one is answered')
-
-  queue.onlineStarted()
-  const started = performance.now()
-  await queue.onlineQuiet(30)
-  t.ok(performance.now() - started >= 25, 'a lookup that never ends holds it for its longest pause only')
-  queue.onlineFinished()
-})

@@ -39,8 +39,6 @@ export class ExploreQueue {
   readonly #lagMs: () => number
   #onlineInFlight = 0
   #onlineLastDone = -Infinity
-  /** Exploration work pausing between its slices until online lookups are done (see onlineQuiet). */
-  #quietWaiters: Array<() => void> = []
 
   constructor (settings: ExploreQueueSettings, options: { observer: GatewayObserver, lagMs: () => number }) {
     this.#settings = settings
@@ -72,35 +70,6 @@ export class ExploreQueue {
   onlineFinished (): void {
     this.#onlineInFlight = Math.max(0, this.#onlineInFlight - 1)
     this.#onlineLastDone = performance.now()
-    if (this.#onlineInFlight === 0 && this.#quietWaiters.length > 0) {
-      const waiters = this.#quietWaiters
-      this.#quietWaiters = []
-      for (const resume of waiters) resume()
-    }
-  }
-
-  /**
-   * A pause between two slices of exploration work that already holds a turn (a pull encoding a
-   * page): one turn of the event loop when no online lookup is in flight; otherwise until they are
-   * all answered, or `maxWaitMs` at most, so lookups get the CPU first and the work still moves on.
-   */
-  async onlineQuiet (maxWaitMs: number): Promise<void> {
-    if (this.#onlineInFlight === 0) {
-      await new Promise<void>((resolve) => setImmediate(resolve))
-      return
-    }
-    await new Promise<void>((resolve) => {
-      const resume = (): void => {
-        clearTimeout(timer)
-        resolve()
-      }
-      const timer = setTimeout(() => {
-        const at = this.#quietWaiters.indexOf(resume)
-        if (at >= 0) this.#quietWaiters.splice(at, 1)
-        resolve()
-      }, maxWaitMs)
-      this.#quietWaiters.push(resume)
-    })
   }
 
   get running (): number {
