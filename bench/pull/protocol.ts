@@ -1,3 +1,5 @@
+import type { GrpcLoadOptions, LatencyFigures } from '../shared/online-load.js'
+
 /** Messages between bench:pull's processes (over Node's IPC channel). */
 
 export interface GatewayReady {
@@ -35,3 +37,14 @@ export interface FloorResult {
 }
 
 export type GatewayRequest = { readonly type: 'counts' } | { readonly type: 'close' }
+
+/** Online lookups measured from a process of their own, so the pulls' readers in the bench's process do not delay them. */
+export interface OnlineLoadJob {
+  readonly type: 'online'
+  readonly grpcPort: number
+  readonly load: GrpcLoadOptions
+}
+
+export interface OnlineLoadResult extends LatencyFigures {
+  readonly type: 'online'
+}

@@ -34,12 +34,11 @@ import { join } from 'node:path'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { RecordBatchReader } from 'apache-arrow'
-import { FeatureStoreClient } from '../../examples/grpc-client.js'
 import { DEMO_FEATURE_SETS } from '../../src/demo/demo-registry.js'
 import { BENCH_CREDENTIALS, type StoreReady } from '../grpc/protocol.js'
-import { grpcLoad, type GrpcLoadOptions } from '../shared/online-load.js'
+import type { GrpcLoadOptions } from '../shared/online-load.js'
 import { processCpuMicros } from '../shared/process-cpu.js'
-import type { ExportCounts, FloorJob, FloorResult, GatewayReady } from './protocol.js'
+import type { ExportCounts, FloorJob, FloorResult, GatewayReady, OnlineLoadJob, OnlineLoadResult } from './protocol.js'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000)
 const PULL_ROWS = Number(process.env.BENCH_PULL_ROWS ?? 100_000)
@@ -340,9 +339,12 @@ try {
     type: 'floor', featureSet: SET, features: FEATURES, segments, rowsPerSegment: rows === undefined ? undefined : Math.ceil(rows / segments), limit: BATCH
   } satisfies FloorJob)
 
+  // The lookups run from their own process (online-process.ts), not beside the pulls' readers in this one.
+  const online = await start<{ type: 'ready' }>(join(HERE, 'online-process.ts'), { ...process.env })
+  const grpcLoad = async (load: GrpcLoadOptions): Promise<OnlineLoadResult> =>
+    await ask<OnlineLoadResult>(online.child, { type: 'online', grpcPort: gateway.ready.grpcPort, load } satisfies OnlineLoadJob)
   // Warm every path once (JIT, sockets, the registry's caches) before anything is timed.
-  const client = new FeatureStoreClient(`127.0.0.1:${gateway.ready.grpcPort}`, { defaultDeadlineMs: 5_000 })
-  await grpcLoad(client, { ...ONLINE_LOAD, seconds: 1 })
+  await grpcLoad({ ...ONLINE_LOAD, seconds: 1 })
   for (const format of ['ndjson', 'arrow'] as const) await measurePull(port, format, 4, 4 * BATCH)
   await floorRead(4, 4 * BATCH)
 
@@ -351,7 +353,7 @@ try {
   const warmCounts = await counts()
   let benchPeakRss = warmRss
   const benchRss = setInterval(() => { benchPeakRss = Math.max(benchPeakRss, rssMb(gatewayPid)) }, 50)
-  const grpcAlone = await grpcLoad(client, ONLINE_LOAD)
+  const grpcAlone = await grpcLoad(ONLINE_LOAD)
 
   // Rows/s, interleaved so a burst of outside load falls on all of them alike; best of BENCH_ROUNDS.
   const capped = PULL_ROWS > 0 ? Math.min(PULL_ROWS, ROWS) : undefined
@@ -404,11 +406,10 @@ try {
   const during4 = Array.from({ length: 4 }, async (_, index) =>
     await pull(port, 'arrow', { featureSet: SET, features: [SET], batchSize: BATCH, segment: { index, count: 4 } }, undefined, stop.signal))
   await new Promise((resolve) => setTimeout(resolve, 500))
-  const grpcDuring = await grpcLoad(client, ONLINE_LOAD)
+  const grpcDuring = await grpcLoad(ONLINE_LOAD)
   stop.abort()
   const duringOutcomes = await Promise.all(during4)
   const duringRate = duringOutcomes.reduce((a, o) => a + o.rows, 0) / ((performance.now() - pullsStarted) / 1e3)
-  client.close()
   clearInterval(benchRss)
   const rowsRead = (await counts()).rows - warmCounts.rows
   const loadAfter = load()
