@@ -3,6 +3,7 @@ import type { GatewayObserver, StatusProtocol, WriteCounts } from '../../core/ga
 import { FEATURE_STATUSES } from '../../domain/feature-status.js'
 import type { RowCacheStats } from '../../core/rows/row-cache.js'
 import { BoundedLabel } from './bounded-label.js'
+import { BudgetMetrics } from './budget-metrics.js'
 import { ChangeFeedMetrics } from './change-feed-metrics.js'
 
 /**
@@ -22,7 +23,6 @@ const GRAPHQL_OUTCOMES = new Set(['ok', 'error', 'rejected'])
 const PROTOCOLS = new Set(['grpc', 'graphql', 'pull'])
 const EXPLORE_OUTCOMES = new Set(['admitted', 'deadline', 'aborted', 'refused'])
 const PULL_FORMATS = new Set(['arrow', 'ndjson'])
-const BUDGETS = new Set(['online', 'explore'])
 const PULL_OUTCOMES = new Set(['complete', 'error', 'aborted'])
 const FG_CODE = /^FG_ERR_[A-Z_]+$/
 const STATUSES = new Set<string>(FEATURE_STATUSES)
@@ -59,8 +59,6 @@ export class GatewayMetrics implements GatewayObserver {
   readonly #pullRows: Counter<'format'>
   readonly #pullErrors: Counter<'format' | 'code'>
   readonly #writeRows: Counter<'protocol' | 'result'>
-  readonly #budgetShared: Gauge<'budget'>
-  readonly #budgetLeases: Counter<'budget' | 'outcome'>
   /** Per-call hot path: plain tallies here, copied into the counter at scrape time. */
   readonly #statusTallies = new Map<string, { readonly protocol: string, readonly status: string, count: number }>()
   /**
@@ -193,18 +191,6 @@ export class GatewayMetrics implements GatewayObserver {
       labelNames: ['protocol', 'result'],
       registers
     })
-    this.#budgetShared = new Gauge({
-      name: 'featuregate_budget_fleet_scope',
-      help: 'Per budget (online, explore): 1 while callers\' budgets are shared by the fleet through the store, 0 while this replica enforces its own share (store unreachable).',
-      labelNames: ['budget'],
-      registers
-    })
-    this.#budgetLeases = new Counter({
-      name: 'featuregate_budget_leases_total',
-      help: 'Leases of callers\' fleet budgets asked of the store (one conditional write each), by budget and outcome (full, short: the budget is spent, failed).',
-      labelNames: ['budget', 'outcome'],
-      registers
-    })
     const tallies = this.#statusTallies
     // eslint-disable-next-line no-new -- prom-client registers a metric on construction (`registers`); it reports through collect()
     new Counter({
@@ -219,9 +205,11 @@ export class GatewayMetrics implements GatewayObserver {
     })
     this.#cacheMetrics(registers)
     this.#changeFeed = new ChangeFeedMetrics(this.registry)
+    this.#budgets = new BudgetMetrics(this.registry)
   }
 
   readonly #changeFeed: ChangeFeedMetrics
+  readonly #budgets: BudgetMetrics
 
   changeFeedPolled (outcome: 'ok' | 'error', seconds: number): void {
     this.#changeFeed.changeFeedPolled(outcome, seconds)
@@ -348,11 +336,11 @@ export class GatewayMetrics implements GatewayObserver {
   }
 
   budgetScope (budget: string, scope: 'fleet' | 'replica'): void {
-    this.#budgetShared.set({ budget: BUDGETS.has(budget) ? budget : 'other' }, scope === 'fleet' ? 1 : 0)
+    this.#budgets.budgetScope(budget, scope)
   }
 
   budgetLease (budget: string, outcome: 'full' | 'short' | 'failed'): void {
-    this.#budgetLeases.inc({ budget: BUDGETS.has(budget) ? budget : 'other', outcome })
+    this.#budgets.budgetLease(budget, outcome)
   }
 
   /** Not part of GatewayObserver: HTTP timing is recorded by the metrics plugin's own hook. */
