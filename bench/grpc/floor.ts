@@ -35,7 +35,7 @@ import { quantile } from '../shared/online-load.js'
 import { BENCH_CREDENTIALS, type StoreReady } from './protocol.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 /** Before anything is measured, each server answers every case for this long: V8 compiles a server's hot code over its first seconds, a cost a long-running process does not pay per call. */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 4)
 const GRAPHQL_CONCURRENCY = Number(process.env.BENCH_GRAPHQL_CONCURRENCY ?? 16)

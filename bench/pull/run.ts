@@ -23,7 +23,7 @@
  * Knobs: BENCH_ROWS (200000), BENCH_PULL_ROWS (100000; 0 = whole set), BENCH_ROUNDS (3; best of),
  * BENCH_GRAPHQL_SEGMENTS (8), BENCH_SECONDS (5, each gRPC phase), BENCH_GRPC_CONCURRENCY (8),
  * BENCH_USERS (2000 demo users for the lookups), BENCH_INGEST_CONCURRENCY (4, the CLI's default),
- * BENCH_PROFILE_DIR (unset; a directory for the gateway's --cpu-prof profile).
+ * BENCH_PROFILE_DIR (unset; a directory for the gateway's --cpu-prof profile), BENCH_NODE_FLAGS (extra flags for the gateway's node).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, readFileSync } from 'node:fs'
@@ -50,6 +50,8 @@ const USERS = Number(process.env.BENCH_USERS ?? 2_000)
 const INGEST_CONCURRENCY = Number(process.env.BENCH_INGEST_CONCURRENCY ?? 4)
 /** Where the gateway writes a V8 CPU profile of the whole run (--cpu-prof), when set. */
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR
+/** Extra Node flags for the gateway (e.g. --max-semi-space-size=64), for A/B runs of deployment settings. */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '')
 const HERE = fileURLToPath(new URL('.', import.meta.url))
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const SET = 'user_moderation'
@@ -328,7 +330,7 @@ try {
     GRAPHQL_MAX_COST: '100000000',
     RATE_LIMIT_EXPLORE_POINTS_PER_MINUTE: '1000000000',
     RATE_LIMIT_ONLINE_RPS: '10000000'
-  }, PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`])
+  }, [...NODE_FLAGS, ...(PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`])])
   const gatewayPid = gateway.child.pid!
   const floor = await start<{ type: 'ready' }>(join(HERE, 'floor-process.ts'), storeEnv)
   const port = gateway.ready.httpPort
