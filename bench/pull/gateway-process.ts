@@ -4,9 +4,10 @@
  * the pages it read, their rows and the items the store examined for them, and reports them to its
  * parent on request: the gateway's own items-examined figure for a streamed pull.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
-import type { ExportCounts, GatewayReady, GatewayRequest } from './protocol.js'
+import type { ExportCounts, GatewayReady, GatewayRequest, LoopDelay } from './protocol.js'
 
 const app = await buildApp(loadConfig(process.env))
 await app.listen({ host: '127.0.0.1', port: 0 })
@@ -22,12 +23,20 @@ featureExport.page = async (plan, options) => {
   return result
 }
 
+// How long the gateway's own callbacks waited for the loop in a phase: the server side of the online p99.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 })
+loopDelay.enable()
+
 const address = app.server.address()
 const ready: GatewayReady = { type: 'ready', grpcPort: app.grpcPort, httpPort: typeof address === 'object' && address !== null ? address.port : 0 }
 process.send?.(ready)
 process.on('message', (message: GatewayRequest) => {
   if (message.type === 'counts') {
     const reply: ExportCounts = { type: 'counts', ...counts }
+    process.send?.(reply)
+  } else if (message.type === 'loop-delay') {
+    const reply: LoopDelay = { type: 'loop-delay', p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 }
+    loopDelay.reset()
     process.send?.(reply)
   } else {
     void app.close().finally(() => process.exit(0))

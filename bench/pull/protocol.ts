@@ -36,7 +36,14 @@ export interface FloorResult {
   readonly seconds: number
 }
 
-export type GatewayRequest = { readonly type: 'counts' } | { readonly type: 'close' }
+/** The gateway's event-loop delay since the last such request (monitorEventLoopDelay, 10 ms sampling), then reset. */
+export interface LoopDelay {
+  readonly type: 'loop-delay'
+  readonly p99Ms: number
+  readonly maxMs: number
+}
+
+export type GatewayRequest = { readonly type: 'counts' } | { readonly type: 'loop-delay' } | { readonly type: 'close' }
 
 /** Online lookups measured from a process of their own, so the pulls' readers in the bench's process do not delay them. */
 export interface OnlineLoadJob {

@@ -38,7 +38,7 @@ import { DEMO_FEATURE_SETS } from '../../src/demo/demo-registry.js'
 import { BENCH_CREDENTIALS, type StoreReady } from '../grpc/protocol.js'
 import type { GrpcLoadOptions } from '../shared/online-load.js'
 import { processCpuMicros } from '../shared/process-cpu.js'
-import type { ExportCounts, FloorJob, FloorResult, GatewayReady, OnlineLoadJob, OnlineLoadResult } from './protocol.js'
+import type { ExportCounts, FloorJob, FloorResult, GatewayReady, LoopDelay, OnlineLoadJob, OnlineLoadResult } from './protocol.js'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000)
 const PULL_ROWS = Number(process.env.BENCH_PULL_ROWS ?? 100_000)
@@ -337,6 +337,7 @@ try {
   const gatewayPids = { store: store.child.pid!, server: gatewayPid }
   const floorPids = { store: store.child.pid!, server: floor.child.pid! }
   const counts = async (): Promise<ExportCounts> => await ask<ExportCounts>(gateway.child, { type: 'counts' })
+  const loopDelay = async (): Promise<LoopDelay> => await ask<LoopDelay>(gateway.child, { type: 'loop-delay' })
   const floorRead = async (segments: number, rows: number | undefined): Promise<FloorResult> => await ask<FloorResult>(floor.child, {
     type: 'floor', featureSet: SET, features: FEATURES, segments, rowsPerSegment: rows === undefined ? undefined : Math.ceil(rows / segments), limit: BATCH
   } satisfies FloorJob)
@@ -355,7 +356,9 @@ try {
   const warmCounts = await counts()
   let benchPeakRss = warmRss
   const benchRss = setInterval(() => { benchPeakRss = Math.max(benchPeakRss, rssMb(gatewayPid)) }, 50)
+  await loopDelay()
   const grpcAlone = await grpcLoad(ONLINE_LOAD)
+  const loopAlone = await loopDelay()
 
   // Rows/s, interleaved so a burst of outside load falls on all of them alike; best of BENCH_ROUNDS.
   const capped = PULL_ROWS > 0 ? Math.min(PULL_ROWS, ROWS) : undefined
@@ -408,7 +411,9 @@ try {
   const during4 = Array.from({ length: 4 }, async (_, index) =>
     await pull(port, 'arrow', { featureSet: SET, features: [SET], batchSize: BATCH, segment: { index, count: 4 } }, undefined, stop.signal))
   await new Promise((resolve) => setTimeout(resolve, 500))
+  await loopDelay()
   const grpcDuring = await grpcLoad(ONLINE_LOAD)
+  const loopDuring = await loopDelay()
   stop.abort()
   const duringOutcomes = await Promise.all(during4)
   const duringRate = duringOutcomes.reduce((a, o) => a + o.rows, 0) / ((performance.now() - pullsStarted) / 1e3)
@@ -447,6 +452,7 @@ try {
   console.log(`\ngRPC GetOnlineFeatures (1 user x ${ONLINE_LOAD.features.length} demo sets, concurrency ${GRPC_CONCURRENCY}, ${SECONDS} s each)`)
   console.log(`alone:                               p50 ${grpcAlone.p50.toFixed(3)} ms  p99 ${grpcAlone.p99.toFixed(3)} ms  ${fixed(grpcAlone.rps)} req/s  ${grpcAlone.errors} errors`)
   console.log(`during a 4-segment Arrow pull:       p50 ${grpcDuring.p50.toFixed(3)} ms  p99 ${grpcDuring.p99.toFixed(3)} ms  ${fixed(grpcDuring.rps)} req/s  ${grpcDuring.errors} errors; the pull got ${fixed(duringRate)} rows/s`)
+  console.log(`gateway event-loop delay, alone: p99 ${loopAlone.p99Ms.toFixed(1)} ms, max ${loopAlone.maxMs.toFixed(1)} ms; during: p99 ${loopDuring.p99Ms.toFixed(1)} ms, max ${loopDuring.maxMs.toFixed(1)} ms`)
 
   const ratio = (m: { rows: number, seconds: number }, against: { rows: number, seconds: number }): number => rate(m) / rate(against)
   const figures: Array<[string, string, string, boolean]> = [
