@@ -108,9 +108,67 @@ function fixedWidthColumn (feature: ResolvedFeature, type: DataType, entities: r
   return makeData({ type, length, nullCount, nullBitmap: validity, data: doubles ?? longs ?? bits } as Parameters<typeof makeData>[0])
 }
 
+/**
+ * UTF-8 bytes and Int32 offsets of strings (null where `strings` holds undefined), written into one
+ * buffer: apache-arrow's Utf8 builder encodes each string into a buffer of its own (TextEncoder) and
+ * grows its arrays as it goes, which was most of what the entity ids cost.
+ */
+function utf8Parts (strings: ReadonlyArray<string | undefined>): { offsets: Int32Array, bytes: Buffer, validity: Uint8Array, nullCount: number } {
+  let chars = 0
+  for (const s of strings) if (s !== undefined) chars += s.length
+  // At most 3 bytes of UTF-8 per UTF-16 unit (a surrogate pair is 2 units for 4 bytes).
+  const buffer = Buffer.allocUnsafe(chars * 3)
+  const offsets = new Int32Array(strings.length + 1)
+  const validity = new Uint8Array(Math.ceil(strings.length / 8))
+  let end = 0
+  let nullCount = 0
+  for (let i = 0; i < strings.length; i++) {
+    const s = strings[i]
+    if (s === undefined) nullCount++
+    else {
+      end += buffer.write(s, end)
+      validity[i >> 3]! |= 1 << (i & 7)
+    }
+    offsets[i + 1] = end
+  }
+  return { offsets, bytes: buffer.subarray(0, end), validity, nullCount }
+}
+
+function utf8Data (strings: ReadonlyArray<string | undefined>): Data<Utf8> {
+  const { offsets, bytes, validity, nullCount } = utf8Parts(strings)
+  return makeData({ type: new Utf8(), length: strings.length, nullCount, nullBitmap: validity, valueOffsets: offsets, data: bytes })
+}
+
+/** A string feature's column, or a string list's (List<Utf8>: list offsets over one Utf8 child of every item). */
+function stringColumn (feature: ResolvedFeature, type: DataType, entities: readonly EntityFeatures[], column: number): Data | undefined {
+  const kind = feature.feature.type
+  if (kind === 'string') {
+    return utf8Data(entities.map((entity) => {
+      const value = entity.results[column]!.value
+      return value?.type === 'string' ? value.value : undefined
+    }))
+  }
+  if (kind !== 'string_list') return undefined
+  const listOffsets = new Int32Array(entities.length + 1)
+  const validity = new Uint8Array(Math.ceil(entities.length / 8))
+  const items: string[] = []
+  let nullCount = 0
+  for (let row = 0; row < entities.length; row++) {
+    const value = entities[row]!.results[column]!.value
+    if (value?.type === 'string_list') {
+      for (const item of value.value) items.push(item)
+      validity[row >> 3]! |= 1 << (row & 7)
+    } else {
+      nullCount++
+    }
+    listOffsets[row + 1] = items.length
+  }
+  return makeData({ type: type as List<Utf8>, length: entities.length, nullCount, nullBitmap: validity, valueOffsets: listOffsets, child: utf8Data(items) })
+}
+
 function valueColumn (feature: ResolvedFeature, type: DataType, entities: readonly EntityFeatures[], column: number): Data {
   if (feature.feature.type === 'float_vector') return vectorColumn(type as FixedSizeList<Float32>, entities, column)
-  const fixed = fixedWidthColumn(feature, type, entities, column)
+  const fixed = fixedWidthColumn(feature, type, entities, column) ?? stringColumn(feature, type, entities, column)
   if (fixed !== undefined) return fixed
   const builder = makeBuilder({ type, nullValues: [null] })
   for (const entity of entities) {
@@ -173,7 +231,7 @@ export function arrowEncoder (featureSet: string, features: readonly ResolvedFea
     const entities = batch.rows.map((r) => r.entity)
     rows += entities.length
     const children: Data[] = [
-      vectorFromArray(entities.map((e) => e.entityId), new Utf8()).data[0]!,
+      utf8Data(entities.map((e) => e.entityId)),
       ...features.map((f, i) => valueColumn(f, valueTypes[i]!, entities, i)),
       ...features.map((_, i) => statusColumn(statusTypes[i]!, entities, i)),
       ...sets.map((s) => eventTimeColumn(timeType, entities, s.column))
