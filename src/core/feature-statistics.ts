@@ -4,10 +4,9 @@ import type { ReadOptions } from '../domain/read-options.js'
 import { LimitExceededError } from '../errors.js'
 import type { FeatureExport, FilterInput } from './export/feature-export.js'
 import type { ResolvedFeature } from './feature-registry.js'
-import type { EntityFeatures } from './feature-lookup.js'
 import { MAX_HISTOGRAM_BUCKETS } from './histogram.js'
 import { requireAtMost } from './limits.js'
-import { seededRandom } from '../lib/seeded-random.js'
+import { RandomRowSample, type RowSampleLimits } from './random-row-sample.js'
 
 export interface StatisticsRequest {
   /** The caller, refused any set it may not read; undefined with no access rules. */
@@ -80,37 +79,16 @@ export interface StatisticsReport {
   readonly maxAgeSeconds: number | undefined
 }
 
-export interface StatisticsLimits {
+export interface StatisticsLimits extends RowSampleLimits {
+  /** The largest sample, and the rows a request without one reads. */
   readonly maxRows: number
-  /** Items the store may examine for one request (a selective filter over a large table). */
-  readonly maxItems: number
-  /** Rows asked of each page of the underlying pull. */
-  readonly pageSize: number
-  /** Segments read at the same time once their size is known. */
-  readonly parallelSegments?: number
-}
-
-/**
- * Segments the sample draws from. The store cuts a set into shards by a hash of the entity id
- * (src/repo/set-shards.ts, 64 shards), so each segment is an unbiased slice of the set; 64 gives
- * every segment one shard, the finest slicing the layout has.
- */
-const SAMPLE_SEGMENTS = 64
-
-interface SampledRow {
-  readonly results: EntityFeatures['results']
 }
 
 /**
  * Per-feature quality over a sample or a whole set, computed from the same pages a training pull
- * would get (so filters, statuses and staleness mean the same).
- *
- * The sample is random, not the first rows in hash order: segments (hash slices of the set) are read
- * whole in a random order, every row of a segment is kept while the sample has room, and the segment
- * that fills it gives a uniform random subset of its rows (reservoir sampling). Every row of the set
- * is equally likely to be in the sample; the read goes past `sample` by at most the segments in flight
- * (about one 64th of the set each). A `seed` makes the choice repeatable. Memory holds only the
- * segments being read, never the whole set.
+ * would get (so filters, statuses and staleness mean the same). The rows come from a RandomRowSample
+ * (random-row-sample.ts: uniform, repeatable with a seed, past the row limit a random subset); this
+ * class checks the request's sizes and summarises the rows as they arrive.
  */
 export class FeatureStatistics {
   readonly #export: FeatureExport
@@ -145,129 +123,32 @@ export class FeatureStatistics {
   }
 
   async compute (request: StatisticsRequest, options: ReadOptions = {}): Promise<StatisticsReport> {
-    const budget = this.rowBudget(request.sample)
+    const size = this.rowBudget(request.sample)
     const features = request.features ?? [request.featureSet]
-    const pageSize = Math.min(this.#limits.pageSize, this.#export.limits.maxPageSize)
-    const random = seededRandom(request.seed ?? this.#newSeed())
-    const base = { principal: request.principal, featureSet: request.featureSet, features, filters: request.filters }
+    const seed = request.seed ?? this.#newSeed()
     // Checked (access, names, filters) before any store call; also fixes the time staleness is judged at.
-    const first = this.#export.plan({ ...base, first: Math.min(pageSize, budget), segment: { index: 0, count: SAMPLE_SEGMENTS } })
+    const sample = new RandomRowSample(this.#export, this.#limits, { principal: request.principal, featureSet: request.featureSet, features, filters: request.filters, size, seed })
+    const { plan } = sample
     const keep = request.keepValues === true
-    const accumulators = first.features.map((f) => new Accumulator(f, keep))
-    const drivingColumn = first.features.findIndex((f) => f.featureSet.name === first.featureSet.name)
+    const accumulators = plan.features.map((f) => new Accumulator(f, keep))
+    const drivingColumn = plan.features.findIndex((f) => f.featureSet.name === plan.featureSet.name)
     const ages: number[] | undefined = keep ? [] : undefined
-    const order = shuffled(SAMPLE_SEGMENTS, random)
-    const state = { itemsScanned: 0, storeCalls: 0 }
-    // Rather a partial answer (complete: false) than a deadline error: no new page once most of the time is spent.
-    const started = Date.now()
-    const stopAt = options.deadlineAt === undefined ? Infinity : options.deadlineAt - Math.min(5_000, (options.deadlineAt - started) / 5)
-    const canRead = (): boolean => state.itemsScanned < this.#limits.maxItems && Date.now() < stopAt
-
-    const readSegment = async (index: number, capacity: number): Promise<SegmentSample> => {
-      const sample = new Reservoir<SampledRow>(capacity, random)
-      let plan = index === 0 ? first : this.#export.plan({ ...base, first: 1, segment: { index, count: SAMPLE_SEGMENTS } }, first.startedAt)
-      let more = true
-      while (more && canRead()) {
-        const page = await this.#export.page({ ...plan, first: pageSize }, options)
-        state.itemsScanned += page.itemsScanned
-        state.storeCalls += page.storeCalls
-        for (const { entity } of page.rows) sample.offer({ results: entity.results })
-        more = page.hasNextPage && page.endCursor !== undefined
-        if (more) plan = this.#export.plan({ ...base, first: 1, after: page.endCursor, segment: { index, count: SAMPLE_SEGMENTS } })
-      }
-      return { sample, finished: !more }
-    }
-
-    let rows = 0
-    let complete = true
-    let next = 0
-    let segmentRowsSeen = 0
-    let segmentsRead = 0
-    const parallel = Math.max(1, this.#limits.parallelSegments ?? 4)
-    while (next < order.length && rows < budget && canRead()) {
-      // One segment first; then as many at once as the rows still wanted are expected to fill.
-      const average = segmentsRead === 0 ? undefined : segmentRowsSeen / segmentsRead
-      const width = average === undefined ? 1 : Math.max(1, Math.min(parallel, Math.ceil((budget - rows) / Math.max(1, average))))
-      const wave = order.slice(next, next + width)
-      next += wave.length
-      const samples = await Promise.all(wave.map(async (index) => await readSegment(index, budget - rows)))
-      for (const { sample, finished } of samples) {
-        segmentsRead++
-        segmentRowsSeen += sample.seen
-        if (!finished) complete = false
-        // In the random order: whole segments while they fit, then a uniform subset of the one that fills the sample.
-        const taken = sample.take(budget - rows)
-        if (taken.length < sample.seen) complete = false
-        for (const row of taken) {
-          row.results.forEach((result, i) => accumulators[i]!.add(result.status, result.value))
-          const eventTime = drivingColumn < 0 ? undefined : row.results[drivingColumn]!.eventTime
-          if (ages !== undefined && eventTime !== undefined) ages.push((first.startedAt - eventTime) / 1_000)
-        }
-        rows += taken.length
-      }
-    }
-    if (next < order.length) complete = false
+    const outcome = await sample.read((row) => {
+      row.results.forEach((result, i) => accumulators[i]!.add(result.status, result.value))
+      const eventTime = drivingColumn < 0 ? undefined : row.results[drivingColumn]!.eventTime
+      if (ages !== undefined && eventTime !== undefined) ages.push((plan.startedAt - eventTime) / 1_000)
+    }, options)
     return {
-      featureSet: first.featureSet.name,
-      rows,
-      complete,
-      itemsScanned: state.itemsScanned,
-      storeCalls: state.storeCalls,
-      features: accumulators.map((a) => a.summary(rows)),
+      featureSet: plan.featureSet.name,
+      rows: outcome.rows,
+      complete: outcome.complete,
+      itemsScanned: outcome.itemsScanned,
+      storeCalls: outcome.storeCalls,
+      features: accumulators.map((a) => a.summary(outcome.rows)),
       rowAgesSeconds: ages,
-      maxAgeSeconds: first.featureSet.maxAgeSeconds
+      maxAgeSeconds: plan.featureSet.maxAgeSeconds
     }
   }
-}
-
-interface SegmentSample {
-  readonly sample: Reservoir<SampledRow>
-  /** The segment was read to its end (not cut short by the item budget or the deadline). */
-  readonly finished: boolean
-}
-
-/** Algorithm R: after any number of offers, a uniform random subset of at most `capacity` of them. */
-class Reservoir<T> {
-  readonly #capacity: number
-  readonly #random: () => number
-  readonly #items: T[] = []
-  seen = 0
-
-  constructor (capacity: number, random: () => number) {
-    this.#capacity = capacity
-    this.#random = random
-  }
-
-  offer (item: T): void {
-    this.seen++
-    if (this.#items.length < this.#capacity) {
-      this.#items.push(item)
-      return
-    }
-    const slot = Math.floor(this.#random() * this.seen)
-    if (slot < this.#capacity) this.#items[slot] = item
-  }
-
-  /** A uniform random `n` of the kept items (all of them when they fit). */
-  take (n: number): readonly T[] {
-    if (n >= this.#items.length) return this.#items
-    const items = [...this.#items]
-    for (let i = 0; i < n; i++) {
-      const j = i + Math.floor(this.#random() * (items.length - i))
-      ;[items[i], items[j]] = [items[j]!, items[i]!]
-    }
-    return items.slice(0, n)
-  }
-}
-
-/** 0..n-1 in a random order (Fisher-Yates). */
-function shuffled (n: number, random: () => number): number[] {
-  const order = Array.from({ length: n }, (_, i) => i)
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1))
-    ;[order[i], order[j]] = [order[j]!, order[i]!]
-  }
-  return order
 }
 
 class Range {
