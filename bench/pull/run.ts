@@ -23,7 +23,8 @@
  * Knobs: BENCH_ROWS (200000), BENCH_PULL_ROWS (100000; 0 = whole set), BENCH_ROUNDS (3; best of),
  * BENCH_GRAPHQL_SEGMENTS (8), BENCH_SECONDS (5, each gRPC phase), BENCH_GRPC_CONCURRENCY (8),
  * BENCH_USERS (2000 demo users for the lookups), BENCH_INGEST_CONCURRENCY (4, the CLI's default),
- * BENCH_PROFILE_DIR (unset; a directory for the gateway's --cpu-prof profile), BENCH_NODE_FLAGS (extra flags for the gateway's node).
+ * BENCH_PROFILE_DIR (unset; a directory for the gateway's --cpu-prof profile), BENCH_NODE_FLAGS (extra flags for the gateway's node),
+ * BENCH_TRACE=1 (the gateway's stdout on this one's, e.g. with BENCH_NODE_FLAGS=--trace-gc).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, readFileSync } from 'node:fs'
@@ -65,8 +66,8 @@ type Format = 'ndjson' | 'arrow'
 const ACCEPT: Record<Format, string> = { ndjson: 'application/x-ndjson', arrow: 'application/vnd.apache.arrow.stream' }
 
 const children: ChildProcess[] = []
-async function start<T> (script: string, env: NodeJS.ProcessEnv, execArgv: string[] = []): Promise<{ child: ChildProcess, ready: T }> {
-  const child = fork(script, [], { execArgv: ['--import', 'tsx', ...execArgv], env: { ...env, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+async function start<T> (script: string, env: NodeJS.ProcessEnv, execArgv: string[] = [], stdout: 'ignore' | 'inherit' = 'ignore'): Promise<{ child: ChildProcess, ready: T }> {
+  const child = fork(script, [], { execArgv: ['--import', 'tsx', ...execArgv], env: { ...env, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', stdout, 'inherit', 'ipc'] })
   children.push(child)
   const ready = await new Promise<T>((resolve, reject) => {
     child.once('message', (message) => resolve(message as T))
@@ -330,7 +331,7 @@ try {
     GRAPHQL_MAX_COST: '100000000',
     RATE_LIMIT_EXPLORE_POINTS_PER_MINUTE: '1000000000',
     RATE_LIMIT_ONLINE_RPS: '10000000'
-  }, [...NODE_FLAGS, ...(PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`])])
+  }, [...NODE_FLAGS, ...(PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`])], process.env.BENCH_TRACE === '1' ? 'inherit' : 'ignore')
   const gatewayPid = gateway.child.pid!
   const floor = await start<{ type: 'ready' }>(join(HERE, 'floor-process.ts'), storeEnv)
   const port = gateway.ready.httpPort

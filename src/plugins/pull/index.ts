@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream'
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { FeaturePull, type PullBatch } from '../../core/export/feature-pull.js'
 import type { ResolvedFeature } from '../../core/feature-registry.js'
 import { NotReadyError, isFeaturegateError } from '../../errors.js'
-import { LoopTurns } from '../../lib/loop-turns.js'
 import { httpFailureOf, sendHttpFailure } from '../http-errors.js'
 import { arrowEncoder } from './arrow-encoder.js'
 import { ndjsonEncoder } from './ndjson-encoder.js'
@@ -45,8 +45,6 @@ async function pullPlugin (fastify: FastifyInstance): Promise<void> {
   const pull = new FeaturePull(fastify.featureExport)
   const observer = fastify.observer
   const active = new Set<AbortController>()
-  // One slice of any pull per loop iteration: four pulls at once must not hold the loop for four slices.
-  const turns = new LoopTurns()
   // Shutdown ends running pulls with the error marker (a reader resumes elsewhere) instead of holding the close.
   fastify.addHook('preClose', async () => {
     for (const controller of active) controller.abort(new NotReadyError('shutting down; resume the pull from its last resume token'))
@@ -91,7 +89,7 @@ async function pullPlugin (fastify: FastifyInstance): Promise<void> {
           const batch = next.value
           for (const slice of slicesOf(batch)) {
             // Between slices other work gets the loop (online lookups among it): no slice holds it for long.
-            if (rows > 0) await turns.next()
+            if (rows > 0) await yieldToLoop()
             yield Buffer.concat(encoder.batch(slice))
             rows += slice.rows.length
             observer.pullRows(format!, slice.rows.length)
