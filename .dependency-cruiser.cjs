@@ -14,7 +14,8 @@ const FLOOR_1 = '^src/(domain/|lib/|errors\\.ts$|config\\.ts$|config/)'
 /** Generated from proto/ and graphql/schema.graphql (npm run gen). */
 const GENERATED = '^src/generated/'
 /** The plugin that opens the repository and hands its ports to the core; a small named set so it can be renamed. */
-const STORE_WIRING = '^src/plugins/(feature-store|store)\\.ts$'
+// The pull thread (src/plugins/pull/pull-thread.ts) is a thread of its own: it opens its own reader of the store.
+const STORE_WIRING = '^src/plugins/(feature-store|store|pull/pull-thread)\\.ts$'
 /** Process-level files on the top floor. */
 const TOP = '^src/(app|server)\\.ts$'
 const SDK = '(^|/)node_modules/(@aws-sdk|@smithy)/'

@@ -65,6 +65,8 @@ export interface GraphqlConfig {
   readonly bulkMaxConcurrentCalls: number
   /** Deadline of a pull page or a statistics query. */
   readonly bulkDeadlineMs: number
+  /** Threads that read and encode streamed pulls (POST /v1/pull) off the event loop; 0 runs them on it. */
+  readonly pullThreads: number
   /** graphql-jit: compile a query once it ran this many times (1: from its second run); 0 off. Measured in bench:graphql. */
   readonly jitAfter: number
   /** Operation names always given their own metrics label. */
@@ -243,6 +245,7 @@ function loadGraphqlConfig (env: Env, storeMode: StoreConfig['mode']): GraphqlCo
     maxStatisticsRows: readInt(env, 'GRAPHQL_MAX_STATISTICS_ROWS', 100_000, 1, 100_000_000),
     bulkMaxConcurrentCalls: readInt(env, 'GRAPHQL_BULK_MAX_CONCURRENT_CALLS', 8, 1, 1_000),
     bulkDeadlineMs: readInt(env, 'GRAPHQL_BULK_DEADLINE_MS', 30_000, 1, 600_000),
+    pullThreads: readInt(env, 'PULL_THREADS', 1, 0, 64),
     jitAfter: readInt(env, 'GRAPHQL_JIT_AFTER', 1, 0, 1_000_000),
     operationLabels,
     maxLearnedOperationLabels: readInt(env, 'GRAPHQL_MAX_LEARNED_OPERATION_LABELS', 50, 0, 1_000)

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads'
+import { startModuleThread } from '../lib/module-thread.js'
 import type { EmbeddedDynamoWorkerData, FromEmbeddedDynamo, ToEmbeddedDynamo } from './embedded-dynamo-worker.js'
 
 export interface EmbeddedDynamo {
@@ -28,7 +28,8 @@ const CLOSE_GRACE_MS = 5_000
  * latency figures measure the gateway alone.
  */
 export async function startEmbeddedDynamo (options: EmbeddedDynamoOptions = {}): Promise<EmbeddedDynamo> {
-  const worker = spawnStoreThread({ dataDir: options.dataDir, listenPort: options.port ?? 0 })
+  const data: EmbeddedDynamoWorkerData = { dataDir: options.dataDir, listenPort: options.port ?? 0 }
+  const worker = startModuleThread(import.meta.url, 'embedded-dynamo-worker', data)
   let closing = false
   let exited = false
   const exit = new Promise<void>((resolve) => worker.once('exit', () => { exited = true; resolve() }))
@@ -74,18 +75,4 @@ export async function startEmbeddedDynamo (options: EmbeddedDynamoOptions = {}):
       await worker.terminate()
     }
   }
-}
-
-/**
- * Under tsx (npm start, tests) this module is `.ts` and so is its sibling; a worker thread does not
- * inherit tsx's loader hooks, so the thread registers them before importing its entry. Compiled
- * (dist/), the sibling is plain `.js`.
- */
-function spawnStoreThread (data: EmbeddedDynamoWorkerData): Worker {
-  const fromSource = import.meta.url.endsWith('.ts')
-  const entry = new URL(`./embedded-dynamo-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url)
-  if (!fromSource) return new Worker(entry, { workerData: data, execArgv: [] })
-  const tsx = import.meta.resolve('tsx/esm/api')
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}) })`
-  return new Worker(bootstrap, { eval: true, workerData: data, execArgv: [] })
 }

@@ -1,5 +1,6 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { StoreConfig } from '../config.js'
+import type { BulkReader } from '../domain/ports/bulk-reader.js'
 import type { FeatureStore } from '../domain/ports/feature-store.js'
 import { NO_OP_OBSERVER, type StoreObserver } from '../domain/ports/store-observer.js'
 import { Semaphore } from '../lib/semaphore.js'
@@ -116,4 +117,21 @@ export async function openFeatureStore (options: OpenStoreOptions): Promise<Feat
       await embedded?.close()
     }
   }
+}
+
+export interface BulkReaderOptions {
+  readonly store: StoreConfig
+  /** The endpoint the store was opened at (the embedded store's own when it is embedded). */
+  readonly endpoint: string | undefined
+  readonly embedded: boolean
+  readonly observer: StoreObserver
+  readonly maxConcurrentCalls: number
+}
+
+/**
+ * A bulk reader of an already opened store on a client of its own: for a pull thread, which cannot
+ * share the gateway thread's client. Same endpoint, same credentials; nothing is created.
+ */
+export function openBulkReader (options: BulkReaderOptions): BulkReader & { close: () => void } {
+  return FeatureScanner.open(options.store, options.endpoint, options.embedded ? EMBEDDED_CREDENTIALS : undefined, options.observer, options.maxConcurrentCalls)
 }

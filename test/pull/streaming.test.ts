@@ -151,7 +151,8 @@ t.test('a pull that breaks continues from its last resume token: every row exact
 const WIDE: FeatureSetSpec = { name: 'wide', entityType: 'thing', features: [{ name: 'v', type: 'float_vector', dimension: 4096 }] }
 
 t.test('a reader that stops reading stops the scan: pages read stay bounded, then the pull completes', async (t) => {
-  const app = await build(t, { DEMO_USERS: '5' })
+  // On the event loop (PULL_THREADS=0): the scans are counted by wrapping this thread's reader.
+  const app = await build(t, { DEMO_USERS: '5', PULL_THREADS: '0' })
   await app.featureStore.registry.put(WIDE)
   const rows = 800
   for (let start = 0; start < rows; start += 100) {
@@ -192,7 +193,8 @@ t.test('a reader that stops reading stops the scan: pages read stay bounded, the
 })
 
 t.test('a store failure mid-stream ends the stream with the error marker, counted in metrics', async (t) => {
-  const app = await build(t, { DEMO_USERS: '600' })
+  // On the event loop (PULL_THREADS=0), where a wrapped reader can fail on demand; pull-threads.test.ts has the threads' failures.
+  const app = await build(t, { DEMO_USERS: '600', PULL_THREADS: '0' })
   const url = await listen(app)
   const scans = watchScans(app)
   const body = { featureSet: 'user_profile', features: ['user_profile'], batchSize: 50 }

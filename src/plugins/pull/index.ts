@@ -3,13 +3,21 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { FeaturePull, type PullBatch } from '../../core/export/feature-pull.js'
-import type { ResolvedFeature } from '../../core/feature-registry.js'
 import { NotReadyError, isFeaturegateError } from '../../errors.js'
-import { httpFailureOf, sendHttpFailure } from '../http-errors.js'
-import { arrowEncoder } from './arrow-encoder.js'
-import { ndjsonEncoder } from './ndjson-encoder.js'
+import type { GatewayObserver } from '../../core/gateway-observer.js'
+import { httpFailureOf, sendHttpFailure, type HttpFailure } from '../http-errors.js'
 import { parsePullRequest } from './parse-pull-request.js'
 import type { PullEncoder, PullFormat } from './pull-encoder.js'
+import { encoderFor, slicesOf } from './pull-slices.js'
+import type { ObservedEvent } from './pull-thread-protocol.js'
+import { PullThreads, type ThreadPull } from './pull-threads.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The threads streamed pulls run on (PULL_THREADS); undefined when they run on the event loop. */
+    pullThreads: PullThreads | undefined
+  }
+}
 
 const MEDIA_TYPES: ReadonlyArray<{ type: string, format: PullFormat }> = [
   { type: 'application/vnd.apache.arrow.stream', format: 'arrow' },
@@ -34,21 +42,91 @@ export function negotiateFormat (accept: string | undefined): PullFormat | undef
 /** Why a pull's signal aborted when the reader, not the gateway, ended it: nothing is written after it. */
 const READER_LEFT = Symbol('reader left')
 
+/** A pull's bytes as they are ready: each slice's, then the end's (rows 0). Failures are thrown. */
+interface Chunk {
+  readonly bytes: Buffer
+  readonly rows: number
+}
+
+/** A pull that failed on its pull thread: how it failed, as the thread said. */
+class ThreadPullError extends Error {
+  constructor (readonly failure: HttpFailure, readonly typed: boolean, readonly detail: string) {
+    super(failure.message)
+  }
+}
+
+/** The caller's error as it is told, and whether it is one a caller may cause (not a bug, not logged as one). */
+function describeFailure (reason: unknown): { failure: HttpFailure, typed: boolean } {
+  return reason instanceof ThreadPullError ? { failure: reason.failure, typed: reason.typed } : { failure: httpFailureOf(reason), typed: isFeaturegateError(reason) }
+}
+
+/** The pull read and encoded on this thread: slices with the loop free between them. */
+async function * localChunks (batches: AsyncGenerator<PullBatch, void, undefined>, encoder: PullEncoder): AsyncGenerator<Chunk, void, undefined> {
+  let rows = 0
+  try {
+    for await (const batch of batches) {
+      for (const slice of slicesOf(batch)) {
+        // Between slices other work gets the loop (online lookups among it): no slice holds it for long.
+        if (rows > 0) await yieldToLoop()
+        yield { bytes: Buffer.concat(encoder.batch(slice)), rows: slice.rows.length }
+        rows += slice.rows.length
+      }
+      if (batch.done) break
+    }
+    yield { bytes: Buffer.concat(encoder.end(rows)), rows: 0 }
+  } finally {
+    await batches.return()
+  }
+}
+
+/** The pull read and encoded on a pull thread: its chunks, one credit given back for each taken. */
+async function * threadChunks (pull: ThreadPull): AsyncGenerator<Chunk, void, undefined> {
+  let ended = false
+  try {
+    for (;;) {
+      const message = await pull.next()
+      if (message.type === 'failed') {
+        ended = true
+        throw message.cause ?? new ThreadPullError(message.failure, message.typed, message.detail)
+      }
+      if (message.last) ended = true
+      yield { bytes: message.bytes, rows: message.rows }
+      if (ended) return
+      pull.credit()
+    }
+  } finally {
+    if (!ended) pull.cancel(undefined)
+  }
+}
+
 /**
  * POST /v1/pull: a training pull streamed as NDJSON or an Arrow IPC stream (README, "Streaming
  * pulls"), over the core's FeaturePull (the featureRows export, page after page). The route only
- * negotiates the format, reads the body and writes: each batch is encoded and handed to a Readable
- * that the response pulls from, so the next page is read only when the socket has taken the last
- * (backpressure end to end), and the reader going away aborts the store read in flight.
+ * negotiates the format, checks the pull, and writes: each chunk is handed to a Readable that the
+ * response pulls from, so the next page is read only when the socket has taken the last
+ * (backpressure end to end), and the reader going away aborts the store read in flight. With
+ * PULL_THREADS > 0 the reading and encoding run on a pull thread (pull-thread.ts), off this loop and
+ * its heap; the exploration queue, the budgets and the socket stay here.
  */
 async function pullPlugin (fastify: FastifyInstance): Promise<void> {
   const pull = new FeaturePull(fastify.featureExport)
   const observer = fastify.observer
   const active = new Set<AbortController>()
+  const { store } = fastify.config
+  const threads = fastify.config.graphql.pullThreads > 0
+    ? new PullThreads(fastify.config.graphql.pullThreads, {
+      store,
+      endpoint: fastify.featureStore.endpoint,
+      embedded: fastify.featureStore.embedded,
+      maxConcurrentCalls: fastify.config.graphql.bulkMaxConcurrentCalls
+    }, (error) => fastify.log.error({ err: error }, 'A pull thread stopped; its pulls ended with an error, the next pull starts another'))
+    : undefined
   // Shutdown ends running pulls with the error marker (a reader resumes elsewhere) instead of holding the close.
   fastify.addHook('preClose', async () => {
     for (const controller of active) controller.abort(new NotReadyError('shutting down; resume the pull from its last resume token'))
   })
+  fastify.decorate('pullThreads', threads)
+  if (threads !== undefined) fastify.addHook('onClose', async () => await threads.close())
 
   fastify.post('/v1/pull', async (request, reply) => {
     const format = negotiateFormat(request.headers.accept)
@@ -59,23 +137,37 @@ async function pullPlugin (fastify: FastifyInstance): Promise<void> {
     const signal = controller.signal
     reply.raw.on('close', () => { if (!reply.raw.writableFinished) controller.abort(READER_LEFT) })
     const principal = request.principal
-    let batches: AsyncGenerator<PullBatch, void, undefined>
-    let first: IteratorResult<PullBatch, void>
+    const charge = async (points: number): Promise<void> => { if (principal !== undefined) await fastify.access.chargePoints(principal, points) }
+    let chunks: AsyncGenerator<Chunk, void, undefined>
+    let first: IteratorResult<Chunk, void>
     let encoder: PullEncoder
     try {
-      const prepared = pull.prepare(parsePullRequest(request.body, principal))
+      const parsed = parsePullRequest(request.body, principal)
+      // Checked here either way: a bad argument, cursor or set is a plain JSON error before any read.
+      const prepared = pull.prepare(parsed)
       encoder = encoderFor(format, prepared.featureSet.name, prepared.features)
-      batches = pull.batches(prepared, {
-        signal,
-        charge: async (points) => { if (principal !== undefined) await fastify.access.chargePoints(principal, points) },
-        turn: async (weight, read) => await fastify.exploreQueue.run(request, { weight, signal }, read)
-      })
+      if (threads === undefined) {
+        chunks = localChunks(pull.batches(prepared, {
+          signal,
+          charge,
+          turn: async (weight, read) => await fastify.exploreQueue.run(request, { weight, signal }, read)
+        }), encoder)
+      } else {
+        const threadPull = threads.start({ format, request: parsed, featureSets: fastify.featureRegistry.featureSets(), limits: fastify.featureExport.limits }, {
+          turn: async (weight) => await fastify.exploreQueue.acquire(request, { weight, signal }),
+          charge,
+          observe: (events) => { replayObserved(observer, events) }
+        })
+        signal.addEventListener('abort', () => threadPull.cancel(signal.reason), { once: true })
+        chunks = threadChunks(threadPull)
+      }
       // The first page before the first byte: a refusal or a store failure here is still a plain JSON error.
-      first = await batches.next()
+      first = await chunks.next()
     } catch (error) {
       if (signal.aborted) return reply
-      if (!isFeaturegateError(error)) request.log.error({ err: error }, 'pull failed before its first byte')
-      return await sendHttpFailure(reply, httpFailureOf(error))
+      const { failure, typed } = describeFailure(error)
+      if (!typed) request.log.error({ err: error }, 'pull failed before its first byte')
+      return await sendHttpFailure(reply, failure)
     }
     active.add(controller)
     const log = request.log
@@ -86,26 +178,21 @@ async function pullPlugin (fastify: FastifyInstance): Promise<void> {
       try {
         let next = first
         while (next.done !== true) {
-          const batch = next.value
-          for (const slice of slicesOf(batch)) {
-            // Between slices other work gets the loop (online lookups among it): no slice holds it for long.
-            if (rows > 0) await yieldToLoop()
-            yield Buffer.concat(encoder.batch(slice))
-            rows += slice.rows.length
-            observer.pullRows(format!, slice.rows.length)
+          yield next.value.bytes
+          if (next.value.rows > 0) {
+            rows += next.value.rows
+            observer.pullRows(format!, next.value.rows)
           }
-          if (batch.done) break
-          next = await batches.next()
+          next = await chunks.next()
         }
-        yield Buffer.concat(encoder.end(rows))
         outcome = 'complete'
       } catch (error) {
         const reason: unknown = signal.aborted ? signal.reason : error
         if (reason === READER_LEFT) return
         outcome = 'error'
-        const failure = httpFailureOf(reason)
+        const { failure, typed } = describeFailure(reason)
         observer.pullError(format!, String(failure.extensions.fgCode ?? 'FG_ERR_INTERNAL'))
-        if (!isFeaturegateError(reason)) log.error({ err: reason }, 'pull failed mid-stream')
+        if (!typed) log.error({ err: reason }, 'pull failed mid-stream')
         else log.warn({ err: reason, rows }, 'pull ended with an error after its first byte')
         const tail = encoder.failure(failure)
         // No way to say it in the format: the stream is cut (the response destroyed, no end marker).
@@ -114,7 +201,7 @@ async function pullPlugin (fastify: FastifyInstance): Promise<void> {
       } finally {
         active.delete(controller)
         observer.pullFinished(format!, outcome)
-        await batches.return()
+        await chunks.return()
       }
     }
 
@@ -123,28 +210,13 @@ async function pullPlugin (fastify: FastifyInstance): Promise<void> {
   })
 }
 
-/** Rows encoded in one go: about a millisecond of the loop, so a 1,000-row page does not hold it for ten. */
-const SLICE_ROWS = 250
-
-/**
- * A batch as slices of at most SLICE_ROWS rows, each its own batch in the stream with the token that
- * resumes after its last row, so a reader can commit at every one.
- */
-function slicesOf (batch: PullBatch): PullBatch[] {
-  if (batch.rows.length <= SLICE_ROWS) return [batch]
-  const slices: PullBatch[] = []
-  for (let start = 0; start < batch.rows.length; start += SLICE_ROWS) {
-    const rows = batch.rows.slice(start, start + SLICE_ROWS)
-    const last = start + SLICE_ROWS >= batch.rows.length
-    slices.push(last
-      ? { ...batch, rows }
-      : { rows, resumeAfter: rows[rows.length - 1]!.cursor, done: false, itemsScanned: 0 })
+/** A pull thread's store calls and statuses, told to this thread's metrics as if they happened here. */
+function replayObserved (observer: GatewayObserver, events: readonly ObservedEvent[]): void {
+  for (const event of events) {
+    if (event.kind === 'storeCall') observer.storeCall(event.operation, event.seconds, event.outcome)
+    else if (event.kind === 'throttled') observer.throttled()
+    else observer.featureStatuses(event.protocol, event.counts)
   }
-  return slices
-}
-
-function encoderFor (format: PullFormat, featureSet: string, features: readonly ResolvedFeature[]): PullEncoder {
-  return format === 'arrow' ? arrowEncoder(featureSet, features) : ndjsonEncoder(features)
 }
 
 export default fp(pullPlugin, {

@@ -1,0 +1,56 @@
+import type { StoreConfig } from '../../config.js'
+import type { ExportLimits } from '../../core/export/feature-export.js'
+import type { PullRequest } from '../../core/export/feature-pull.js'
+import type { StatusProtocol } from '../../core/gateway-observer.js'
+import type { FeatureSetSpec } from '../../domain/feature-set-spec.js'
+import type { HttpFailure } from '../http-errors.js'
+import type { PullFormat } from './pull-encoder.js'
+
+/** What a pull thread is given once, at start: enough to open its own reader of the store. */
+export interface PullThreadData {
+  readonly store: StoreConfig
+  /** The store's endpoint as opened (the embedded store's own when there is one). */
+  readonly endpoint: string | undefined
+  readonly embedded: boolean
+  /** Store calls this thread's reader may have in flight. */
+  readonly maxConcurrentCalls: number
+}
+
+/** One pull handed to a thread, already checked (arguments, cursor, access) by the gateway's thread. */
+export interface PullJob {
+  readonly type: 'pull'
+  readonly id: number
+  readonly format: PullFormat
+  readonly request: PullRequest
+  /** The registry as the gateway's thread saw it when the pull was checked. */
+  readonly featureSets: readonly FeatureSetSpec[]
+  readonly limits: ExportLimits
+}
+
+/** The gateway's thread to a pull thread. */
+export type ToPullThread =
+  | PullJob
+  /** The reader took the last chunk: the thread may send another. */
+  | { readonly type: 'credit', readonly id: number }
+  /** The answer to a `turn` or a `charge`: go on, or stop (the reason stays with the gateway's thread). */
+  | { readonly type: 'granted' | 'refused', readonly id: number, readonly ask: number }
+  | { readonly type: 'cancel', readonly id: number }
+
+/** What the thread's store reads and pages reported, replayed into the gateway's metrics. */
+export type ObservedEvent =
+  | { readonly kind: 'storeCall', readonly operation: string, readonly seconds: number, readonly outcome: string }
+  | { readonly kind: 'throttled' }
+  | { readonly kind: 'featureStatuses', readonly protocol: StatusProtocol, readonly counts: Readonly<Record<string, number>> }
+
+/** A pull thread to the gateway's thread. */
+export type FromPullThread =
+  /** A slice's encoded bytes (transferred, not copied) and its rows; `last` after the pull's end bytes. */
+  | { readonly type: 'chunk', readonly id: number, readonly bytes: ArrayBuffer, readonly rows: number, readonly last: boolean, readonly events: readonly ObservedEvent[] }
+  /** Asks for a turn in the exploration queue before a page is read (weight), or to spend points before a page is handed out. */
+  | { readonly type: 'turn' | 'charge', readonly id: number, readonly ask: number, readonly amount: number }
+  /** The page read in the last granted turn is done: the turn is given back. */
+  | { readonly type: 'turn-done', readonly id: number, readonly ask: number }
+  /** The pull failed; `typed` when the error was one a caller is told about (not a bug). */
+  | { readonly type: 'failed', readonly id: number, readonly failure: HttpFailure, readonly typed: boolean, readonly detail: string, readonly events: readonly ObservedEvent[] }
+  /** The pull ended after a cancel; nothing more comes for it. */
+  | { readonly type: 'cancelled', readonly id: number }

@@ -1,0 +1,172 @@
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
+import { FeatureExport } from '../../core/export/feature-export.js'
+import { FeaturePull, type PullBatch } from '../../core/export/feature-pull.js'
+import { FeatureRegistry } from '../../core/feature-registry.js'
+import type { GatewayObserver, StatusProtocol } from '../../core/gateway-observer.js'
+import type { StoreObserver } from '../../domain/ports/store-observer.js'
+import { isFeaturegateError } from '../../errors.js'
+import { openBulkReader } from '../../repo/open-feature-store.js'
+import { httpFailureOf } from '../http-errors.js'
+import type { FromPullThread, ObservedEvent, PullJob, PullThreadData, ToPullThread } from './pull-thread-protocol.js'
+import { encoderFor, slicesOf } from './pull-slices.js'
+
+/**
+ * A pull thread: streamed pulls read, turned into values and encoded here, on a thread (and heap) of
+ * their own, so their CPU and their garbage collections do not delay the online lookups on the
+ * gateway's thread. The gateway's thread checks each pull first, keeps the exploration queue and
+ * the budgets (a page is read only in a turn it grants, handed out only once it is paid for),
+ * writes the bytes to the socket and gives a credit for each chunk it has taken, so a slow reader
+ * slows the read here as it did in one thread.
+ */
+if (parentPort === null) throw new Error('pull-thread runs only as a worker thread')
+const port: MessagePort = parentPort
+const data = workerData as PullThreadData
+const post = (message: FromPullThread, transfer: ArrayBuffer[] = []): void => { port.postMessage(message, transfer) }
+
+/** Store calls and statuses seen here, sent with the next message for the gateway's metrics. */
+class ForwardingObserver implements StoreObserver, Pick<GatewayObserver, 'featureStatuses'> {
+  #events: ObservedEvent[] = []
+  storeCall (operation: string, seconds: number, outcome: string): void { this.#events.push({ kind: 'storeCall', operation, seconds, outcome }) }
+  batchGet (): void {}
+  unprocessedRetry (): void {}
+  throttled (): void { this.#events.push({ kind: 'throttled' }) }
+  featureStatuses (protocol: StatusProtocol, counts: Readonly<Record<string, number>>): void {
+    this.#events.push({ kind: 'featureStatuses', protocol, counts })
+  }
+
+  take (): ObservedEvent[] {
+    const events = this.#events
+    this.#events = []
+    return events
+  }
+}
+
+const observer = new ForwardingObserver()
+const scanner = openBulkReader({ ...data, observer })
+
+/** Chunks a pull may have sent that the gateway's thread has not taken yet: one written, one ready. */
+const CREDIT = 2
+
+class RunningPull {
+  readonly controller = new AbortController()
+  #credit = CREDIT
+  #creditWaiter: (() => void) | undefined
+  #asks = 0
+  readonly #answers = new Map<number, { resolve: () => void, reject: (error: Error) => void }>()
+
+  constructor (readonly id: number) {}
+
+  credit (): void {
+    this.#credit++
+    this.#creditWaiter?.()
+  }
+
+  async hasCredit (): Promise<void> {
+    while (this.#credit === 0) {
+      this.controller.signal.throwIfAborted()
+      await new Promise<void>((resolve) => { this.#creditWaiter = resolve })
+      this.#creditWaiter = undefined
+    }
+    this.controller.signal.throwIfAborted()
+    this.#credit--
+  }
+
+  /** Asks the gateway's thread for a turn or a charge; resolves with the ask's number once granted. */
+  async ask (type: 'turn' | 'charge', amount: number): Promise<number> {
+    const ask = ++this.#asks
+    await new Promise<void>((resolve, reject) => {
+      this.#answers.set(ask, { resolve, reject })
+      post({ type, id: this.id, ask, amount })
+    })
+    return ask
+  }
+
+  answer (ask: number, granted: boolean): void {
+    const waiter = this.#answers.get(ask)
+    this.#answers.delete(ask)
+    if (granted) waiter?.resolve()
+    else waiter?.reject(new Error(`the gateway refused ask ${ask}`))
+  }
+
+  cancel (): void {
+    this.controller.abort()
+    this.#creditWaiter?.()
+    for (const waiter of this.#answers.values()) waiter.reject(new Error('pull cancelled'))
+    this.#answers.clear()
+  }
+}
+
+const running = new Map<number, RunningPull>()
+
+/** Bytes in an ArrayBuffer of their own: a pooled Buffer's slab must never be transferred. */
+function ownBuffer (parts: readonly Uint8Array[]): ArrayBuffer {
+  let length = 0
+  for (const part of parts) length += part.byteLength
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.byteLength
+  }
+  return out.buffer
+}
+
+async function run (job: PullJob): Promise<void> {
+  const pull = new RunningPull(job.id)
+  running.set(job.id, pull)
+  const signal = pull.controller.signal
+  const send = (bytes: readonly Uint8Array[], rows: number, last: boolean): void => {
+    const buffer = ownBuffer(bytes)
+    post({ type: 'chunk', id: job.id, bytes: buffer, rows, last, events: observer.take() }, [buffer])
+  }
+  try {
+    const registry = new FeatureRegistry({ list: async () => [...job.featureSets] })
+    await registry.reload()
+    // Access was checked on the gateway's thread before the pull was handed over.
+    const featurePull = new FeaturePull(new FeatureExport(registry, scanner, job.limits, undefined, observer))
+    const prepared = featurePull.prepare(job.request)
+    const encoder = encoderFor(job.format, prepared.featureSet.name, prepared.features)
+    const batches: AsyncGenerator<PullBatch, void, undefined> = featurePull.batches(prepared, {
+      signal,
+      charge: async (points) => { await pull.ask('charge', points) },
+      turn: async (weight, read) => {
+        const ask = await pull.ask('turn', weight)
+        try {
+          return await read()
+        } finally {
+          post({ type: 'turn-done', id: job.id, ask })
+        }
+      }
+    })
+    let rows = 0
+    for await (const batch of batches) {
+      for (const slice of slicesOf(batch)) {
+        await pull.hasCredit()
+        send(encoder.batch(slice), slice.rows.length, false)
+        rows += slice.rows.length
+      }
+      if (batch.done) break
+    }
+    await pull.hasCredit()
+    send(encoder.end(rows), 0, true)
+  } catch (error) {
+    if (signal.aborted) {
+      post({ type: 'cancelled', id: job.id })
+    } else {
+      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error)
+      post({ type: 'failed', id: job.id, failure: httpFailureOf(error), typed: isFeaturegateError(error), detail, events: observer.take() })
+    }
+  } finally {
+    running.delete(job.id)
+  }
+}
+
+port.on('message', (message: ToPullThread) => {
+  switch (message.type) {
+    case 'pull': void run(message); break
+    case 'credit': running.get(message.id)?.credit(); break
+    case 'granted': running.get(message.id)?.answer(message.ask, true); break
+    case 'refused': running.get(message.id)?.answer(message.ask, false); break
+    case 'cancel': running.get(message.id)?.cancel(); break
+  }
+})

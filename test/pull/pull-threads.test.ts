@@ -1,0 +1,75 @@
+import t from 'tap'
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import { build } from '../helpers/build-app.js'
+import { NDJSON, pullNdjson, readNdjson } from './pull-helpers.js'
+
+/** Pulls on pull threads (PULL_THREADS, 1 by default): the thread's own reader, its metrics, its failures. */
+
+async function metricLine (app: FastifyInstance, prefix: string): Promise<number> {
+  const text = (await app.inject('/metrics')).body
+  const line = text.split('\n').find((l) => l.startsWith(prefix))
+  return line === undefined ? 0 : Number(line.slice(prefix.length).trim())
+}
+
+t.test('a pull runs on a pull thread, and its store calls and statuses reach this thread\'s metrics', async (t) => {
+  const app = await build(t, { DEMO_USERS: '300' })
+  t.ok(app.pullThreads !== undefined, 'threads by default')
+  const queriesBefore = await metricLine(app, 'featuregate_dynamodb_request_duration_seconds_count{operation="Query",outcome="ok"}')
+  const running: number[] = []
+  const watching = setInterval(() => running.push(app.pullThreads!.running), 1)
+  const pull = await pullNdjson(app, { featureSet: 'user_profile', features: ['user_profile'], batchSize: 20 })
+  clearInterval(watching)
+  t.equal(pull.status, 200)
+  t.same(pull.end, { end: true, rows: pull.rows.length })
+  t.ok(pull.rows.length >= 250, `${pull.rows.length} rows`)
+  t.ok(running.some((n) => n === 1), 'the pull was running on a thread')
+  t.equal(app.pullThreads!.running, 0, 'and is forgotten once done')
+  const queries = await metricLine(app, 'featuregate_dynamodb_request_duration_seconds_count{operation="Query",outcome="ok"}') - queriesBefore
+  t.ok(queries >= Math.ceil(pull.rows.length / 20), `the thread's ${queries} Query calls were counted here`)
+  let present = 0
+  for (const row of pull.rows) for (const status of Object.values(row.statuses)) if (status === 'PRESENT') present++
+  t.equal(await metricLine(app, 'featuregate_feature_statuses_total{protocol="pull",status="PRESENT"}'), present, 'statuses counted as pulled')
+})
+
+t.test('a failure on the thread before the first byte is a plain JSON error with its code', async (t) => {
+  // A deadline no page can meet: the thread's read fails typed, as a store failure would.
+  const app = await build(t, { DEMO_USERS: '50', GRAPHQL_BULK_DEADLINE_MS: '1' })
+  const pull = await pullNdjson(app, { featureSet: 'user_profile', features: ['user_profile'], batchSize: 10 })
+  t.equal(pull.status, 504)
+  t.equal(pull.json.errors[0].extensions.fgCode, 'FG_ERR_DEADLINE_EXCEEDED')
+})
+
+t.test('a pull thread that stops ends only its pulls, with the error marker; the next pull gets a new thread', async (t) => {
+  // Embeddings (a few KB of NDJSON a row): more than the socket buffers hold, so the pull is still running when the thread stops.
+  const app = await build(t, { DEMO_USERS: '2000' })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/pull`
+  const body = { featureSet: 'user_text', features: ['user_text'], batchSize: 20 }
+  const whole = (await pullNdjson(app, body)).rows.length
+  const response = await fetch(url, { method: 'POST', headers: { accept: NDJSON, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  t.equal(response.status, 200)
+  const reader = response.body!.getReader()
+  const decoder = new TextDecoder()
+  let text = decoder.decode((await reader.read()).value, { stream: true })
+  t.equal(app.pullThreads!.running, 1)
+  await app.pullThreads!.crash()
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done === true) break
+    text += decoder.decode(value, { stream: true })
+  }
+  const pull = readNdjson(text)
+  t.equal(pull.end, undefined, 'no end line')
+  t.match(pull.error, { fgCode: 'FG_ERR_NOT_READY', message: /pull thread stopped.*resume/ }, 'the error line says to resume')
+  t.ok(pull.rows.length > 0 && pull.rows.length < whole, `${pull.rows.length} of ${whole} rows before it`)
+  t.equal(await metricLine(app, 'featuregate_pull_errors_total{format="ndjson",code="FG_ERR_NOT_READY"}'), 1)
+  // The reader resumes from its last token, on a thread started for it.
+  const rest = await pullNdjson(app, { ...body, after: pull.resumeTokens.at(-1) })
+  t.equal(rest.status, 200)
+  t.same(rest.end, { end: true, rows: rest.rows.length })
+  const committed = readNdjson(text.slice(0, text.lastIndexOf('{"resume_after"'))).rows.length
+  const ids = [...pull.rows.slice(0, committed), ...rest.rows].map((r) => r.entity_id)
+  t.equal(new Set(ids).size, ids.length, 'no row twice')
+  t.equal(ids.length, whole, 'every row once')
+})
