@@ -1,8 +1,8 @@
 /**
  * The whole gateway (buildApp, every plugin, both protocols) for bench:pull, on the benchmark's store.
- * It counts, through its own FeatureExport (which featureRows and POST /v1/pull both page through),
- * the pages it read, their rows and the items the store examined for them, and reports them to its
- * parent on request: the gateway's own items-examined figure for a streamed pull.
+ * It counts, through its observer (told of every featureRows and POST /v1/pull page, pull threads'
+ * included), the pages it read, their rows and the items the store examined for them, and reports them
+ * to its parent on request: the gateway's own items-examined figure for a streamed pull.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { buildApp } from '../../src/app.js'
@@ -13,14 +13,14 @@ const app = await buildApp(loadConfig(process.env))
 await app.listen({ host: '127.0.0.1', port: 0 })
 
 const counts = { pages: 0, rows: 0, itemsScanned: 0 }
-const featureExport = app.featureExport
-const page = featureExport.page.bind(featureExport)
-featureExport.page = async (plan, options) => {
-  const result = await page(plan, options)
+// Every featureRows page and pull page, on this thread or a pull thread, is told to the observer.
+const observer = app.observer
+const exportPage = observer.exportPage.bind(observer)
+observer.exportPage = (protocol, rows, itemsExamined) => {
   counts.pages++
-  counts.rows += result.rows.length
-  counts.itemsScanned += result.itemsScanned
-  return result
+  counts.rows += rows
+  counts.itemsScanned += itemsExamined
+  exportPage(protocol, rows, itemsExamined)
 }
 
 // How long the gateway's own callbacks waited for the loop in a phase: the server side of the online p99.

@@ -19,6 +19,8 @@ export interface GatewayObserver extends StoreObserver {
   graphqlRejected (reason: string): void
   /** Per-feature lookup outcomes, counted by status (PRESENT, NOT_FOUND, ...). */
   featureStatuses (protocol: StatusProtocol, counts: Readonly<Record<string, number>>): void
+  /** One page of featureRows or of a streamed pull: its rows, and the store items examined for them. */
+  exportPage (protocol: StatusProtocol, rows: number, itemsExamined: number): void
   /** After a registry reload: stored entries that no longer parse, and how many of those still serve their last good spec. */
   registryReloaded (invalidEntries: number, servedFromLastGood: number): void
   /** An exploration operation's wait for a turn ended: admitted, gave up (deadline, aborted), or refused (its caller's queue full). */
@@ -61,6 +63,7 @@ export const NO_OP_GATEWAY_OBSERVER: GatewayObserver = {
   graphqlCost () {},
   graphqlRejected () {},
   featureStatuses () {},
+  exportPage () {},
   registryReloaded () {},
   exploreQueueWait () {},
   exploreQueueDepth () {},

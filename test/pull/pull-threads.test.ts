@@ -18,7 +18,7 @@ t.test('a pull runs on a pull thread, and its store calls and statuses reach thi
   const queriesBefore = await metricLine(app, 'featuregate_dynamodb_request_duration_seconds_count{operation="Query",outcome="ok"}')
   const running: number[] = []
   const watching = setInterval(() => running.push(app.pullThreads!.running), 1)
-  const pull = await pullNdjson(app, { featureSet: 'user_profile', features: ['user_profile'], batchSize: 20 })
+  const pull = await pullNdjson(app, { featureSet: 'user_profile', features: ['user_profile'], batchSize: 100 })
   clearInterval(watching)
   t.equal(pull.status, 200)
   t.same(pull.end, { end: true, rows: pull.rows.length })
@@ -26,10 +26,13 @@ t.test('a pull runs on a pull thread, and its store calls and statuses reach thi
   t.ok(running.some((n) => n === 1), 'the pull was running on a thread')
   t.equal(app.pullThreads!.running, 0, 'and is forgotten once done')
   const queries = await metricLine(app, 'featuregate_dynamodb_request_duration_seconds_count{operation="Query",outcome="ok"}') - queriesBefore
-  t.ok(queries >= Math.ceil(pull.rows.length / 20), `the thread's ${queries} Query calls were counted here`)
+  t.ok(queries >= Math.ceil(pull.rows.length / 100), `the thread's ${queries} Query calls were counted here`)
   let present = 0
   for (const row of pull.rows) for (const status of Object.values(row.statuses)) if (status === 'PRESENT') present++
   t.equal(await metricLine(app, 'featuregate_feature_statuses_total{protocol="pull",status="PRESENT"}'), present, 'statuses counted as pulled')
+  t.equal(await metricLine(app, 'featuregate_export_rows_total{protocol="pull"}'), pull.rows.length, 'rows counted')
+  const examined = await metricLine(app, 'featuregate_export_items_examined_total{protocol="pull"}')
+  t.ok(examined >= pull.rows.length && examined <= 1.05 * pull.rows.length, `${examined} items examined for ${pull.rows.length} rows (the set's own items only)`)
 })
 
 t.test('a failure on the thread before the first byte is a plain JSON error with its code', async (t) => {

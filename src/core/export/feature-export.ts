@@ -97,9 +97,9 @@ export class FeatureExport {
   readonly #scanner: BulkReader
   readonly #limits: ExportLimits
   readonly #access: FeatureSetAuthorizer | undefined
-  readonly #observer: Pick<GatewayObserver, 'featureStatuses'> | undefined
+  readonly #observer: Pick<GatewayObserver, 'featureStatuses' | 'exportPage'> | undefined
 
-  constructor (registry: FeatureRegistry, scanner: BulkReader, limits: ExportLimits, access?: FeatureSetAuthorizer, observer?: Pick<GatewayObserver, 'featureStatuses'>) {
+  constructor (registry: FeatureRegistry, scanner: BulkReader, limits: ExportLimits, access?: FeatureSetAuthorizer, observer?: Pick<GatewayObserver, 'featureStatuses' | 'exportPage'>) {
     this.#registry = registry
     this.#scanner = scanner
     this.#limits = limits
@@ -267,7 +267,10 @@ export class FeatureExport {
       const slice = kept.slice(start, start + LOOKUP_SLICE).map((k) => k.entityId)
       entities.push(...(await lookup.read(slice, plan.features, { ...readOptions, now: plan.startedAt })).entities)
     }
-    if (options.servedBy !== undefined) this.#observer?.featureStatuses(options.servedBy, countStatuses({ features: plan.features, entities }))
+    if (options.servedBy !== undefined) {
+      this.#observer?.featureStatuses(options.servedBy, countStatuses({ features: plan.features, entities }))
+      this.#observer?.exportPage(options.servedBy, entities.length, itemsScanned)
+    }
     // A row's cursor is encoded only when asked for: GraphQL edges want one per row, a streamed pull one per slice.
     const rows = entities.map((entity, i): ExportRow => new PagedRow(entity, plan, kept[i]!.after))
     const hasNextPage = !exhausted

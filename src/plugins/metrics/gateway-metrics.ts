@@ -4,6 +4,7 @@ import { FEATURE_STATUSES } from '../../domain/feature-status.js'
 import type { RowCacheStats } from '../../core/rows/row-cache.js'
 import { BoundedLabel } from './bounded-label.js'
 import { BudgetMetrics } from './budget-metrics.js'
+import { ExportMetrics } from './export-metrics.js'
 import { ChangeFeedMetrics } from './change-feed-metrics.js'
 
 /**
@@ -206,10 +207,12 @@ export class GatewayMetrics implements GatewayObserver {
     this.#cacheMetrics(registers)
     this.#changeFeed = new ChangeFeedMetrics(this.registry)
     this.#budgets = new BudgetMetrics(this.registry)
+    this.#exports = new ExportMetrics(this.registry)
   }
 
   readonly #changeFeed: ChangeFeedMetrics
   readonly #budgets: BudgetMetrics
+  readonly #exports: ExportMetrics
 
   changeFeedPolled (outcome: 'ok' | 'error', seconds: number): void {
     this.#changeFeed.changeFeedPolled(outcome, seconds)
@@ -333,6 +336,10 @@ export class GatewayMetrics implements GatewayObserver {
 
   pullError (format: string, code: string): void {
     this.#pullErrors.inc({ format: PULL_FORMATS.has(format) ? format : 'other', code: this.#pullErrorCode.of(code) })
+  }
+
+  exportPage (protocol: StatusProtocol, rows: number, itemsExamined: number): void {
+    this.#exports.exportPage(protocol, rows, itemsExamined)
   }
 
   budgetScope (budget: string, scope: 'fleet' | 'replica'): void {

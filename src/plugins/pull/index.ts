@@ -215,6 +215,7 @@ function replayObserved (observer: GatewayObserver, events: readonly ObservedEve
   for (const event of events) {
     if (event.kind === 'storeCall') observer.storeCall(event.operation, event.seconds, event.outcome)
     else if (event.kind === 'throttled') observer.throttled()
+    else if (event.kind === 'exportPage') observer.exportPage(event.protocol, event.rows, event.itemsExamined)
     else observer.featureStatuses(event.protocol, event.counts)
   }
 }

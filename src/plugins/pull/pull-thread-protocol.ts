@@ -41,6 +41,7 @@ export type ObservedEvent =
   | { readonly kind: 'storeCall', readonly operation: string, readonly seconds: number, readonly outcome: string }
   | { readonly kind: 'throttled' }
   | { readonly kind: 'featureStatuses', readonly protocol: StatusProtocol, readonly counts: Readonly<Record<string, number>> }
+  | { readonly kind: 'exportPage', readonly protocol: StatusProtocol, readonly rows: number, readonly itemsExamined: number }
 
 /** A pull thread to the gateway's thread. */
 export type FromPullThread =

@@ -24,7 +24,7 @@ const data = workerData as PullThreadData
 const post = (message: FromPullThread, transfer: ArrayBuffer[] = []): void => { port.postMessage(message, transfer) }
 
 /** Store calls and statuses seen here, sent with the next message for the gateway's metrics. */
-class ForwardingObserver implements StoreObserver, Pick<GatewayObserver, 'featureStatuses'> {
+class ForwardingObserver implements StoreObserver, Pick<GatewayObserver, 'featureStatuses' | 'exportPage'> {
   #events: ObservedEvent[] = []
   storeCall (operation: string, seconds: number, outcome: string): void { this.#events.push({ kind: 'storeCall', operation, seconds, outcome }) }
   batchGet (): void {}
@@ -32,6 +32,10 @@ class ForwardingObserver implements StoreObserver, Pick<GatewayObserver, 'featur
   throttled (): void { this.#events.push({ kind: 'throttled' }) }
   featureStatuses (protocol: StatusProtocol, counts: Readonly<Record<string, number>>): void {
     this.#events.push({ kind: 'featureStatuses', protocol, counts })
+  }
+
+  exportPage (protocol: StatusProtocol, rows: number, itemsExamined: number): void {
+    this.#events.push({ kind: 'exportPage', protocol, rows, itemsExamined })
   }
 
   take (): ObservedEvent[] {
