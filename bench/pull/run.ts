@@ -303,7 +303,7 @@ const startedAt = performance.now()
 const loadBefore = load()
 const dir = await mkdtemp(join(tmpdir(), 'featuregate-bench-pull-'))
 try {
-  console.log(`bench:pull: load average ${loadBefore} (1, 5, 15 min) on ${String((await import('node:os')).cpus().length)} CPUs`)
+  console.log(`bench:pull: load average ${loadBefore} (1, 5, 15 min) on ${String((await import('node:os')).cpus().length)} CPUs; gateway PULL_THREADS=${process.env.PULL_THREADS ?? '1 (default)'}`)
   const store = await start<StoreReady>(join(HERE, '../grpc/store-process.ts'), { ...process.env, BENCH_USERS: String(USERS) })
   const storeEnv: NodeJS.ProcessEnv = {
     ...process.env,

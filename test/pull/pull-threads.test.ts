@@ -1,10 +1,25 @@
 import t from 'tap'
+import { readdirSync, readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { build } from '../helpers/build-app.js'
 import { NDJSON, pullNdjson, readNdjson } from './pull-helpers.js'
 
 /** Pulls on pull threads (PULL_THREADS, 1 by default): the thread's own reader, its metrics, its failures. */
+
+/** The nice values of this process's threads (Linux /proc), the highest first. */
+function threadNiceValues (): number[] {
+  const values: number[] = []
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      values.push(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]))
+    } catch {
+      // A thread that ended between the listing and the read.
+    }
+  }
+  return values.sort((a, b) => b - a)
+}
 
 async function metricLine (app: FastifyInstance, prefix: string): Promise<number> {
   const text = (await app.inject('/metrics')).body
@@ -17,7 +32,11 @@ t.test('a pull runs on a pull thread, and its store calls and statuses reach thi
   t.ok(app.pullThreads !== undefined, 'threads by default')
   const queriesBefore = await metricLine(app, 'featuregate_dynamodb_request_duration_seconds_count{operation="Query",outcome="ok"}')
   const running: number[] = []
-  const watching = setInterval(() => running.push(app.pullThreads!.running), 1)
+  let niceSeen = 0
+  const watching = setInterval(() => {
+    running.push(app.pullThreads!.running)
+    if (process.platform === 'linux') niceSeen = Math.max(niceSeen, threadNiceValues()[0] ?? 0)
+  }, 1)
   const pull = await pullNdjson(app, { featureSet: 'user_profile', features: ['user_profile'], batchSize: 100 })
   clearInterval(watching)
   t.equal(pull.status, 200)
@@ -25,6 +44,8 @@ t.test('a pull runs on a pull thread, and its store calls and statuses reach thi
   t.ok(pull.rows.length >= 250, `${pull.rows.length} rows`)
   t.ok(running.some((n) => n === 1), 'the pull was running on a thread')
   t.equal(app.pullThreads!.running, 0, 'and is forgotten once done')
+  if (process.platform === 'linux') t.equal(niceSeen, 10, 'the pull thread runs at nice 10, below the event loop')
+  else t.pass('thread priorities are checked on Linux only')
   const queries = await metricLine(app, 'featuregate_dynamodb_request_duration_seconds_count{operation="Query",outcome="ok"}') - queriesBefore
   t.ok(queries >= Math.ceil(pull.rows.length / 100), `the thread's ${queries} Query calls were counted here`)
   let present = 0

@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os'
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { FeatureExport } from '../../core/export/feature-export.js'
 import { FeaturePull, type PullBatch } from '../../core/export/feature-pull.js'
@@ -22,6 +23,21 @@ if (parentPort === null) throw new Error('pull-thread runs only as a worker thre
 const port: MessagePort = parentPort
 const data = workerData as PullThreadData
 const post = (message: FromPullThread, transfer: ArrayBuffer[] = []): void => { port.postMessage(message, transfer) }
+
+/**
+ * This thread's scheduling priority (nice), below the event loop's: when both want a core, the
+ * kernel runs the online lookups first; when the cores are idle, the pull gets all of it. On Linux
+ * a nice value is per thread (setpriority with pid 0 is this thread); elsewhere it may be the whole
+ * process's, so it is set only where it is this thread's alone.
+ */
+const PULL_THREAD_NICE = 10
+if (process.platform === 'linux') {
+  try {
+    setPriority(PULL_THREAD_NICE)
+  } catch {
+    // Not permitted here (a sandbox): pulls then share the cores evenly with the lookups.
+  }
+}
 
 /** Store calls and statuses seen here, sent with the next message for the gateway's metrics. */
 class ForwardingObserver implements StoreObserver, Pick<GatewayObserver, 'featureStatuses' | 'exportPage'> {

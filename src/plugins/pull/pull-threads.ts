@@ -82,6 +82,13 @@ class RunningThreadPull implements ThreadPull {
   }
 }
 
+/**
+ * A pull thread holds about two pages per pull (a few MB each); a heap past this is a fault, and ends
+ * the thread (ERR_WORKER_OUT_OF_MEMORY) and its pulls rather than the gateway. The container's memory
+ * limit (k8s/base) counts it on top of the main heap.
+ */
+const THREAD_LIMITS = { maxOldGenerationSizeMb: 128 }
+
 interface PullThread {
   readonly worker: Worker
   readonly pulls: Map<number, RunningThreadPull>
@@ -137,7 +144,7 @@ export class PullThreads {
   }
 
   #spawn (): PullThread {
-    const worker = startModuleThread(import.meta.url, 'pull-thread', this.#data)
+    const worker = startModuleThread(import.meta.url, 'pull-thread', this.#data, THREAD_LIMITS)
     const thread: PullThread = { worker, pulls: new Map() }
     this.#threads.push(thread)
     worker.on('message', (message: FromPullThread) => { this.#receive(thread, message) })
