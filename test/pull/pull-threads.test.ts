@@ -97,3 +97,31 @@ t.test('a pull thread that stops ends only its pulls, with the error marker; the
   t.equal(new Set(ids).size, ids.length, 'no row twice')
   t.equal(ids.length, whole, 'every row once')
 })
+
+t.test('a store failure on the thread mid-stream ends the stream with the error marker, counted in metrics', async (t) => {
+  const app = await build(t, { DEMO_USERS: '2000' })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/pull`
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { accept: NDJSON, 'content-type': 'application/json' },
+    body: JSON.stringify({ featureSet: 'user_text', features: ['user_text'], batchSize: 20 })
+  })
+  t.equal(response.status, 200)
+  const reader = response.body!.getReader()
+  const decoder = new TextDecoder()
+  let text = decoder.decode((await reader.read()).value, { stream: true })
+  // The store goes away while the pull waits for its reader: the thread's next read fails, as a real outage would.
+  await app.featureStore.close()
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done === true) break
+    text += decoder.decode(value, { stream: true })
+  }
+  const pull = readNdjson(text)
+  t.equal(pull.end, undefined, 'no end line')
+  t.match(pull.error, { fgCode: 'FG_ERR_STORE_UNAVAILABLE', message: String }, 'the error line names the store')
+  t.ok(pull.rows.length > 0, `${pull.rows.length} rows before it`)
+  t.equal(await metricLine(app, 'featuregate_pull_errors_total{format="ndjson",code="FG_ERR_STORE_UNAVAILABLE"}'), 1)
+  t.equal(await metricLine(app, 'featuregate_pulls_total{format="ndjson",outcome="error"}'), 1)
+})
