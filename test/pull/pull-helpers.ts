@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { RecordBatchReader, type RecordBatch } from 'apache-arrow'
 
@@ -62,4 +63,30 @@ export async function pullArrow (app: FastifyInstance, body: unknown, headers: R
 /** Arrow rows as plain objects (column name → JS value), across batches. */
 export function arrowRows (batches: readonly RecordBatch[]): Array<Record<string, unknown>> {
   return batches.flatMap((batch) => Array.from({ length: batch.numRows }, (_, i) => batch.get(i)!.toJSON() as Record<string, unknown>))
+}
+
+/** The value of the first /metrics line starting with `prefix` (0 when there is none). */
+export async function metricLine (app: FastifyInstance, prefix: string): Promise<number> {
+  const text = (await app.inject('/metrics')).body
+  const line = text.split('\n').find((l) => l.startsWith(prefix))
+  return line === undefined ? 0 : Number(line.slice(prefix.length).trim())
+}
+
+/**
+ * An NDJSON pull over a real socket (the app listening) that `interrupt` breaks after its first chunk
+ * arrived, read to its end: the whole text the reader got.
+ */
+export async function interruptedNdjsonPull (app: FastifyInstance, body: unknown, interrupt: () => Promise<void>): Promise<{ status: number, text: string }> {
+  const address = app.server.address() as AddressInfo
+  const response = await fetch(`http://127.0.0.1:${address.port}/v1/pull`, { method: 'POST', headers: { accept: NDJSON, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const reader = response.body!.getReader()
+  const decoder = new TextDecoder()
+  let text = decoder.decode((await reader.read()).value, { stream: true })
+  await interrupt()
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done === true) break
+    text += decoder.decode(value, { stream: true })
+  }
+  return { status: response.status, text }
 }

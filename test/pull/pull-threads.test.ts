@@ -1,9 +1,7 @@
 import t from 'tap'
 import { readdirSync, readFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
-import type { FastifyInstance } from 'fastify'
 import { build } from '../helpers/build-app.js'
-import { NDJSON, pullNdjson, readNdjson } from './pull-helpers.js'
+import { interruptedNdjsonPull, metricLine, pullNdjson, readNdjson } from './pull-helpers.js'
 
 /** Pulls on pull threads (PULL_THREADS, 1 by default): the thread's own reader, its metrics, its failures. */
 
@@ -19,12 +17,6 @@ function threadNiceValues (): number[] {
     }
   }
   return values.sort((a, b) => b - a)
-}
-
-async function metricLine (app: FastifyInstance, prefix: string): Promise<number> {
-  const text = (await app.inject('/metrics')).body
-  const line = text.split('\n').find((l) => l.startsWith(prefix))
-  return line === undefined ? 0 : Number(line.slice(prefix.length).trim())
 }
 
 t.test('a pull runs on a pull thread, and its store calls and statuses reach this thread\'s metrics', async (t) => {
@@ -68,21 +60,13 @@ t.test('a pull thread that stops ends only its pulls, with the error marker; the
   // Embeddings (a few KB of NDJSON a row): more than the socket buffers hold, so the pull is still running when the thread stops.
   const app = await build(t, { DEMO_USERS: '2000' })
   await app.listen({ port: 0, host: '127.0.0.1' })
-  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/pull`
   const body = { featureSet: 'user_text', features: ['user_text'], batchSize: 20 }
   const whole = (await pullNdjson(app, body)).rows.length
-  const response = await fetch(url, { method: 'POST', headers: { accept: NDJSON, 'content-type': 'application/json' }, body: JSON.stringify(body) })
-  t.equal(response.status, 200)
-  const reader = response.body!.getReader()
-  const decoder = new TextDecoder()
-  let text = decoder.decode((await reader.read()).value, { stream: true })
-  t.equal(app.pullThreads!.running, 1)
-  await app.pullThreads!.crash()
-  for (;;) {
-    const { value, done } = await reader.read()
-    if (done === true) break
-    text += decoder.decode(value, { stream: true })
-  }
+  const { status, text } = await interruptedNdjsonPull(app, body, async () => {
+    t.equal(app.pullThreads!.running, 1)
+    await app.pullThreads!.crash()
+  })
+  t.equal(status, 200)
   const pull = readNdjson(text)
   t.equal(pull.end, undefined, 'no end line')
   t.match(pull.error, { fgCode: 'FG_ERR_NOT_READY', message: /pull thread stopped.*resume/ }, 'the error line says to resume')
@@ -101,23 +85,9 @@ t.test('a pull thread that stops ends only its pulls, with the error marker; the
 t.test('a store failure on the thread mid-stream ends the stream with the error marker, counted in metrics', async (t) => {
   const app = await build(t, { DEMO_USERS: '2000' })
   await app.listen({ port: 0, host: '127.0.0.1' })
-  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/pull`
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { accept: NDJSON, 'content-type': 'application/json' },
-    body: JSON.stringify({ featureSet: 'user_text', features: ['user_text'], batchSize: 20 })
-  })
-  t.equal(response.status, 200)
-  const reader = response.body!.getReader()
-  const decoder = new TextDecoder()
-  let text = decoder.decode((await reader.read()).value, { stream: true })
   // The store goes away while the pull waits for its reader: the thread's next read fails, as a real outage would.
-  await app.featureStore.close()
-  for (;;) {
-    const { value, done } = await reader.read()
-    if (done === true) break
-    text += decoder.decode(value, { stream: true })
-  }
+  const { status, text } = await interruptedNdjsonPull(app, { featureSet: 'user_text', features: ['user_text'], batchSize: 20 }, async () => await app.featureStore.close())
+  t.equal(status, 200)
   const pull = readNdjson(text)
   t.equal(pull.end, undefined, 'no end line')
   t.match(pull.error, { fgCode: 'FG_ERR_STORE_UNAVAILABLE', message: String }, 'the error line names the store')

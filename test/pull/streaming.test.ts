@@ -11,7 +11,7 @@ import { FeaturePull } from '../../src/core/export/feature-pull.js'
 import { StoreUnavailableError } from '../../src/errors.js'
 import { build } from '../helpers/build-app.js'
 import { writeRows } from '../helpers/test-store.js'
-import { ARROW, NDJSON, pullNdjson, readNdjson } from './pull-helpers.js'
+import { ARROW, NDJSON, metricLine, pullNdjson, readNdjson } from './pull-helpers.js'
 
 /** Pulls over a real socket: what a dropped connection, a stalled reader and a failing store do to a stream. */
 
@@ -33,12 +33,6 @@ function watchScans (app: FastifyInstance): { calls: () => number, failFrom: (ca
     return await scan(request, options)
   }
   return { calls: () => calls, failFrom: (call) => { failFrom = call } }
-}
-
-async function metricLine (app: FastifyInstance, prefix: string): Promise<number> {
-  const text = (await app.inject('/metrics')).body
-  const line = text.split('\n').find((l) => l.startsWith(prefix))
-  return line === undefined ? 0 : Number(line.slice(prefix.length).trim())
 }
 
 /** Complete Arrow batches in a (possibly cut) IPC byte stream, and whether reading it failed. */

@@ -118,8 +118,14 @@ class RunningPull {
 
 const running = new Map<number, RunningPull>()
 
-/** Bytes in an ArrayBuffer of their own: a pooled Buffer's slab must never be transferred. */
-function ownBuffer (parts: readonly Uint8Array[]): ArrayBuffer {
+/**
+ * Bytes in an ArrayBuffer of their own, to transfer. `fresh` parts (NDJSON's: made for this chunk
+ * alone) that fill their own buffer go as they are; anything else is copied first: a view into a
+ * pooled Buffer's shared slab, or bytes a library may keep and write again (Arrow's).
+ */
+function ownBuffer (parts: readonly Uint8Array[], fresh: boolean): ArrayBuffer {
+  const only = fresh && parts.length === 1 ? parts[0]! : undefined
+  if (only !== undefined && only.byteOffset === 0 && only.byteLength === only.buffer.byteLength && only.buffer instanceof ArrayBuffer) return only.buffer
   let length = 0
   for (const part of parts) length += part.byteLength
   const out = new Uint8Array(length)
@@ -136,7 +142,7 @@ async function run (job: PullJob): Promise<void> {
   running.set(job.id, pull)
   const signal = pull.controller.signal
   const send = (bytes: readonly Uint8Array[], rows: number, last: boolean): void => {
-    const buffer = ownBuffer(bytes)
+    const buffer = ownBuffer(bytes, job.format === 'ndjson')
     post({ type: 'chunk', id: job.id, bytes: buffer, rows, last, events: observer.take() }, [buffer])
   }
   try {

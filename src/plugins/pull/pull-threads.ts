@@ -169,6 +169,15 @@ export class PullThreads {
     const pull = thread.pulls.get(message.id)
     if (pull === undefined) return
     const post = (answer: ToPullThread): void => { thread.worker.postMessage(answer) }
+    // A turn or a charge: granted once the gateway's side of it is done, refused (keeping why) if it fails.
+    const answer = (ask: number, work: Promise<void>): void => {
+      work.then(() => {
+        if (!pull.finished) post({ type: 'granted', id: pull.id, ask })
+      }, (error: unknown) => {
+        pull.cause ??= error
+        post({ type: 'refused', id: pull.id, ask })
+      })
+    }
     switch (message.type) {
       case 'chunk':
         pull.hooks.observe(message.events)
@@ -176,26 +185,17 @@ export class PullThreads {
         if (message.last) pull.end()
         break
       case 'turn':
-        pull.hooks.turn(message.amount).then((release) => {
-          if (pull.finished) return release()
-          pull.releases.set(message.ask, release)
-          post({ type: 'granted', id: pull.id, ask: message.ask })
-        }, (error: unknown) => {
-          pull.cause ??= error
-          post({ type: 'refused', id: pull.id, ask: message.ask })
-        })
+        answer(message.ask, pull.hooks.turn(message.amount).then((release) => {
+          if (pull.finished) release()
+          else pull.releases.set(message.ask, release)
+        }))
         break
       case 'turn-done':
         pull.releases.get(message.ask)?.()
         pull.releases.delete(message.ask)
         break
       case 'charge':
-        pull.hooks.charge(message.amount).then(() => {
-          post({ type: 'granted', id: pull.id, ask: message.ask })
-        }, (error: unknown) => {
-          pull.cause ??= error
-          post({ type: 'refused', id: pull.id, ask: message.ask })
-        })
+        answer(message.ask, pull.hooks.charge(message.amount))
         break
       case 'failed':
         pull.hooks.observe(message.events)
