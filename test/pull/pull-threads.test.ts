@@ -48,6 +48,20 @@ t.test('a pull runs on a pull thread, and its store calls and statuses reach thi
   t.ok(examined >= pull.rows.length && examined <= 1.05 * pull.rows.length, `${examined} items examined for ${pull.rows.length} rows (the set's own items only)`)
 })
 
+t.test('rows a pull on a thread reads by key (a joined set) reach this thread\'s BatchGetItem metrics', async (t) => {
+  const app = await build(t, { DEMO_USERS: '200' })
+  const calls = 'featuregate_store_batch_keys_count'
+  const keys = 'featuregate_store_batch_keys_sum'
+  const [callsBefore, keysBefore] = [await metricLine(app, calls), await metricLine(app, keys)]
+  const pull = await pullNdjson(app, { featureSet: 'user_text', features: ['user_text:sentiment_score', 'user_profile:region'], batchSize: 50 })
+  t.equal(pull.status, 200)
+  t.same(pull.end, { end: true, rows: pull.rows.length })
+  t.ok(pull.rows.length > 0, `${pull.rows.length} rows`)
+  const batchCalls = await metricLine(app, calls) - callsBefore
+  t.ok(batchCalls >= Math.ceil(pull.rows.length / 100), `${batchCalls} BatchGetItem calls counted for ${pull.rows.length} rows`)
+  t.equal(await metricLine(app, keys) - keysBefore, pull.rows.length, 'one key read per pulled row for the joined set')
+})
+
 t.test('a failure on the thread before the first byte is a plain JSON error with its code', async (t) => {
   // A deadline no page can meet: the thread's read fails typed, as a store failure would.
   const app = await build(t, { DEMO_USERS: '50', GRAPHQL_BULK_DEADLINE_MS: '1' })

@@ -210,13 +210,17 @@ async function pullPlugin (fastify: FastifyInstance): Promise<void> {
   })
 }
 
-/** A pull thread's store calls and statuses, told to this thread's metrics as if they happened here. */
+/** A pull thread's store calls (scans and reads by key), statuses and pages, told to this thread's metrics as if they happened here. */
 function replayObserved (observer: GatewayObserver, events: readonly ObservedEvent[]): void {
   for (const event of events) {
-    if (event.kind === 'storeCall') observer.storeCall(event.operation, event.seconds, event.outcome)
-    else if (event.kind === 'throttled') observer.throttled()
-    else if (event.kind === 'exportPage') observer.exportPage(event.protocol, event.rows, event.itemsExamined)
-    else observer.featureStatuses(event.protocol, event.counts)
+    switch (event.kind) {
+      case 'storeCall': observer.storeCall(event.operation, event.seconds, event.outcome); break
+      case 'batchGet': observer.batchGet(event.keys, event.lookupsMerged); break
+      case 'unprocessedRetry': observer.unprocessedRetry(event.keys); break
+      case 'throttled': observer.throttled(); break
+      case 'exportPage': observer.exportPage(event.protocol, event.rows, event.itemsExamined); break
+      case 'featureStatuses': observer.featureStatuses(event.protocol, event.counts); break
+    }
   }
 }
 

@@ -39,6 +39,8 @@ export type ToPullThread =
 /** What the thread's store reads and pages reported, replayed into the gateway's metrics. */
 export type ObservedEvent =
   | { readonly kind: 'storeCall', readonly operation: string, readonly seconds: number, readonly outcome: string }
+  | { readonly kind: 'batchGet', readonly keys: number, readonly lookupsMerged: number }
+  | { readonly kind: 'unprocessedRetry', readonly keys: number }
   | { readonly kind: 'throttled' }
   | { readonly kind: 'featureStatuses', readonly protocol: StatusProtocol, readonly counts: Readonly<Record<string, number>> }
   | { readonly kind: 'exportPage', readonly protocol: StatusProtocol, readonly rows: number, readonly itemsExamined: number }

@@ -43,8 +43,8 @@ if (process.platform === 'linux') {
 class ForwardingObserver implements StoreObserver, Pick<GatewayObserver, 'featureStatuses' | 'exportPage'> {
   #events: ObservedEvent[] = []
   storeCall (operation: string, seconds: number, outcome: string): void { this.#events.push({ kind: 'storeCall', operation, seconds, outcome }) }
-  batchGet (): void {}
-  unprocessedRetry (): void {}
+  batchGet (keys: number, lookupsMerged: number): void { this.#events.push({ kind: 'batchGet', keys, lookupsMerged }) }
+  unprocessedRetry (keys: number): void { this.#events.push({ kind: 'unprocessedRetry', keys }) }
   throttled (): void { this.#events.push({ kind: 'throttled' }) }
   featureStatuses (protocol: StatusProtocol, counts: Readonly<Record<string, number>>): void {
     this.#events.push({ kind: 'featureStatuses', protocol, counts })
