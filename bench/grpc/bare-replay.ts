@@ -41,3 +41,29 @@ server.bindAsync(`127.0.0.1:${process.env.BARE_PORT ?? '0'}`, grpc.ServerCredent
   process.stdout.write(`${port}\n`)
 })
 process.on('SIGTERM', () => { server.forceShutdown(); process.exit(0) })
+
+// BARE_COMPANY (a comma list): the same bare server, with some of what shares the gateway's process
+// around it, to tell what a call costs in our code from what it costs to share a process:
+// `http`, an HTTP server that answered a few requests (Node's socket and stream code then sees more
+// than http2 streams); `sdk`, an SDK client that calls the store once a second, as the change feed
+// polls; `monitors`, two 10 ms event-loop delay monitors, as prom-client and the exploration queue keep.
+const company = new Set((process.env.BARE_COMPANY ?? '').split(',').filter((part) => part !== ''))
+if (company.has('monitors')) {
+  const { monitorEventLoopDelay } = await import('node:perf_hooks')
+  monitorEventLoopDelay({ resolution: 10 }).enable()
+  monitorEventLoopDelay({ resolution: 10 }).enable()
+}
+if (company.has('http')) {
+  const http = await import('node:http')
+  const neighbour = http.createServer((_request, response) => response.end('{"ok":true}')).listen(0, '127.0.0.1')
+  await new Promise((resolve) => neighbour.once('listening', resolve))
+  const { port } = neighbour.address() as { port: number }
+  for (let i = 0; i < 200; i++) await (await fetch(`http://127.0.0.1:${port}/`)).text()
+}
+if (company.has('sdk') || company.has('sdk-once')) {
+  const { DynamoDBClient, ListTablesCommand } = await import('@aws-sdk/client-dynamodb')
+  const client = new DynamoDBClient({ endpoint: process.env.BARE_STORE_ENDPOINT, region: 'us-east-1', credentials: { accessKeyId: 'featuregatebench', secretAccessKey: 'featuregatebench' } })
+  await client.send(new ListTablesCommand({}))
+  // `sdk-once`: the SDK loaded and used once, then idle (what its presence costs, apart from its calls).
+  if (company.has('sdk')) setInterval(() => { client.send(new ListTablesCommand({})).catch(() => {}) }, 1_000)
+}

@@ -16,7 +16,7 @@
  * process; this one only generates load, with a client that keeps answers as bytes.
  *
  * Knobs: BENCH_SECONDS per turn (2), BENCH_ROUNDS of ABBA (2), BENCH_WARMUP_SECONDS per server (4), BENCH_GRAPHQL_CONCURRENCY (16),
- * BENCH_NODE_FLAGS (for the gateways), BENCH_MODES (compiled,tsx; baseline with BENCH_BASELINE_ROOT), BENCH_CASES (two,embedding), BENCH_CONCURRENCIES (1,16,64), BENCH_SKIP_GRAPHQL=1, SKIP_BUILD=1 (reuse dist/), BENCH_CPU_PROF_DIR (the gateways write
+ * BENCH_NODE_FLAGS (for the gateways), BENCH_MODES (compiled,tsx; baseline with BENCH_BASELINE_ROOT; company with BENCH_COMPANY), BENCH_CASES (two,embedding), BENCH_CONCURRENCIES (1,16,64), BENCH_SKIP_GRAPHQL=1, SKIP_BUILD=1 (reuse dist/), BENCH_CPU_PROF_DIR (the gateways write
  * V8 CPU profiles there: for flame graphs, not for figures).
  */
 import { spawn, execFileSync, fork, type ChildProcess } from 'node:child_process'
@@ -39,11 +39,17 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 /** Before anything is measured, each server answers every case for this long: V8 compiles a server's hot code over its first seconds, a cost a long-running process does not pay per call. */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 4)
 const GRAPHQL_CONCURRENCY = Number(process.env.BENCH_GRAPHQL_CONCURRENCY ?? 16)
-type Mode = 'compiled' | 'tsx' | 'baseline'
+type Mode = 'compiled' | 'tsx' | 'baseline' | 'company'
 /** `baseline`: another checkout's compiled gateway (BENCH_BASELINE_ROOT, built), for before/after in one run. */
 const MODES = (process.env.BENCH_MODES ?? 'compiled,tsx').split(',') as Mode[]
 const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR
+/**
+ * BENCH_MODES=company: in place of a gateway, a second bare server with some of the gateway's company
+ * in its process (BENCH_COMPANY: http, sdk, sdk-once, monitors; see bare-replay.ts), or with none
+ * (BENCH_COMPANY=none: two identical servers, so the ratio shows the measurement's own noise).
+ */
+const COMPANY = process.env.BENCH_COMPANY ?? 'http,sdk,monitors'
 /** Extra node flags for the gateways, e.g. --perf-basic-prof for `perf record`. */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '')
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCIES ?? '1,16,64').split(',').map(Number)
@@ -158,9 +164,9 @@ function compileBare (): string {
   return join(out, 'bare-replay.js')
 }
 
-async function startBare (script: string, answersFile: string): Promise<Server> {
+async function startBare (script: string, answersFile: string, env: NodeJS.ProcessEnv = {}): Promise<Server> {
   const prof = CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROF_DIR, 'bare')}`]
-  const child = track(spawn(process.execPath, [...prof, script, findProtoDir(), answersFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }))
+  const child = track(spawn(process.execPath, [...prof, script, findProtoDir(), answersFile], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] }))
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())))
     child.once('exit', (code) => reject(new Error(`bare-replay exited with ${String(code)}`)))
@@ -355,12 +361,13 @@ async function main (): Promise<void> {
   const report: string[] = []
   try {
     const gateways = new Map<string, Server>()
-    for (const mode of MODES) {
+    for (const mode of MODES.filter((m) => m !== 'company')) {
       const gateway = await startGateway(mode, store, keysFile)
       servers.push(gateway)
       gateways.set(mode, gateway)
     }
-    const first = gateways.values().next().value!
+    const first = gateways.values().next().value
+    if (first === undefined) throw new Error('BENCH_MODES needs a gateway (compiled, tsx or baseline): the bare servers replay its answers')
     const pools = new Map<Case, string[]>()
     const answers: Array<{ key: string, file: string }> = []
     for (const c of [TWO_FEATURES, EMBEDDING, HUNDRED]) {
@@ -384,6 +391,12 @@ async function main (): Promise<void> {
     writeFileSync(answersFile, JSON.stringify(answers))
     const bare = await startBare(bareScript, answersFile)
     servers.push(bare)
+    if (MODES.includes('company')) {
+      const started = await startBare(bareScript, answersFile, { BARE_COMPANY: COMPANY, BARE_STORE_ENDPOINT: store.endpoint })
+      const accompanied = { ...started, name: COMPANY === 'none' ? 'bare grpc-js, its twin' : `bare grpc-js with ${COMPANY}` }
+      servers.push(accompanied)
+      gateways.set('company', accompanied)
+    }
     for (const server of servers) {
       for (const c of [TWO_FEATURES, EMBEDDING, HUNDRED]) {
         const { lookup, close } = grpcLookup(server.grpcPort, apiKey, c.features)
@@ -417,7 +430,7 @@ async function main (): Promise<void> {
         b.close()
       }
       const protocolRows: string[][] = []
-      for (const c of process.env.BENCH_SKIP_GRAPHQL === '1' ? [] : [TWO_FEATURES, HUNDRED]) {
+      for (const c of process.env.BENCH_SKIP_GRAPHQL === '1' || gateway.httpPort === undefined ? [] : [TWO_FEATURES, HUNDRED]) {
         const g = grpcLookup(gateway.grpcPort, apiKey, c.features)
         clients.push(g.close)
         const { a: viaGrpc, b: viaGraphql, cpuRatio: ratio, cpuRatios } = await abba({ pid: gateway.pid, lookup: g.lookup }, { pid: gateway.pid, lookup: graphqlLookup(gateway.httpPort!, apiKey, c.features) },
@@ -428,7 +441,7 @@ async function main (): Promise<void> {
         process.stderr.write(`  ${mode} ${c.name}: gRPC ${viaGrpc.cpuMicros.toFixed(0)} vs GraphQL ${viaGraphql.cpuMicros.toFixed(0)} µs/req (${ratio.toFixed(2)}x); load ${load()}\n`)
         targets.push(`${mode}, ${c.name}: gRPC CPU ${ratio.toFixed(2)}x GraphQL's -> ${ratio <= GRAPHQL_TARGET ? 'met' : 'NOT met'}`)
       }
-      const title = mode === 'compiled' ? 'compiled (node dist/src/server.js)' : mode === 'tsx' ? 'as npm start runs it (tsx)' : `baseline: ${BASELINE_ROOT!}, compiled`
+      const title = mode === 'compiled' ? 'compiled (node dist/src/server.js)' : mode === 'tsx' ? 'as npm start runs it (tsx)' : mode === 'company' ? (COMPANY === 'none' ? '(none: an identical bare server, the noise floor)' : `(none: the bare server with ${COMPANY})`) : `baseline: ${BASELINE_ROOT!}, compiled`
       report.push(`### gateway ${title}`, '',
         table(['case (cache hit)', 'c', 'gateway CPU µs/req', 'bare CPU µs/req', 'CPU ratio (median)', 'rounds', 'gateway p50 ms', 'bare p50 ms', 'p50 ratio', 'gateway req/s', 'bare req/s', 'errors'], rows), '',
         table(['same lookup', 'c', 'gRPC CPU µs/req', 'GraphQL CPU µs/req', 'gRPC / GraphQL (median)', 'rounds', 'gRPC p50 ms', 'GraphQL p50 ms', 'errors'], protocolRows), '')
