@@ -117,6 +117,8 @@ interface Server {
   readonly pid: number
   readonly grpcPort: number
   readonly httpPort: number | undefined
+  /** A gateway's metrics port: its row cache's misses are read there around each comparison. */
+  readonly metricsPort?: number
   readonly child: ChildProcess
 }
 
@@ -139,7 +141,11 @@ async function startGateway (mode: Mode, store: StoreReady, keysFile: string): P
     // Limits stay on and are checked on every call; one caller sends everything here, so lift them out of the way.
     RATE_LIMIT_ONLINE_RPS: '10000000',
     RATE_LIMIT_EXPLORE_POINTS_PER_MINUTE: '1000000000',
-    LOG_LEVEL: 'info'
+    LOG_LEVEL: 'info',
+    // The rows stay cached for the whole run: with the default 60 s, every row filled at the start
+    // expired mid-run and the rounds around it measured store reads (the spiky c=1 rounds of earlier
+    // runs). The misses column shows none were measured.
+    CACHE_TTL_MS: '3600000'
   }
   const prof = [...NODE_FLAGS, ...(CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROF_DIR, mode)}`])]
   const args = mode === 'tsx' ? [...prof, '--import', 'tsx', 'src/server.ts'] : [...prof, 'dist/src/server.js']
@@ -148,7 +154,7 @@ async function startGateway (mode: Mode, store: StoreReady, keysFile: string): P
   for (let i = 0; i < 240; i++) {
     if (child.exitCode !== null) throw new Error(`the ${mode} gateway exited with ${child.exitCode}`)
     const ready = await fetch(`http://127.0.0.1:${httpPort}/readyz`).then((r) => r.ok, () => false)
-    if (ready) return { name: `gateway (${mode})`, pid: child.pid!, grpcPort, httpPort, child }
+    if (ready) return { name: `gateway (${mode})`, pid: child.pid!, grpcPort, httpPort, metricsPort, child }
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
   throw new Error(`the ${mode} gateway never became ready`)
@@ -204,6 +210,14 @@ function graphqlLookup (port: number, apiKey: string, features: readonly string[
     if (!response.ok || body.errors !== undefined) throw new Error(`GraphQL answered ${response.status}: ${JSON.stringify(body.errors)}`)
     return body
   }
+}
+
+/** Row cache misses so far (the gateway's own counter); 0 for a server without one. */
+async function cacheMisses (server: Server): Promise<number> {
+  if (server.metricsPort === undefined) return 0
+  const text = await (await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`)).text()
+  const line = text.split('\n').find((l) => l.startsWith('featuregate_row_cache_misses_total '))
+  return line === undefined ? 0 : Number(line.split(' ')[1])
 }
 
 // ---- load ------------------------------------------------------------------------------------
@@ -291,6 +305,8 @@ interface Comparison {
   readonly cpuRatio: number
   /** Each round's CPU µs per request, A then B. */
   readonly roundMicros: ReadonlyArray<readonly [number, number]>
+  /** Each round's requests answered, A then B: a spiky round shows whether the CPU rose or the answers fell. */
+  readonly roundRequests: ReadonlyArray<readonly [number, number]>
 }
 
 function median (values: readonly number[]): number {
@@ -310,12 +326,14 @@ async function abba (a: Side, b: Side, pool: readonly string[], entities: number
   const armB: Arm = { requests: 0, errors: 0, cpuNanos: 0, latencies: [] }
   const cpuRatios: number[] = []
   const roundMicros: Array<[number, number]> = []
+  const roundRequests: Array<[number, number]> = []
   for (let r = 0; r < ROUNDS; r++) {
     const roundA: Arm = { requests: 0, errors: 0, cpuNanos: 0, latencies: [] }
     const roundB: Arm = { requests: 0, errors: 0, cpuNanos: 0, latencies: [] }
     for (const [side, arm] of [[a, roundA], [b, roundB], [b, roundB], [a, roundA]] as const) add(arm, await turn(side.pid, side.lookup, pool, entities, concurrency, SECONDS))
     const micros: [number, number] = [roundA.cpuNanos / 1e3 / Math.max(1, roundA.requests), roundB.cpuNanos / 1e3 / Math.max(1, roundB.requests)]
     roundMicros.push(micros)
+    roundRequests.push([roundA.requests, roundB.requests])
     cpuRatios.push(micros[0] / micros[1])
     for (const [round, arm] of [[roundA, armA], [roundB, armB]] as const) {
       arm.requests += round.requests
@@ -324,7 +342,7 @@ async function abba (a: Side, b: Side, pool: readonly string[], entities: number
       for (const l of round.latencies) arm.latencies.push(l)
     }
   }
-  return { a: figures(armA), b: figures(armB), cpuRatios, cpuRatio: median(cpuRatios), roundMicros }
+  return { a: figures(armA), b: figures(armB), cpuRatios, cpuRatio: median(cpuRatios), roundMicros, roundRequests }
 }
 
 // ---- run -------------------------------------------------------------------------------------
@@ -418,11 +436,13 @@ async function main (): Promise<void> {
         const b = grpcLookup(bare.grpcPort, apiKey, c.features)
         clients.push(g.close, b.close)
         for (const concurrency of CONCURRENCIES) {
-          const { a: gw, b: floor, cpuRatio, cpuRatios, roundMicros } = await abba({ pid: gateway.pid, lookup: g.lookup }, { pid: bare.pid, lookup: b.lookup }, pools.get(c)!, c.entities, concurrency)
+          const missesBefore = await cacheMisses(gateway)
+          const { a: gw, b: floor, cpuRatio, cpuRatios, roundMicros, roundRequests } = await abba({ pid: gateway.pid, lookup: g.lookup }, { pid: bare.pid, lookup: b.lookup }, pools.get(c)!, c.entities, concurrency)
+          const misses = await cacheMisses(gateway) - missesBefore
           const p50Ratio = gw.p50 / floor.p50
           rows.push([c.name, String(concurrency), gw.cpuMicros.toFixed(0), floor.cpuMicros.toFixed(0), `${cpuRatio.toFixed(2)}x`, rounds(cpuRatios),
-            gw.p50.toFixed(3), floor.p50.toFixed(3), `${p50Ratio.toFixed(2)}x`, gw.rps.toFixed(0), floor.rps.toFixed(0), String(gw.errors + floor.errors)])
-          process.stderr.write(`  ${mode} ${c.name} c=${concurrency}: CPU ${gw.cpuMicros.toFixed(0)} vs ${floor.cpuMicros.toFixed(0)} µs/req (${cpuRatio.toFixed(2)}x; rounds ${roundMicros.map(([x, y]) => `${x.toFixed(0)}/${y.toFixed(0)}`).join(' ')}), p50 ${gw.p50.toFixed(3)} vs ${floor.p50.toFixed(3)} ms (${p50Ratio.toFixed(2)}x); load ${load()}\n`)
+            gw.p50.toFixed(3), floor.p50.toFixed(3), `${p50Ratio.toFixed(2)}x`, gw.rps.toFixed(0), floor.rps.toFixed(0), String(gw.errors + floor.errors), String(misses)])
+          process.stderr.write(`  ${mode} ${c.name} c=${concurrency}: cache misses ${misses}; CPU ${gw.cpuMicros.toFixed(0)} vs ${floor.cpuMicros.toFixed(0)} µs/req (${cpuRatio.toFixed(2)}x; rounds ${roundMicros.map(([x, y], i) => `${x.toFixed(0)}/${y.toFixed(0)} (${roundRequests[i]![0]}/${roundRequests[i]![1]} calls)`).join(' ')}), p50 ${gw.p50.toFixed(3)} vs ${floor.p50.toFixed(3)} ms (${p50Ratio.toFixed(2)}x); load ${load()}\n`)
           targets.push(`${mode}, ${c.name}, c=${concurrency}: CPU ${cpuRatio.toFixed(2)}x bare -> ${cpuRatio <= TARGET ? 'met' : 'NOT met'}`)
           if (concurrency === 1) targets.push(`${mode}, ${c.name}, c=1: p50 ${p50Ratio.toFixed(2)}x bare -> ${p50Ratio <= TARGET ? 'met' : 'NOT met'}`)
         }
@@ -443,7 +463,7 @@ async function main (): Promise<void> {
       }
       const title = mode === 'compiled' ? 'compiled (node dist/src/server.js)' : mode === 'tsx' ? 'as npm start runs it (tsx)' : mode === 'company' ? (COMPANY === 'none' ? '(none: an identical bare server, the noise floor)' : `(none: the bare server with ${COMPANY})`) : `baseline: ${BASELINE_ROOT!}, compiled`
       report.push(`### gateway ${title}`, '',
-        table(['case (cache hit)', 'c', 'gateway CPU µs/req', 'bare CPU µs/req', 'CPU ratio (median)', 'rounds', 'gateway p50 ms', 'bare p50 ms', 'p50 ratio', 'gateway req/s', 'bare req/s', 'errors'], rows), '',
+        table(['case (cache hit)', 'c', 'gateway CPU µs/req', 'bare CPU µs/req', 'CPU ratio (median)', 'rounds', 'gateway p50 ms', 'bare p50 ms', 'p50 ratio', 'gateway req/s', 'bare req/s', 'errors', 'cache misses'], rows), '',
         table(['same lookup', 'c', 'gRPC CPU µs/req', 'GraphQL CPU µs/req', 'gRPC / GraphQL (median)', 'rounds', 'gRPC p50 ms', 'GraphQL p50 ms', 'errors'], protocolRows), '')
     }
     process.stderr.write(`load average after the run: ${load()} (other work on the machine skews latency more than CPU per request)\n`)
