@@ -35,60 +35,62 @@ async function put (store: TestStore, entityId: string, value: number): Promise<
   await writeRows(store.writer, [{ entityId, featureSet: SCORES, eventTime: Date.now(), values: new Map([['score', { type: 'double', value }]]) }])
 }
 
+// One server per backend: each test has its own tables (its own change log among them) on it.
 for (const backend of storeBackends()) {
-  t.test(`${backend.name}: a replica forgets exactly the rows written elsewhere, within one poll`, async (t) => {
+  t.test(backend.name, async (t) => {
     const endpoint = await backend.start(t)
-    const store = await openTestStore(t, endpoint)
-    await store.registry.put(SCORES)
-    await put(store, 'u1', 1)
-    await put(store, 'u2', 2)
-    // Another replica: its own cache over the same store.
-    const replica = { rows: onlineRows(store.storeRows, testConfig({ CACHE_TTL_MS: '600000' })) }
-    const observer = recorder()
-    const follower = new ChangeFollower({
-      feed: store.changes, rows: replica.rows, reloadRegistry: async () => {}, pollMs: 1_000, lookbackMs: 5_000, maxCatchUpMs: 60_000, observer
+    t.test('a replica forgets exactly the rows written elsewhere, within one poll', async (t) => {
+      const store = await openTestStore(t, endpoint)
+      await store.registry.put(SCORES)
+      await put(store, 'u1', 1)
+      await put(store, 'u2', 2)
+      // Another replica: its own cache over the same store.
+      const replica = { rows: onlineRows(store.storeRows, testConfig({ CACHE_TTL_MS: '600000' })) }
+      const observer = recorder()
+      const follower = new ChangeFollower({
+        feed: store.changes, rows: replica.rows, reloadRegistry: async () => {}, pollMs: 1_000, lookbackMs: 5_000, maxCatchUpMs: 60_000, observer
+      })
+      // The first writes' entries: forgotten on the poll that sees them, and once more on the next.
+      await follower.poll()
+      await follower.poll()
+      t.equal(await score(replica, 'u1'), 1)
+      t.equal(await score(replica, 'u2'), 2)
+
+      await put(store, 'u1', 10)
+      // Written behind the log's back (no entry): proves the follower evicts only what an entry names.
+      await localClient(t, endpoint).send(new PutItemCommand({
+        TableName: store.featureTable,
+        Item: { _e: { S: 'u2' }, _s: { S: 'scores' }, _t: { N: String(Date.now()) }, score: { N: '20' } }
+      }))
+      t.equal(await score(replica, 'u1'), 1, 'cached until the follower polls')
+      await follower.poll()
+      t.equal(await score(replica, 'u1'), 10, 'the written row is served after one poll')
+      t.equal(await score(replica, 'u2'), 2, 'a row no entry names stays cached')
+      const rows = observer.applied.filter((a) => a.kind === 'rows')
+      t.equal(rows.at(-1)?.rows, 1, 'the entry named one row')
+      t.ok(rows.every((a) => a.lagSeconds >= 0 && a.lagSeconds < 60), 'lag measured from the write')
+
+      const appliedBefore = observer.applied.length
+      await follower.poll()
+      t.equal(observer.applied.length, appliedBefore, 'an entry read again by an overlapping poll is applied once')
+      t.same(new Set(observer.polls), new Set(['ok']))
     })
-    // The first writes' entries: forgotten on the poll that sees them, and once more on the next.
-    await follower.poll()
-    await follower.poll()
-    t.equal(await score(replica, 'u1'), 1)
-    t.equal(await score(replica, 'u2'), 2)
 
-    await put(store, 'u1', 10)
-    // Written behind the log's back (no entry): proves the follower evicts only what an entry names.
-    await localClient(t, endpoint).send(new PutItemCommand({
-      TableName: store.featureTable,
-      Item: { _e: { S: 'u2' }, _s: { S: 'scores' }, _t: { N: String(Date.now()) }, score: { N: '20' } }
-    }))
-    t.equal(await score(replica, 'u1'), 1, 'cached until the follower polls')
-    await follower.poll()
-    t.equal(await score(replica, 'u1'), 10, 'the written row is served after one poll')
-    t.equal(await score(replica, 'u2'), 2, 'a row no entry names stays cached')
-    const rows = observer.applied.filter((a) => a.kind === 'rows')
-    t.equal(rows.at(-1)?.rows, 1, 'the entry named one row')
-    t.ok(rows.every((a) => a.lagSeconds >= 0 && a.lagSeconds < 60), 'lag measured from the write')
-
-    const appliedBefore = observer.applied.length
-    await follower.poll()
-    t.equal(observer.applied.length, appliedBefore, 'an entry read again by an overlapping poll is applied once')
-    t.same(new Set(observer.polls), new Set(['ok']))
-  })
-
-  t.test(`${backend.name}: a registry change anywhere reloads every replica's registry`, async (t) => {
-    const endpoint = await backend.start(t)
-    const store = await openTestStore(t, endpoint)
-    let reloads = 0
-    const follower = new ChangeFollower({
-      feed: store.changes, rows: store.rows, reloadRegistry: async () => { reloads++ }, pollMs: 1_000, lookbackMs: 5_000, maxCatchUpMs: 60_000, observer: recorder()
+    t.test('a registry change anywhere reloads every replica\'s registry', async (t) => {
+      const store = await openTestStore(t, endpoint)
+      let reloads = 0
+      const follower = new ChangeFollower({
+        feed: store.changes, rows: store.rows, reloadRegistry: async () => { reloads++ }, pollMs: 1_000, lookbackMs: 5_000, maxCatchUpMs: 60_000, observer: recorder()
+      })
+      await follower.poll()
+      t.equal(reloads, 0, 'nothing changed')
+      await store.registry.put(SCORES)
+      await follower.poll()
+      t.equal(reloads, 1, 'apply (RegistryStorage.put) announced it')
+      await store.registry.delete(SCORES.name)
+      await follower.poll()
+      t.equal(reloads, 2, 'and a delete')
     })
-    await follower.poll()
-    t.equal(reloads, 0, 'nothing changed')
-    await store.registry.put(SCORES)
-    await follower.poll()
-    t.equal(reloads, 1, 'apply (RegistryStorage.put) announced it')
-    await store.registry.delete(SCORES.name)
-    await follower.poll()
-    t.equal(reloads, 2, 'and a delete')
   })
 }
 

@@ -230,8 +230,19 @@ t.test('bulk pulls and statistics', async (t) => {
   })
 
   t.test('work per request is bounded: short pages, partial statistics', async (t) => {
-    // ~1,380 user_text rows: more than the statistics' 10 x 100 items, now that a pull examines its own set's items only.
-    const small = await build(t, { DEMO_USERS: '1500', GRAPHQL_MAX_SCAN_ITEMS_PER_PAGE: '100' })
+    // A second gateway with a smaller budget per page, over the first one's store and tables: its ~1,380
+    // user_text rows are more than the statistics' 10 x 100 items, now that a pull examines its own set's items only.
+    // (A gateway on an endpoint takes credentials from the environment; the embedded store accepts any.)
+    process.env.AWS_ACCESS_KEY_ID ??= 'embedded'
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'embedded'
+    const small = await build(t, {
+      DYNAMODB_ENDPOINT: app.featureStore.endpoint!,
+      AWS_REGION: 'us-east-1',
+      FEATURE_TABLE: app.config.store.featureTable,
+      REGISTRY_TABLE: app.config.store.registryTable,
+      AUTH_MODE: 'open',
+      GRAPHQL_MAX_SCAN_ITEMS_PER_PAGE: '100'
+    })
     // A filter nobody matches: each page examines at most 100 items (plus one round) and says there is more.
     const page = await gql(small, '{ featureRows(featureSet: "user_text", features: ["user_text:sentiment_score"], first: 10, filter: [{ feature: "user_text:sentiment_score", gt: 5 }]) { nodes { entityId } pageInfo { hasNextPage } scan { itemsScanned } } }')
     t.same(page.body.data.featureRows.nodes, [])

@@ -8,7 +8,6 @@ import { loadProtoContract } from '../../src/plugins/grpc/proto-contract.js'
 import type { HealthClient } from '../../src/generated/proto/grpc/health/v1/Health.js'
 import { build } from '../helpers/build-app.js'
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js'
-import type { StoreBackend } from '../helpers/store-backends.js'
 import { LOCAL_CREDENTIALS, openTestStore } from '../helpers/test-store.js'
 
 /** The example client (so the example is what the tests exercise), on the app's bound port. */
@@ -51,17 +50,18 @@ export interface GatewayBehindProxy {
 }
 
 /**
- * The whole gateway talking to a real dynalite (or `backend`'s server; demo data loaded) through the fault-injecting proxy,
- * for the faults a local store never produces on its own: throttling and calls that never answer.
+ * The whole gateway talking to a real dynalite (or the server at `upstream`, a backend's endpoint, which
+ * several tests may share: each gets tables of its own; demo data loaded) through the fault-injecting
+ * proxy, for the faults a local store never produces on its own: throttling and calls that never answer.
  */
-export async function gatewayBehindProxy (t: Test, users: number, env: Record<string, string> = {}, backend?: StoreBackend): Promise<GatewayBehindProxy> {
+export async function gatewayBehindProxy (t: Test, users: number, env: Record<string, string> = {}, upstream?: string): Promise<GatewayBehindProxy> {
   let endpoint: string
-  if (backend === undefined) {
-    const upstream = await startEmbeddedDynamo()
-    t.teardown(async () => await upstream.close())
-    endpoint = upstream.endpoint
+  if (upstream === undefined) {
+    const embedded = await startEmbeddedDynamo()
+    t.teardown(async () => await embedded.close())
+    endpoint = embedded.endpoint
   } else {
-    endpoint = await backend.start(t)
+    endpoint = upstream
   }
   const seed = await openTestStore(t, endpoint)
   await loadDemoData(seed, users, 42)

@@ -73,10 +73,12 @@ t.test('a caller cancelling its call cancels the store read in flight', async (t
 })
 
 // Partial reads and stale-if-error, against each real store we have (the proxy injects the faults).
+// One server per backend: each test has its own tables, proxy and gateway on it.
 for (const backend of storeBackends()) {
   t.test(backend.name, async (t) => {
+    const upstream = await backend.start(t)
     t.test('a read that fails in part answers the ids it could read and marks the others UNAVAILABLE', async (t) => {
-      const { app, proxy } = await gatewayBehindProxy(t, 150, {}, backend)
+      const { app, proxy } = await gatewayBehindProxy(t, 150, {}, upstream)
       const client = clientFor(t, app)
       // The chunk holding user_120 is throttled past its retries every time; the other chunk is read.
       const holds = (body: Record<string, unknown>, id: string): boolean => JSON.stringify(body).includes(`"${id}"`)
@@ -99,7 +101,7 @@ for (const backend of storeBackends()) {
     })
 
     t.test('stale-if-error: while the store throttles, a row past its cache TTL is still served, as STALE, within STALE_IF_ERROR_MS', async (t) => {
-      const { app, proxy } = await gatewayBehindProxy(t, 20, { CACHE_TTL_MS: '50', STALE_IF_ERROR_MS: '60000', BATCH_ENABLED: 'true' }, backend)
+      const { app, proxy } = await gatewayBehindProxy(t, 20, { CACHE_TTL_MS: '50', STALE_IF_ERROR_MS: '60000', BATCH_ENABLED: 'true' }, upstream)
       const client = clientFor(t, app)
       const fresh = await client.getOnlineFeatures(['user_1'], ['user_profile:region'])
       t.equal(String(fresh.results[0]!.statuses[0]), 'FEATURE_STATUS_PRESENT')
@@ -118,7 +120,7 @@ for (const backend of storeBackends()) {
     })
 
     t.test('stale-if-error has a bound: past STALE_IF_ERROR_MS the failure is the answer', async (t) => {
-      const { app, proxy } = await gatewayBehindProxy(t, 20, { CACHE_TTL_MS: '50', STALE_IF_ERROR_MS: '50' }, backend)
+      const { app, proxy } = await gatewayBehindProxy(t, 20, { CACHE_TTL_MS: '50', STALE_IF_ERROR_MS: '50' }, upstream)
       const client = clientFor(t, app)
       await client.getOnlineFeatures(['user_1'], ['user_profile:region'])
       await new Promise((resolve) => setTimeout(resolve, 200)) // past TTL + bound

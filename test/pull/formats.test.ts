@@ -64,8 +64,16 @@ function fromArrow (cell: unknown): unknown {
   return cell
 }
 
+/**
+ * Two gateways for the file, each used by two tests that read but do not change what the other reads:
+ * a few demo users (the all-types set is added to it; the refusals never reach a row), and 400 users
+ * with three scan segments (for the featureRows comparison and the batch sizes).
+ */
+const fewUsers = await build(t, { DEMO_USERS: '5' })
+const manyUsers = await build(t, { DEMO_USERS: '400', GRAPHQL_SCAN_SEGMENTS: '3' })
+
 t.test('every value type, bit for bit, through Arrow and NDJSON', async (t) => {
-  const app = await build(t, { DEMO_USERS: '5' })
+  const app = fewUsers
   await app.featureStore.registry.put(ALL_TYPES)
   await writeRows(app.featureStore.writer, ROWS.map((row) => ({ entityId: row.entityId, featureSet: ALL_TYPES, eventTime: EVENT_TIME, values: row.values })))
   await app.featureRegistry.reload()
@@ -155,7 +163,7 @@ t.test('every value type, bit for bit, through Arrow and NDJSON', async (t) => {
 })
 
 t.test('the same rows, in the same order, as featureRows for the same arguments', async (t) => {
-  const app = await build(t, { DEMO_USERS: '400', GRAPHQL_SCAN_SEGMENTS: '3' })
+  const app = manyUsers
   const since = Date.now() - 30 * 86_400_000
   const cases: Array<{ name: string, args: Record<string, unknown> }> = [
     { name: 'a whole set', args: { featureSet: 'user_profile', features: ['user_profile'] } },
@@ -200,7 +208,7 @@ t.test('the same rows, in the same order, as featureRows for the same arguments'
 })
 
 t.test('batches of bounded size, each carrying its resume token; the last says the pull is complete', async (t) => {
-  const app = await build(t, { DEMO_USERS: '300' })
+  const app = manyUsers
   const body = { featureSet: 'user_profile', features: ['user_profile:region'], batchSize: 40 }
   const { batches } = await pullArrow(app, body)
   const total = batches.reduce((n, b) => n + b.numRows, 0)
@@ -227,7 +235,7 @@ t.test('batches of bounded size, each carrying its resume token; the last says t
 })
 
 t.test('refusals before the first byte are JSON errors with their code', async (t) => {
-  const app = await build(t, { DEMO_USERS: '5' })
+  const app = fewUsers
   const cases: Array<[string, unknown, number, string]> = [
     ['unknown set', { featureSet: 'nope', features: ['nope'] }, 400, 'FG_ERR_UNKNOWN_FEATURE_SET'],
     ['no features', { featureSet: 'user_profile', features: [] }, 400, 'FG_ERR_MISSING_ARGUMENT'],

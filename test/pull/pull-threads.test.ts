@@ -70,42 +70,47 @@ t.test('a failure on the thread before the first byte is a plain JSON error with
   t.equal(pull.json.errors[0].extensions.fgCode, 'FG_ERR_DEADLINE_EXCEEDED')
 })
 
-t.test('a pull thread that stops ends only its pulls, with the error marker; the next pull gets a new thread', async (t) => {
-  // Embeddings (a few KB of NDJSON a row): more than the socket buffers hold, so the pull is still running when the thread stops.
+// Embeddings (a few KB of NDJSON a row) for 2,000 users: more than the socket buffers hold, so a pull is
+// still running when its thread stops or its store goes away. One gateway for both; the store's going
+// away comes last, as nothing can be read after it.
+t.test('failures on a pull thread mid-stream', async (t) => {
   const app = await build(t, { DEMO_USERS: '2000' })
   await app.listen({ port: 0, host: '127.0.0.1' })
-  const body = { featureSet: 'user_text', features: ['user_text'], batchSize: 20 }
-  const whole = (await pullNdjson(app, body)).rows.length
-  const { status, text } = await interruptedNdjsonPull(app, body, async () => {
-    t.equal(app.pullThreads!.running, 1)
-    await app.pullThreads!.crash()
-  })
-  t.equal(status, 200)
-  const pull = readNdjson(text)
-  t.equal(pull.end, undefined, 'no end line')
-  t.match(pull.error, { fgCode: 'FG_ERR_NOT_READY', message: /pull thread stopped.*resume/ }, 'the error line says to resume')
-  t.ok(pull.rows.length > 0 && pull.rows.length < whole, `${pull.rows.length} of ${whole} rows before it`)
-  t.equal(await metricLine(app, 'featuregate_pull_errors_total{format="ndjson",code="FG_ERR_NOT_READY"}'), 1)
-  // The reader resumes from its last token, on a thread started for it.
-  const rest = await pullNdjson(app, { ...body, after: pull.resumeTokens.at(-1) })
-  t.equal(rest.status, 200)
-  t.same(rest.end, { end: true, rows: rest.rows.length })
-  const committed = readNdjson(text.slice(0, text.lastIndexOf('{"resume_after"'))).rows.length
-  const ids = [...pull.rows.slice(0, committed), ...rest.rows].map((r) => r.entity_id)
-  t.equal(new Set(ids).size, ids.length, 'no row twice')
-  t.equal(ids.length, whole, 'every row once')
-})
 
-t.test('a store failure on the thread mid-stream ends the stream with the error marker, counted in metrics', async (t) => {
-  const app = await build(t, { DEMO_USERS: '2000' })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  // The store goes away while the pull waits for its reader: the thread's next read fails, as a real outage would.
-  const { status, text } = await interruptedNdjsonPull(app, { featureSet: 'user_text', features: ['user_text'], batchSize: 20 }, async () => await app.featureStore.close())
-  t.equal(status, 200)
-  const pull = readNdjson(text)
-  t.equal(pull.end, undefined, 'no end line')
-  t.match(pull.error, { fgCode: 'FG_ERR_STORE_UNAVAILABLE', message: String }, 'the error line names the store')
-  t.ok(pull.rows.length > 0, `${pull.rows.length} rows before it`)
-  t.equal(await metricLine(app, 'featuregate_pull_errors_total{format="ndjson",code="FG_ERR_STORE_UNAVAILABLE"}'), 1)
-  t.equal(await metricLine(app, 'featuregate_pulls_total{format="ndjson",outcome="error"}'), 1)
+  t.test('a pull thread that stops ends only its pulls, with the error marker; the next pull gets a new thread', async (t) => {
+    const body = { featureSet: 'user_text', features: ['user_text'], batchSize: 20 }
+    const whole = (await pullNdjson(app, body)).rows.length
+    const { status, text } = await interruptedNdjsonPull(app, body, async () => {
+      t.equal(app.pullThreads!.running, 1)
+      await app.pullThreads!.crash()
+    })
+    t.equal(status, 200)
+    const pull = readNdjson(text)
+    t.equal(pull.end, undefined, 'no end line')
+    t.match(pull.error, { fgCode: 'FG_ERR_NOT_READY', message: /pull thread stopped.*resume/ }, 'the error line says to resume')
+    t.ok(pull.rows.length > 0 && pull.rows.length < whole, `${pull.rows.length} of ${whole} rows before it`)
+    t.equal(await metricLine(app, 'featuregate_pull_errors_total{format="ndjson",code="FG_ERR_NOT_READY"}'), 1)
+    // The reader resumes from its last token, on a thread started for it.
+    const rest = await pullNdjson(app, { ...body, after: pull.resumeTokens.at(-1) })
+    t.equal(rest.status, 200)
+    t.same(rest.end, { end: true, rows: rest.rows.length })
+    const committed = readNdjson(text.slice(0, text.lastIndexOf('{"resume_after"'))).rows.length
+    const ids = [...pull.rows.slice(0, committed), ...rest.rows].map((r) => r.entity_id)
+    t.equal(new Set(ids).size, ids.length, 'no row twice')
+    t.equal(ids.length, whole, 'every row once')
+  })
+
+  t.test('a store failure on the thread mid-stream ends the stream with the error marker, counted in metrics', async (t) => {
+    const errorsBefore = await metricLine(app, 'featuregate_pull_errors_total{format="ndjson",code="FG_ERR_STORE_UNAVAILABLE"}')
+    const failedBefore = await metricLine(app, 'featuregate_pulls_total{format="ndjson",outcome="error"}')
+    // The store goes away while the pull waits for its reader: the thread's next read fails, as a real outage would.
+    const { status, text } = await interruptedNdjsonPull(app, { featureSet: 'user_text', features: ['user_text'], batchSize: 20 }, async () => await app.featureStore.close())
+    t.equal(status, 200)
+    const pull = readNdjson(text)
+    t.equal(pull.end, undefined, 'no end line')
+    t.match(pull.error, { fgCode: 'FG_ERR_STORE_UNAVAILABLE', message: String }, 'the error line names the store')
+    t.ok(pull.rows.length > 0, `${pull.rows.length} rows before it`)
+    t.equal(await metricLine(app, 'featuregate_pull_errors_total{format="ndjson",code="FG_ERR_STORE_UNAVAILABLE"}') - errorsBefore, 1)
+    t.equal(await metricLine(app, 'featuregate_pulls_total{format="ndjson",outcome="error"}') - failedBefore, 1)
+  })
 })

@@ -35,6 +35,30 @@ function watchScans (app: FastifyInstance): { calls: () => number, failFrom: (ca
   return { calls: () => calls, failFrom: (call) => { failFrom = call } }
 }
 
+/**
+ * A pull over a connection of its own, read chunk by chunk until `enough` says so; then the reader goes
+ * away (its socket destroyed). Node's http rather than fetch: an aborted fetch leaves undici opening a
+ * spare connection that never sends a request, which the server's close then waits out (connectionTimeout).
+ */
+async function droppedPull (url: string, accept: string, body: unknown, enough: (bytes: number, text: () => string) => boolean): Promise<Buffer> {
+  const target = new URL(url)
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = httpRequest({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent: false, headers: { accept, 'content-type': 'application/json' } }, resolve)
+    req.on('error', reject)
+    req.end(JSON.stringify(body))
+  })
+  const chunks: Buffer[] = []
+  let bytes = 0
+  const text = (): string => Buffer.concat(chunks).toString('utf8')
+  // Leaving the loop early destroys the response, and with it the socket: the connection drops.
+  for await (const chunk of response as AsyncIterable<Buffer>) {
+    chunks.push(chunk)
+    bytes += chunk.byteLength
+    if (enough(bytes, text)) break
+  }
+  return Buffer.concat(chunks)
+}
+
 /** Complete Arrow batches in a (possibly cut) IPC byte stream, and whether reading it failed. */
 function completeBatches (bytes: Buffer): { batches: RecordBatch[], failed: boolean } {
   const batches: RecordBatch[] = []
@@ -62,18 +86,8 @@ t.test('a pull that breaks continues from its last resume token: every row exact
   }
 
   t.test('NDJSON: rows after the last resume line are dropped, then the rest is pulled with after', async (t) => {
-    const controller = new AbortController()
-    const response = await fetch(url, { method: 'POST', headers: { accept: NDJSON, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: controller.signal })
-    const reader = response.body!.getReader()
-    const decoder = new TextDecoder()
-    let text = ''
     // Read about 80% of the pull, then drop the connection mid-batch.
-    while (text.split('\n').length < expected.length * 0.8) {
-      const { value, done } = await reader.read()
-      if (done === true) break
-      text += decoder.decode(value, { stream: true })
-    }
-    controller.abort()
+    const text = (await droppedPull(url, NDJSON, body, (_, received) => received().split('\n').length >= expected.length * 0.8)).toString('utf8')
     // The connection broke mid-batch: everything up to the last token's batch, then part of the next one.
     const lines = text.slice(0, text.lastIndexOf('\n')).split('\n')
     const tokenLines = lines.flatMap((line, i) => line.startsWith('{"resume_after"') ? [i] : [])
@@ -116,20 +130,8 @@ t.test('a pull that breaks continues from its last resume token: every row exact
   })
 
   t.test('Arrow: the cut stream yields its complete batches; the last one\'s token resumes', async (t) => {
-    const controller = new AbortController()
-    const response = await fetch(url, { method: 'POST', headers: { accept: ARROW, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: controller.signal })
-    const reader = response.body!.getReader()
-    const chunks: Buffer[] = []
-    let size = 0
     // The whole stream is about 15 bytes a row here; stop near 60% of it, mid-batch or not.
-    while (size < expected.length * 15 * 0.6) {
-      const { value, done } = await reader.read()
-      if (done === true) break
-      chunks.push(Buffer.from(value))
-      size += value.byteLength
-    }
-    controller.abort()
-    const { batches } = completeBatches(Buffer.concat(chunks))
+    const { batches } = completeBatches(await droppedPull(url, ARROW, body, (bytes) => bytes >= expected.length * 15 * 0.6))
     t.ok(batches.length > 1, `${batches.length} complete batches before the cut`)
     t.notOk(batches.some((b) => b.metadata.get('featuregate.end') === 'true'), 'no end marker before the cut')
     const seen = batches.flatMap((b) => Array.from({ length: b.numRows }, (_, i) => b.get(i)!.toJSON().entity_id as string))

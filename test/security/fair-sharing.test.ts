@@ -105,8 +105,9 @@ t.test('a fresh gateway answers its first GraphQL GETs, however busy its start-u
 })
 
 t.test('two callers', async (t) => {
+  // 1,000 users: an expensive query is still one full page of 1,000 rows (embeddings included).
   const app = await build(t, {
-    DEMO_USERS: '3000',
+    DEMO_USERS: '1000',
     AUTH_API_KEYS_FILE: keysFile(),
     GRAPHQL_MAX_COST: '10000000',
     EXPLORE_MAX_CONCURRENT: '1',
@@ -179,7 +180,8 @@ t.test('a waiter whose deadline passes while queued gets a deadline error and fr
 })
 
 t.test('no turn outlives its operation: answered, failed, refused, batched or abandoned', async (t) => {
-  const app = await build(t, { DEMO_USERS: '3000', GRAPHQL_MAX_COST: '10000000', GRAPHQL_MAX_BATCH: '5', EXPLORE_MAX_CONCURRENT: '2' })
+  // 1,000 users: each abandoned pull is still a full page of 1,000 rows, in flight when its client goes.
+  const app = await build(t, { DEMO_USERS: '1000', GRAPHQL_MAX_COST: '10000000', GRAPHQL_MAX_BATCH: '5', EXPLORE_MAX_CONCURRENT: '2' })
   const outcomes = await Promise.all([
     post(app, '{ featureSets { name } }'),
     post(app, '{ featureRows(featureSet: "user_text", features: ["user_text:sentiment_score"], first: 5, after: "not-a-cursor") { nodes { entityId } } }'),
