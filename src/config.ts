@@ -133,6 +133,8 @@ export interface CacheConfig {
   readonly negativeTtlMs: number
   /** How long past its TTL a cached row may still be served while the store is unavailable or throttling (0: never). */
   readonly staleIfErrorMs: number
+  /** A row looked up with less than this left of its TTL is read again in the background (at most half the TTL; 0: never). */
+  readonly refreshAheadMs: number
 }
 
 export interface BatchConfig {
@@ -186,7 +188,8 @@ export function loadConfig (env: Env = process.env): Config {
       maxBytes: readInt(env, 'CACHE_MAX_BYTES', 256 * 1024 * 1024, 1024, 2 ** 40),
       ttlMs: readInt(env, 'CACHE_TTL_MS', 60_000, 1, 86_400_000),
       negativeTtlMs: readInt(env, 'CACHE_NEGATIVE_TTL_MS', 10_000, 0, 86_400_000),
-      staleIfErrorMs: readInt(env, 'STALE_IF_ERROR_MS', 300_000, 0, 86_400_000)
+      staleIfErrorMs: readInt(env, 'STALE_IF_ERROR_MS', 300_000, 0, 86_400_000),
+      refreshAheadMs: readInt(env, 'CACHE_REFRESH_AHEAD_MS', 10_000, 0, 86_400_000)
     },
     batch: {
       enabled: readBool(env, 'BATCH_ENABLED', true),

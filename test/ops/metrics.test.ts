@@ -41,12 +41,34 @@ t.test('store and cache series after real lookups through the repository', async
   t.equal(afterSecond.value('featuregate_row_cache_hits_total')! - afterFirst.value('featuregate_row_cache_hits_total')!, 8)
   t.equal(afterSecond.value('featuregate_row_cache_misses_total'), afterFirst.value('featuregate_row_cache_misses_total'))
   t.equal(afterSecond.sum('featuregate_dynamodb_request_duration_seconds_count', store), afterFirst.sum('featuregate_dynamodb_request_duration_seconds_count', store))
+  t.equal(afterSecond.value('featuregate_row_cache_refreshes_total'), 0, 'rows far from their TTL are not read again')
 
   // Sub-millisecond resolution: the histogram has 100 µs and 250 µs buckets, cumulative up to +Inf.
   const bucket = (le: string): number | undefined => afterSecond.value('featuregate_dynamodb_request_duration_seconds_bucket', { ...store, le })
   t.not(bucket('0.0001'), undefined)
   t.not(bucket('0.00025'), undefined)
   t.equal(bucket('+Inf'), afterSecond.sum('featuregate_dynamodb_request_duration_seconds_count', store))
+})
+
+t.test('refresh-ahead through the whole repository: a row hit near its TTL is read again in the background, and counted', async (t) => {
+  // TTL 2 s, refresh in its last second: the second lookup (at ~1.2 s) refreshes, the third (at ~2.4 s,
+  // past the first TTL) is still a hit. Margins of ~0.8 s either way for a loaded machine.
+  const app = await build(t, { DEMO_USERS, CACHE_TTL_MS: '2000', CACHE_REFRESH_AHEAD_MS: '1000' })
+  const scrape = async (): Promise<Exposition> => parseExposition((await app.inject('/metrics')).body)
+  const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+  await app.featureLookup.getFeatures(['user_1'], ['user_profile'])
+  const before = await scrape()
+  await sleep(1_200)
+  await app.featureLookup.getFeatures(['user_1'], ['user_profile'])
+  await sleep(100)
+  const refreshed = await scrape()
+  t.equal(refreshed.value('featuregate_row_cache_refreshes_total'), 1, 'one background read')
+  t.equal(refreshed.value('featuregate_row_cache_misses_total'), before.value('featuregate_row_cache_misses_total'), 'the lookup itself was a hit')
+  await sleep(1_200)
+  await app.featureLookup.getFeatures(['user_1'], ['user_profile'])
+  const after = await scrape()
+  t.equal(after.value('featuregate_row_cache_misses_total'), before.value('featuregate_row_cache_misses_total'), 'past the first TTL: still a hit')
+  t.ok(after.value('featuregate_row_cache_hits_total')! >= before.value('featuregate_row_cache_hits_total')! + 2)
 })
 
 t.test('HTTP requests, default process metrics and the observer the store was given', async (t) => {

@@ -43,6 +43,7 @@ export class CachedRowReader implements RowReader {
       const cached = this.#cache.get(key)
       if (cached !== undefined) {
         rows[i] = cached ?? undefined
+        if (cached !== null && !this.#inflight.has(key) && this.#cache.claimRefresh(key)) this.#refresh(request)
         continue
       }
       const inflight = this.#inflight.get(key)
@@ -118,6 +119,19 @@ export class CachedRowReader implements RowReader {
       this.#inflight.delete(key)
       this.#cache?.delete(key)
     }
+  }
+
+  /**
+   * Reads a row that was just answered from the cache again, in the background (refresh-ahead): a
+   * row in use is replaced before its TTL runs out, so no lookup of it waits for the store. The read
+   * is a shared one like a miss's (a miss of the same key joins it; an invalidation meanwhile keeps
+   * its row out), with no caller's deadline; if the store cannot be read the cached row stays until
+   * its TTL, and then stale-if-error applies as usual.
+   */
+  #refresh (request: RowRequest): void {
+    // Nobody waits for it: a failure (typed ones come back as unread rows; anything else rejects) is
+    // the next miss's to report, not an unhandled rejection here.
+    for (const load of this.#loadShared([request], [0], {})) load.catch(() => {})
   }
 
   /**

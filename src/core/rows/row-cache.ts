@@ -9,6 +9,11 @@ export interface RowCacheOptions {
   readonly negativeTtlMs: number
   /** How long past its TTL a row may still be served when the store cannot be read; 0 never. */
   readonly staleIfErrorMs: number
+  /**
+   * A row hit with less than this left of its TTL is due to be read again in the background, so a
+   * row in use never expires under a caller (at most half the TTL; 0 never).
+   */
+  readonly refreshAheadMs?: number
   /** Milliseconds clock for TTLs; tests pin it. Defaults to performance.now(). */
   readonly clock?: () => number
 }
@@ -21,6 +26,8 @@ export interface RowCacheStats {
   readonly entries: number
   /** Rows served past their TTL because the store could not be read (stale-if-error). */
   readonly staleServed: number
+  /** Rows read again in the background because a lookup hit them near the end of their TTL. */
+  readonly refreshes: number
 }
 
 /** Marks a key the store has no row for; cached so that lookups of unknown ids do not hammer DynamoDB. */
@@ -37,11 +44,14 @@ export class RowCache {
   #misses = 0
   #evictions = 0
   #staleServed = 0
+  #refreshes = 0
   readonly #staleIfErrorMs: number
+  readonly #refreshAheadMs: number
 
   constructor (options: RowCacheOptions) {
     this.#negativeTtlMs = options.negativeTtlMs
     this.#staleIfErrorMs = options.staleIfErrorMs
+    this.#refreshAheadMs = Math.min(options.refreshAheadMs ?? 0, options.ttlMs / 2)
     this.#lru = new LRUCache<string, Entry>({
       maxSize: options.maxBytes,
       ttl: options.ttlMs,
@@ -66,6 +76,16 @@ export class RowCache {
     }
     this.#hits++
     return entry === MISSING ? null : entry
+  }
+
+  /**
+   * Whether a row just hit (not a remembered miss: those are left to expire) is near the end of its
+   * TTL; counted as a refresh when it is, since the caller then reads it again.
+   */
+  claimRefresh (key: string): boolean {
+    if (this.#refreshAheadMs <= 0 || this.#lru.getRemainingTTL(key) >= this.#refreshAheadMs) return false
+    this.#refreshes++
+    return true
   }
 
   set (key: string, row: FeatureRow | undefined): void {
@@ -103,6 +123,6 @@ export class RowCache {
   }
 
   stats (): RowCacheStats {
-    return { hits: this.#hits, misses: this.#misses, evictions: this.#evictions, bytes: this.#lru.calculatedSize, entries: this.#lru.size, staleServed: this.#staleServed }
+    return { hits: this.#hits, misses: this.#misses, evictions: this.#evictions, bytes: this.#lru.calculatedSize, entries: this.#lru.size, staleServed: this.#staleServed, refreshes: this.#refreshes }
   }
 }

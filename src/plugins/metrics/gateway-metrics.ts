@@ -378,6 +378,7 @@ export class GatewayMetrics implements GatewayObserver {
     mirror('featuregate_row_cache_hits_total', 'Row cache lookups answered from the cache (including remembered misses).', (s) => s.hits)
     mirror('featuregate_row_cache_misses_total', 'Row cache lookups that had to go to the store.', (s) => s.misses)
     mirror('featuregate_row_cache_evictions_total', 'Rows evicted from the cache to stay within its byte budget.', (s) => s.evictions)
+    mirror('featuregate_row_cache_refreshes_total', 'Rows read again in the background because a lookup hit them near the end of their TTL (CACHE_REFRESH_AHEAD_MS).', (s) => s.refreshes)
     mirror('featuregate_row_cache_stale_served_total', 'Rows served past their TTL because the store could not be read (stale-if-error, STALE_IF_ERROR_MS).', (s) => s.staleServed)
     // eslint-disable-next-line no-new -- registered on construction; the registry keeps it and calls collect()
     new Gauge({
