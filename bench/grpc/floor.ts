@@ -16,7 +16,7 @@
  * process; this one only generates load, with a client that keeps answers as bytes.
  *
  * Knobs: BENCH_SECONDS per turn (2), BENCH_ROUNDS of ABBA (2), BENCH_WARMUP_SECONDS per server (4), BENCH_GRAPHQL_CONCURRENCY (16),
- * BENCH_NODE_FLAGS (for the gateways), BENCH_MODES (compiled,tsx; baseline with BENCH_BASELINE_ROOT; company with BENCH_COMPANY), BENCH_CASES (two,embedding), BENCH_CONCURRENCIES (1,16,64), BENCH_SKIP_GRAPHQL=1, SKIP_BUILD=1 (reuse dist/), BENCH_CPU_PROF_DIR (the gateways write
+ * BENCH_NODE_FLAGS (for the gateways), BENCH_GATEWAY_ENV (settings for the gateways, e.g. "CACHE_REFRESH_AHEAD_MS=0"), BENCH_MODES (compiled,tsx; baseline with BENCH_BASELINE_ROOT; company with BENCH_COMPANY), BENCH_CASES (two,embedding), BENCH_CONCURRENCIES (1,16,64), BENCH_SKIP_GRAPHQL=1, SKIP_BUILD=1 (reuse dist/), BENCH_CPU_PROF_DIR (the gateways write
  * V8 CPU profiles there: for flame graphs, not for figures).
  */
 import { spawn, execFileSync, fork, type ChildProcess } from 'node:child_process'
@@ -141,7 +141,9 @@ async function startGateway (mode: Mode, store: StoreReady, keysFile: string): P
     // Limits stay on and are checked on every call; one caller sends everything here, so lift them out of the way.
     RATE_LIMIT_ONLINE_RPS: '10000000',
     RATE_LIMIT_EXPLORE_POINTS_PER_MINUTE: '1000000000',
-    LOG_LEVEL: 'info'
+    LOG_LEVEL: 'info',
+    // BENCH_GATEWAY_ENV="CACHE_TTL_MS=3600000 ...": settings to compare a gateway with (space-separated).
+    ...Object.fromEntries((process.env.BENCH_GATEWAY_ENV ?? '').split(' ').filter((pair) => pair.includes('=')).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
   }
   const prof = [...NODE_FLAGS, ...(CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROF_DIR, mode)}`])]
   const args = mode === 'tsx' ? [...prof, '--import', 'tsx', 'src/server.ts'] : [...prof, 'dist/src/server.js']

@@ -8,6 +8,9 @@ import { RowBatcher } from './row-batcher.js'
 import { failIfNothingRead, unreadOr } from './unread.js'
 import type { RowCache, RowCacheStats } from './row-cache.js'
 
+/** How long a background refresh may wait for the store: a hung store must not hold it (and its batch) open. */
+const REFRESH_DEADLINE_MS = 10_000
+
 /**
  * Reads feature rows for online lookups over any row reader: cache first, then one shared read per
  * key (single flight). With the cache on, whole rows are read so one cached row answers any
@@ -125,13 +128,13 @@ export class CachedRowReader implements RowReader {
    * Reads a row that was just answered from the cache again, in the background (refresh-ahead): a
    * row in use is replaced before its TTL runs out, so no lookup of it waits for the store. The read
    * is a shared one like a miss's (a miss of the same key joins it; an invalidation meanwhile keeps
-   * its row out), with no caller's deadline; if the store cannot be read the cached row stays until
-   * its TTL, and then stale-if-error applies as usual.
+   * its row out), with a deadline of its own rather than a caller's; if the store cannot be read the
+   * cached row stays until its TTL, and then stale-if-error applies as usual.
    */
   #refresh (request: RowRequest): void {
     // Nobody waits for it: a failure (typed ones come back as unread rows; anything else rejects) is
     // the next miss's to report, not an unhandled rejection here.
-    for (const load of this.#loadShared([request], [0], {})) load.catch(() => {})
+    for (const load of this.#loadShared([request], [0], { deadlineAt: Date.now() + REFRESH_DEADLINE_MS })) load.catch(() => {})
   }
 
   /**
