@@ -45,13 +45,16 @@ export async function runIngest (config: Config, command: IngestCommand, stdout:
     if (spec === undefined) {
       throw new CliError(`Unknown feature set "${command.featureSet}"; the registry has ${specs.length === 0 ? 'none (apply a registry file first)' : specs.map((s) => s.name).join(', ')}`)
     }
-    const input = command.file === '-' ? stdin : createReadStream(command.file)
-    const lines = createInterface({ input, crlfDelay: Infinity })
     let rejectsError: Error | undefined
     if (command.rejectsFile !== undefined) {
       rejects = await openForWriting(command.rejectsFile)
       rejects.on('error', (error) => { rejectsError ??= error })
     }
+    // Made here, with no await before ingestLines starts its `for await`: readline emits lines as soon
+    // as the input is read, and lines emitted before the iteration begins are dropped, not buffered.
+    // (Made before the rejects file was open, a loaded machine lost the file's first lines.)
+    const input = command.file === '-' ? stdin : createReadStream(command.file)
+    const lines = createInterface({ input, crlfDelay: Infinity })
     const report = await ingestLines({
       featureSet: spec,
       lines,

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -149,6 +150,28 @@ t.test('ingest', async (t) => {
     const kept = (await readFile(rejects, 'utf8')).trim().split('\n').map((text) => JSON.parse(text) as { line: number, error: string, text: string })
     t.same(kept.map((r) => r.line), [2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16])
     t.equal(kept[0]!.text, 'not json', 'the rejects file keeps each line as it was, to fix and load again')
+  })
+
+  t.test('every line is read however long the rejects file takes to open (readline drops lines emitted before iteration)', { skip: process.platform === 'win32' && 'a FIFO needs a POSIX system' }, async (t) => {
+    const store = await freshStore(t)
+    const dir = await mkdtemp(join(tmpdir(), 'featuregate-ingest-'))
+    const file = join(dir, 'scores.jsonl')
+    await writeFile(file, [line('f1', 1), line('f2', 2), 'oops', line('f3', 3)].join('\n') + '\n')
+    // A FIFO as the rejects file: opening it for writing waits until a reader opens it, so the input
+    // is read (and readline would emit its lines) long before the ingest could start iterating.
+    const rejects = join(dir, 'rejects.fifo')
+    execFileSync('mkfifo', [rejects])
+    const config = loadConfig({ DYNAMODB_ENDPOINT: dynamo.endpoint, FEATURE_TABLE: store.featureTable, REGISTRY_TABLE: store.registryTable })
+    const stdout = new Sink()
+    const running = runIngest(config, command({ featureSet: 'scores', file, rejectsFile: rejects, json: true }), stdout, new Sink())
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const kept = readFile(rejects, 'utf8')
+    // With the lines dropped, readline's end went unseen too and the ingest never finished: bound the wait.
+    const hung = new Promise<string>((resolve) => setTimeout(() => resolve('still running after 20 s'), 20_000).unref())
+    t.equal(await Promise.race([running, hung]), 1, 'exit code 1: one line rejected')
+    t.match(JSON.parse(stdout.text), { lines: 4, written: 3, rejected: 1, rejectedLines: [{ line: 3 }] }, 'all four lines read, numbered from the first')
+    t.match(JSON.parse((await kept).trim()), { line: 3, text: 'oops' })
+    t.equal(await scoreOf(store, 'f1'), 1)
   })
 
   t.test('--json prints a machine-readable report', async (t) => {
