@@ -210,18 +210,9 @@ async function pullPlugin (fastify: FastifyInstance): Promise<void> {
   })
 }
 
-/** A pull thread's store calls (scans and reads by key), statuses and pages, told to this thread's metrics as if they happened here. */
+/** A pull thread's observer calls, made again on this thread's observer as if they happened here. */
 function replayObserved (observer: GatewayObserver, events: readonly ObservedEvent[]): void {
-  for (const event of events) {
-    switch (event.kind) {
-      case 'storeCall': observer.storeCall(event.operation, event.seconds, event.outcome); break
-      case 'batchGet': observer.batchGet(event.keys, event.lookupsMerged); break
-      case 'unprocessedRetry': observer.unprocessedRetry(event.keys); break
-      case 'throttled': observer.throttled(); break
-      case 'exportPage': observer.exportPage(event.protocol, event.rows, event.itemsExamined); break
-      case 'featureStatuses': observer.featureStatuses(event.protocol, event.counts); break
-    }
-  }
+  for (const event of events) (observer[event.kind] as (...args: ObservedEvent['args']) => void).apply(observer, event.args)
 }
 
 export default fp(pullPlugin, {

@@ -1,7 +1,8 @@
 import type { StoreConfig } from '../../config.js'
 import type { ExportLimits } from '../../core/export/feature-export.js'
 import type { PullRequest } from '../../core/export/feature-pull.js'
-import type { StatusProtocol } from '../../core/gateway-observer.js'
+import type { GatewayObserver } from '../../core/gateway-observer.js'
+import type { StoreObserver } from '../../domain/ports/store-observer.js'
 import type { FeatureSetSpec } from '../../domain/feature-set-spec.js'
 import type { HttpFailure } from '../http-errors.js'
 import type { PullFormat } from './pull-encoder.js'
@@ -36,14 +37,14 @@ export type ToPullThread =
   | { readonly type: 'granted' | 'refused', readonly id: number, readonly ask: number }
   | { readonly type: 'cancel', readonly id: number }
 
-/** What the thread's store reads and pages reported, replayed into the gateway's metrics. */
-export type ObservedEvent =
-  | { readonly kind: 'storeCall', readonly operation: string, readonly seconds: number, readonly outcome: string }
-  | { readonly kind: 'batchGet', readonly keys: number, readonly lookupsMerged: number }
-  | { readonly kind: 'unprocessedRetry', readonly keys: number }
-  | { readonly kind: 'throttled' }
-  | { readonly kind: 'featureStatuses', readonly protocol: StatusProtocol, readonly counts: Readonly<Record<string, number>> }
-  | { readonly kind: 'exportPage', readonly protocol: StatusProtocol, readonly rows: number, readonly itemsExamined: number }
+/** What a pull thread's reader and pages report: the store's observer and the export's part of the gateway's. */
+export type ThreadObserver = StoreObserver & Pick<GatewayObserver, 'featureStatuses' | 'exportPage'>
+
+/**
+ * One call the thread's observer received, replayed into the gateway's metrics as the same call.
+ * Derived from ThreadObserver, so a method added there is forwarded without a copy to keep in step.
+ */
+export type ObservedEvent = { [K in keyof ThreadObserver]: { readonly kind: K, readonly args: Parameters<ThreadObserver[K]> } }[keyof ThreadObserver]
 
 /** A pull thread to the gateway's thread. */
 export type FromPullThread =

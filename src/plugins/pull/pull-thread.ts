@@ -3,12 +3,10 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { FeatureExport } from '../../core/export/feature-export.js'
 import { FeaturePull, type PullBatch } from '../../core/export/feature-pull.js'
 import { FeatureRegistry } from '../../core/feature-registry.js'
-import type { GatewayObserver, StatusProtocol } from '../../core/gateway-observer.js'
-import type { StoreObserver } from '../../domain/ports/store-observer.js'
 import { isFeaturegateError } from '../../errors.js'
 import { openBulkReader } from '../../repo/open-feature-store.js'
 import { httpFailureOf } from '../http-errors.js'
-import type { FromPullThread, ObservedEvent, PullJob, PullThreadData, ToPullThread } from './pull-thread-protocol.js'
+import type { FromPullThread, ObservedEvent, PullJob, PullThreadData, ThreadObserver, ToPullThread } from './pull-thread-protocol.js'
 import { encoderFor, slicesOf } from './pull-slices.js'
 
 /**
@@ -39,20 +37,15 @@ if (process.platform === 'linux') {
   }
 }
 
-/** Store calls and statuses seen here, sent with the next message for the gateway's metrics. */
-class ForwardingObserver implements StoreObserver, Pick<GatewayObserver, 'featureStatuses' | 'exportPage'> {
+/** Every call this thread's observer receives, sent with the next message for the gateway's metrics. */
+class ForwardingObserver implements ThreadObserver {
   #events: ObservedEvent[] = []
-  storeCall (operation: string, seconds: number, outcome: string): void { this.#events.push({ kind: 'storeCall', operation, seconds, outcome }) }
-  batchGet (keys: number, lookupsMerged: number): void { this.#events.push({ kind: 'batchGet', keys, lookupsMerged }) }
-  unprocessedRetry (keys: number): void { this.#events.push({ kind: 'unprocessedRetry', keys }) }
-  throttled (): void { this.#events.push({ kind: 'throttled' }) }
-  featureStatuses (protocol: StatusProtocol, counts: Readonly<Record<string, number>>): void {
-    this.#events.push({ kind: 'featureStatuses', protocol, counts })
-  }
-
-  exportPage (protocol: StatusProtocol, rows: number, itemsExamined: number): void {
-    this.#events.push({ kind: 'exportPage', protocol, rows, itemsExamined })
-  }
+  storeCall (...args: Parameters<ThreadObserver['storeCall']>): void { this.#events.push({ kind: 'storeCall', args }) }
+  batchGet (...args: Parameters<ThreadObserver['batchGet']>): void { this.#events.push({ kind: 'batchGet', args }) }
+  unprocessedRetry (...args: Parameters<ThreadObserver['unprocessedRetry']>): void { this.#events.push({ kind: 'unprocessedRetry', args }) }
+  throttled (...args: Parameters<ThreadObserver['throttled']>): void { this.#events.push({ kind: 'throttled', args }) }
+  featureStatuses (...args: Parameters<ThreadObserver['featureStatuses']>): void { this.#events.push({ kind: 'featureStatuses', args }) }
+  exportPage (...args: Parameters<ThreadObserver['exportPage']>): void { this.#events.push({ kind: 'exportPage', args }) }
 
   take (): ObservedEvent[] {
     const events = this.#events
