@@ -198,7 +198,8 @@ async function startGateway (t: Test, env: Record<string, string>): Promise<Gate
     }
   })
   for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`)
+    // Its last log lines say why (a port taken between freePort and the bind, say): the exit code alone does not.
+    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}; last log lines: ${JSON.stringify(logs.slice(-3))}`)
     try {
       if ((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).ok) break
     } catch {}
