@@ -8,6 +8,7 @@
  * argv: <proto dir> <answers.json>, where answers.json is [{ key, file }] and key is
  * `<entity count>|<feature refs joined by ','>`.
  */
+import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
@@ -26,6 +27,18 @@ const [protoDir, answersFile] = process.argv.slice(2) as [string, string]
 const answers = new Map<string, Buffer>()
 for (const { key, file } of JSON.parse(readFileSync(answersFile, 'utf8')) as CapturedAnswer[]) answers.set(key, readFileSync(file))
 
+// BARE_COMPANY (a comma list): the same bare server, with some of what shares the gateway's process
+// around it, to tell what a call costs in our code from what it costs to share a process:
+// `http`, an HTTP server that answered a few requests (Node's socket and stream code then sees more
+// than http2 streams); `sdk`, an SDK client that calls the store once a second, as the change feed
+// polls; `monitors`, two 10 ms event-loop delay monitors, as prom-client and the exploration queue keep;
+// `headers`, each answer sent with the response metadata the gateway sends on every call (`x-request-id`,
+// a fresh UUID; `x-ratelimit-limit` and `x-ratelimit-remaining`), to tell what grpc-js and http2 spend
+// on them from what our code does.
+const company = new Set((process.env.BARE_COMPANY ?? '').split(',').filter((part) => part !== ''))
+const responseHeaders = company.has('headers')
+let remaining = 1e9
+
 const definition = protoLoader.loadSync('feature_store/v1/feature_store.proto', { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true, includeDirs: [protoDir] })
 const method = (definition['feature_store.v1.FeatureStoreService'] as grpc.ServiceDefinition).GetOnlineFeatures!
 const server = new grpc.Server({ 'grpc.max_send_message_length': 64 * 1024 * 1024 })
@@ -33,7 +46,16 @@ server.addService({ GetOnlineFeatures: { ...method, responseSerialize: (bytes: B
   GetOnlineFeatures: (call: grpc.ServerUnaryCall<LookupRequest, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
     const answer = answers.get(`${call.request.entity_ids.length}|${call.request.features.join(',')}`)
     if (answer === undefined) callback({ code: grpc.status.NOT_FOUND, details: 'no captured answer for this lookup' })
-    else callback(null, answer)
+    else {
+      if (responseHeaders) {
+        const headers = new grpc.Metadata()
+        headers.set('x-request-id', randomUUID())
+        headers.set('x-ratelimit-limit', '1000000000')
+        headers.set('x-ratelimit-remaining', String(--remaining))
+        call.sendMetadata(headers)
+      }
+      callback(null, answer)
+    }
   }
 })
 server.bindAsync(`127.0.0.1:${process.env.BARE_PORT ?? '0'}`, grpc.ServerCredentials.createInsecure(), (error, port) => {
@@ -42,12 +64,6 @@ server.bindAsync(`127.0.0.1:${process.env.BARE_PORT ?? '0'}`, grpc.ServerCredent
 })
 process.on('SIGTERM', () => { server.forceShutdown(); process.exit(0) })
 
-// BARE_COMPANY (a comma list): the same bare server, with some of what shares the gateway's process
-// around it, to tell what a call costs in our code from what it costs to share a process:
-// `http`, an HTTP server that answered a few requests (Node's socket and stream code then sees more
-// than http2 streams); `sdk`, an SDK client that calls the store once a second, as the change feed
-// polls; `monitors`, two 10 ms event-loop delay monitors, as prom-client and the exploration queue keep.
-const company = new Set((process.env.BARE_COMPANY ?? '').split(',').filter((part) => part !== ''))
 if (company.has('monitors')) {
   const { monitorEventLoopDelay } = await import('node:perf_hooks')
   monitorEventLoopDelay({ resolution: 10 }).enable()

@@ -46,7 +46,7 @@ const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR
 /**
  * BENCH_MODES=company: in place of a gateway, a second bare server with some of the gateway's company
- * in its process (BENCH_COMPANY: http, sdk, sdk-once, monitors; see bare-replay.ts), or with none
+ * in its process (BENCH_COMPANY: http, sdk, sdk-once, monitors, headers; see bare-replay.ts), or with none
  * (BENCH_COMPANY=none: two identical servers, so the ratio shows the measurement's own noise).
  */
 const COMPANY = process.env.BENCH_COMPANY ?? 'http,sdk,monitors'
@@ -110,6 +110,36 @@ function cpuNanos (pid: number): number {
     }
   }
   return total
+}
+
+/**
+ * Nanoseconds on a CPU per thread, for BENCH_THREADS: the main thread (the event loop) apart, the
+ * others by name (`comm`, digits dropped so numbered helpers add up; Node leaves most named "node").
+ */
+function cpuNanosByThread (pid: number): Map<string, number> {
+  const byName = new Map<string, number>()
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = tid === String(pid) ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/[0-9]+/g, '#')
+      const nanos = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ', 1)[0])
+      byName.set(name, (byName.get(name) ?? 0) + nanos)
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return byName
+}
+
+/** BENCH_THREADS=1: each comparison also says where each server's CPU went, by thread, per request. */
+const THREADS = process.env.BENCH_THREADS === '1'
+const threadCpu = new Map<number, { requests: number, byName: Map<string, number> }>()
+
+function threadReport (pid: number): string {
+  const seen = threadCpu.get(pid)
+  threadCpu.delete(pid)
+  if (seen === undefined) return ''
+  return [...seen.byName].sort((x, y) => y[1] - x[1]).filter(([, n]) => n > 0)
+    .map(([name, n]) => `${name} ${(n / 1e3 / Math.max(1, seen.requests)).toFixed(1)}`).join(', ')
 }
 
 interface Server {
@@ -263,6 +293,7 @@ async function turn (pid: number, lookup: Lookup, pool: readonly string[], entit
   const latencies: number[] = []
   let errors = 0
   let next = poolCursors.get(pool) ?? 0
+  const threadsBefore = THREADS ? cpuNanosByThread(pid) : undefined
   const cpuBefore = cpuNanos(pid)
   const until = performance.now() + seconds * 1000
   await Promise.all(Array.from({ length: concurrency }, async () => {
@@ -280,6 +311,12 @@ async function turn (pid: number, lookup: Lookup, pool: readonly string[], entit
     }
   }))
   poolCursors.set(pool, next)
+  if (threadsBefore !== undefined) {
+    const seen = threadCpu.get(pid) ?? { requests: 0, byName: new Map<string, number>() }
+    threadCpu.set(pid, seen)
+    seen.requests += latencies.length
+    for (const [name, n] of cpuNanosByThread(pid)) seen.byName.set(name, (seen.byName.get(name) ?? 0) + n - (threadsBefore.get(name) ?? 0))
+  }
   return { requests: latencies.length, errors, cpuNanos: cpuNanos(pid) - cpuBefore, latencies }
 }
 
@@ -337,6 +374,7 @@ function median (values: readonly number[]): number {
  * burst of other work on the machine skews one round, not the figure (the median of the rounds).
  */
 async function abba (a: Side, b: Side, pool: readonly string[], entities: number, concurrency: number): Promise<Comparison> {
+  threadCpu.clear()
   await turn(a.pid, a.lookup, pool, entities, concurrency, 0.5)
   await turn(b.pid, b.lookup, pool, entities, concurrency, 0.5)
   const armA: Arm = { requests: 0, errors: 0, cpuNanos: 0, latencies: [] }
@@ -462,6 +500,7 @@ async function main (): Promise<void> {
           rows.push([c.name, String(concurrency), gw.cpuMicros.toFixed(0), floor.cpuMicros.toFixed(0), `${cpuRatio.toFixed(2)}x`, rounds(cpuRatios),
             gw.p50.toFixed(3), floor.p50.toFixed(3), `${p50Ratio.toFixed(2)}x`, gw.rps.toFixed(0), floor.rps.toFixed(0), String(gw.errors + floor.errors), String(misses)])
           process.stderr.write(`  ${mode} ${c.name} c=${concurrency}: cache misses ${misses}; CPU ${gw.cpuMicros.toFixed(0)} vs ${floor.cpuMicros.toFixed(0)} µs/req (${cpuRatio.toFixed(2)}x; rounds ${roundMicros.map(([x, y], i) => `${x.toFixed(0)}/${y.toFixed(0)} (${roundRequests[i]![0]}/${roundRequests[i]![1]} calls)`).join(' ')}), p50 ${gw.p50.toFixed(3)} vs ${floor.p50.toFixed(3)} ms (${p50Ratio.toFixed(2)}x); load ${load()}\n`)
+          if (THREADS) process.stderr.write(`    µs/req by thread, gateway: ${threadReport(gateway.pid)}\n    µs/req by thread, bare: ${threadReport(bare.pid)}\n`)
           targets.push(`${mode}, ${c.name}, c=${concurrency}: CPU ${cpuRatio.toFixed(2)}x bare -> ${cpuRatio <= TARGET ? 'met' : 'NOT met'}`)
           if (concurrency === 1) targets.push(`${mode}, ${c.name}, c=1: p50 ${p50Ratio.toFixed(2)}x bare -> ${p50Ratio <= TARGET ? 'met' : 'NOT met'}`)
         }
