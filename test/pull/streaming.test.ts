@@ -7,6 +7,7 @@ import { RecordBatchReader, type RecordBatch } from 'apache-arrow'
 import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
 import type { ScanRequest, ScanResult } from '../../src/domain/ports/bulk-reader.js'
 import type { ReadOptions } from '../../src/domain/read-options.js'
+import type { FeatureExport } from '../../src/core/export/feature-export.js'
 import { FeaturePull } from '../../src/core/export/feature-pull.js'
 import { StoreUnavailableError } from '../../src/errors.js'
 import { build } from '../helpers/build-app.js'
@@ -127,6 +128,52 @@ t.test('a pull that breaks continues from its last resume token: every row exact
     await batches.return()
     const after = await pullNdjson(app, body)
     t.same(after.rows.map((r) => r.entity_id).sort(), expected, 'the gateway still pulls every row once')
+  })
+
+  /** The app's export, counting the pages read through it; `failAt` makes that page's read fail. */
+  const countingExport = (failAt = Infinity): { exporter: FeatureExport, reads: () => number } => {
+    const real = app.featureExport
+    let reads = 0
+    const exporter = {
+      get limits () { return real.limits },
+      plan: real.plan.bind(real),
+      page: async (...args: Parameters<FeatureExport['page']>) => {
+        if (++reads === failAt) throw new StoreUnavailableError()
+        return await real.page(...args)
+      }
+    } as unknown as FeatureExport
+    return { exporter, reads: () => reads }
+  }
+  const request = { featureSet: 'user_profile', features: ['user_profile:region'], batchRows: 100 }
+
+  t.test('pages are read ahead of a reader holding its batch, two at most, and handed out in scan order', async (t) => {
+    const { exporter, reads } = countingExport()
+    const pull = new FeaturePull(exporter)
+    const batches = pull.batches(pull.prepare(request))
+    const first = await batches.next()
+    for (let i = 0; i < 100 && reads() < 3; i++) await sleep(20)
+    t.equal(reads(), 3, 'the page handed out, and the next two read while the reader holds it')
+    await sleep(300)
+    t.equal(reads(), 3, 'and no more until the reader takes one')
+    const ids = first.value!.rows.map((r) => r.entity.entityId)
+    let handedOut = 1
+    for (let next = await batches.next(); next.done !== true; next = await batches.next()) {
+      handedOut++
+      ids.push(...next.value.rows.map((r) => r.entity.entityId))
+    }
+    t.same(ids, whole.rows.map((r) => r.entity_id), 'every row once, in the order the streamed pull gives them')
+    t.equal(reads(), handedOut, 'each page read once, none read past the last')
+  })
+
+  t.test('a read that fails ahead reaches the reader after the pages read before it', async (t) => {
+    const { exporter } = countingExport(3)
+    const pull = new FeaturePull(exporter)
+    const batches = pull.batches(pull.prepare(request))
+    t.equal((await batches.next()).value?.rows.length, 100)
+    // The third read has failed by now; the second page still comes first.
+    await sleep(200)
+    t.equal((await batches.next()).value?.rows.length, 100, 'the page read before the failure')
+    await t.rejects(batches.next(), { code: 'FG_ERR_STORE_UNAVAILABLE' }, 'then the failure')
   })
 
   t.test('Arrow: the cut stream yields its complete batches; the last one\'s token resumes', async (t) => {
