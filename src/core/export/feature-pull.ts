@@ -113,12 +113,12 @@ export class FeaturePull {
   }
 }
 
-/** Pages read but not yet handed out, besides the one being read: with 2, a page waits while the next is read. */
+/** Pages a pull reads ahead of the one it is handing out: one read and waiting, one being read. */
 const PAGES_AHEAD = 2
 
 /**
- * The pages a pull has read ahead, in order: the reader puts (waiting while PAGES_AHEAD - 1 wait
- * already), the pull takes. A read's failure reaches the pull after the pages read before it.
+ * The pages a pull has read ahead, in order: the reading side puts (waiting while PAGES_AHEAD - 1 pages
+ * already wait), the pull takes. A read's failure reaches the pull after the pages read before it.
  */
 class PagesAhead {
   readonly #ready: ExportPage[] = []
