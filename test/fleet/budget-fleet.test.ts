@@ -1,5 +1,4 @@
 import t, { type Test } from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,7 +13,8 @@ import { loadDemoData } from '../../src/demo/load-demo-data.js'
 import { openFeatureStore } from '../../src/repo/open-feature-store.js'
 import { testConfig } from '../helpers/build-app.js'
 import { startFaultProxy } from '../helpers/fault-proxy.js'
-import { freePort, storeBackends } from '../helpers/store-backends.js'
+import { startGateway as startGatewayProcess } from '../helpers/gateway-fleet.js'
+import { storeBackends } from '../helpers/store-backends.js'
 import { LOCAL_CREDENTIALS } from '../helpers/test-store.js'
 
 /**
@@ -30,11 +30,10 @@ const REPLICAS = 3
 const WINDOW_S = 5
 /** Twice the budget in all, unevenly: the first replica gets half of it. */
 const DEMAND = [N, N / 2, N / 2]
-const ROOT = new URL('../..', import.meta.url).pathname
 
 interface Gateway {
-  readonly grpcPort: number
-  readonly metricsPort: number
+  /** http://127.0.0.1:PORT of /metrics and /readyz. */
+  readonly ops: string
   readonly client: FeatureStoreClient
   readonly logs: Array<Record<string, unknown>>
 }
@@ -89,7 +88,7 @@ t.test('a budget of N requests/s spread over 3 gateway processes admits N ± 10 
   const tallies = await drive(fleet, WINDOW_S)
   const after = await budgetLevel()
   // For a failure's diagnosis: how each replica's leases went, and how late its event loop ran.
-  for (const gateway of fleet) t.comment((await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text()).split('\n').filter((l) => /^featuregate_budget_leases_total|^nodejs_eventloop_lag_p99/.test(l)).join('; '))
+  for (const gateway of fleet) t.comment((await (await fetch(`${gateway.ops}/metrics`)).text()).split('\n').filter((l) => /^featuregate_budget_leases_total|^nodejs_eventloop_lag_p99/.test(l)).join('; '))
   const fellBack = fleet.map((gateway) => gateway.logs.filter((line) => /cannot be leased/.test(String(line.msg))).length)
   t.same(fellBack, [0, 0, 0], 'no replica fell back to its share while the store answered')
   const admitted = tallies.reduce((sum, tally) => sum + tally.admitted, 0)
@@ -167,46 +166,26 @@ async function drive (fleet: readonly Gateway[], seconds: number): Promise<Tally
 }
 
 async function scopeGauge (gateway: Gateway): Promise<number | undefined> {
-  const text = await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text()
+  const text = await (await fetch(`${gateway.ops}/metrics`)).text()
   const value = /^featuregate_budget_fleet_scope\{budget="online"\} (\d+)/m.exec(text)?.[1]
   return value === undefined ? undefined : Number(value)
 }
 
-/** One `src/server.ts` process on free ports, its JSON log lines kept; killed on teardown. */
+/**
+ * One `src/server.ts` process, its JSON log lines kept, killed on teardown; ready once /readyz says so.
+ * Its ports are the ones the OS gave it, read from its log: ports picked free beforehand can be taken
+ * by another socket before the gateway binds them (a gateway exited with 1 at start on a CI run).
+ */
 async function startGateway (t: Test, env: Record<string, string>): Promise<Gateway> {
-  const [httpPort, grpcPort, metricsPort] = [await freePort(), await freePort(), await freePort()]
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, ...env, HOST: '127.0.0.1', HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), METRICS_PORT: String(metricsPort), LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit']
-  })
-  const kill = (): void => { child.kill('SIGKILL') }
-  process.once('exit', kill)
-  t.teardown(() => {
-    process.removeListener('exit', kill)
-    kill()
-  })
-  const logs: Array<Record<string, unknown>> = []
-  let pending = ''
-  child.stdout?.on('data', (chunk: Buffer) => {
-    const lines = (pending + chunk.toString()).split('\n')
-    pending = lines.pop() ?? ''
-    for (const line of lines) {
-      try {
-        logs.push(JSON.parse(line) as Record<string, unknown>)
-      } catch {}
-    }
-  })
+  const gateway = await startGatewayProcess(t, { ...env, AUTH_MODE: 'required' })
   for (let i = 0; ; i++) {
-    // Its last log lines say why (a port taken between freePort and the bind, say): the exit code alone does not.
-    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}; last log lines: ${JSON.stringify(logs.slice(-3))}`)
     try {
-      if ((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).ok) break
+      if ((await fetch(`${gateway.ops}/readyz`)).ok) break
     } catch {}
-    if (i > 300) throw new Error('gateway not ready within 30 s')
+    if (i > 300) throw new Error(`gateway not ready within 30 s; last log lines: ${JSON.stringify(gateway.logs.slice(-3))}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  const client = new FeatureStoreClient(`127.0.0.1:${grpcPort}`, { defaultDeadlineMs: 30_000 })
+  const client = new FeatureStoreClient(gateway.grpc, { defaultDeadlineMs: 30_000 })
   t.teardown(() => client.close())
-  return { grpcPort, metricsPort, client, logs }
+  return { ops: gateway.ops, client, logs: gateway.logs }
 }
