@@ -174,7 +174,8 @@ async function scopeGauge (gateway: Gateway): Promise<number | undefined> {
 /**
  * One `src/server.ts` process, its JSON log lines kept, killed on teardown; ready once /readyz says so.
  * Its ports are the ones the OS gave it, read from its log: ports picked free beforehand can be taken
- * by another socket before the gateway binds them (a gateway exited with 1 at start on a CI run).
+ * by another socket before the gateway binds them (the likely cause, unconfirmed, of a gateway that
+ * exited with 1 at start on one CI run).
  */
 async function startGateway (t: Test, env: Record<string, string>): Promise<Gateway> {
   const gateway = await startGatewayProcess(t, { ...env, AUTH_MODE: 'required' })
