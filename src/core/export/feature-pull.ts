@@ -67,106 +67,31 @@ export class FeaturePull {
 
   /**
    * The pull's batches, one export page each, until the scan is done, the signal aborts, or a read or
-   * charge fails. Pages are read ahead of the caller (PAGES_AHEAD, no more): the next page's read starts
-   * as soon as the last one's answer gives its cursor, not once the caller has written it out, so the
-   * store and the gateway work at the same time instead of by turns. A page's rows are charged for
-   * only when it is handed out; a pull that ends early has read at most PAGES_AHEAD pages it never
-   * hands out (counted in its items examined).
+   * charge fails. The next page is read while the caller writes this one out (one page ahead, no
+   * more), so the store and the gateway work at the same time instead of by turns.
    */
   async * batches (pull: PreparedPull, options: PullOptions = {}): AsyncGenerator<PullBatch, void, undefined> {
-    // Ends the reads ahead once the caller stops taking pages, however it stops.
-    const stopped = new AbortController()
-    const signal = options.signal === undefined ? stopped.signal : AbortSignal.any([options.signal, stopped.signal])
     const readAfter = async (after: string | null | undefined): Promise<ExportPage> => {
-      throwIfAborted(signal, 'pulling rows')
+      throwIfAborted(options.signal, 'pulling rows')
       // Planned again from the last page's cursor: the cursor is the export's only notion of where a pull stands.
       const plan = this.#export.plan({ ...pull.request, first: pull.batchRows, after })
-      const read = async (): Promise<ExportPage> => await this.#export.page(plan, { signal, servedBy: 'pull' })
+      const read = async (): Promise<ExportPage> => await this.#export.page(plan, { signal: options.signal, servedBy: 'pull' })
       return options.turn === undefined ? await read() : await options.turn(pullWork(pull.batchRows, pull.otherSets), read)
     }
-    const ahead = new PagesAhead(PAGES_AHEAD)
-    void (async () => {
-      let after = pull.request.after
-      try {
-        for (;;) {
-          const page = await readAfter(after)
-          if (!await ahead.put(page)) return
-          if (!page.hasNextPage) return
-          after = page.endCursor
-        }
-      } catch (error) {
-        ahead.fail(error)
-      }
-    })()
-    try {
-      for (;;) {
-        const page = await ahead.take()
-        if (page.rows.length > 0) await options.charge?.(pullWork(page.rows.length, pull.otherSets))
-        const done = !page.hasNextPage
-        yield { rows: page.rows, resumeAfter: page.endCursor, done, itemsScanned: page.itemsScanned }
-        if (done) return
-      }
-    } finally {
-      stopped.abort()
-      ahead.close()
+    const readAhead = (after: string | null | undefined): Promise<ExportPage> => {
+      const read = readAfter(after)
+      // Awaited when its turn comes; if the pull ends first (the reader left), its failure goes unobserved, not unhandled.
+      read.catch(() => {})
+      return read
     }
-  }
-}
-
-/** Pages a pull reads ahead of the one it is handing out: one read and waiting, one being read. */
-const PAGES_AHEAD = 2
-
-/**
- * The pages a pull has read ahead, in order: the reading side puts (waiting while PAGES_AHEAD - 1 pages
- * already wait), the pull takes. A read's failure reaches the pull after the pages read before it.
- */
-class PagesAhead {
-  readonly #ready: ExportPage[] = []
-  readonly #capacity: number
-  #failure: { error: unknown } | undefined
-  #closed = false
-  #taker: (() => void) | undefined
-  #putter: (() => void) | undefined
-
-  constructor (pagesAhead: number) {
-    this.#capacity = Math.max(1, pagesAhead - 1)
-  }
-
-  /** Resolves true once the page is queued; false if the pull stopped taking pages. */
-  async put (page: ExportPage): Promise<boolean> {
-    while (!this.#closed && this.#ready.length >= this.#capacity) await new Promise<void>((resolve) => { this.#putter = resolve })
-    if (this.#closed) return false
-    this.#ready.push(page)
-    this.#wakeTaker()
-    return true
-  }
-
-  fail (error: unknown): void {
-    this.#failure ??= { error }
-    this.#wakeTaker()
-  }
-
-  async take (): Promise<ExportPage> {
-    while (this.#ready.length === 0 && this.#failure === undefined) await new Promise<void>((resolve) => { this.#taker = resolve })
-    const page = this.#ready.shift()
-    if (page === undefined) throw this.#failure!.error
-    const putter = this.#putter
-    this.#putter = undefined
-    putter?.()
-    return page
-  }
-
-  close (): void {
-    this.#closed = true
-    this.#ready.length = 0
-    const putter = this.#putter
-    this.#putter = undefined
-    putter?.()
-  }
-
-  #wakeTaker (): void {
-    const taker = this.#taker
-    this.#taker = undefined
-    taker?.()
+    let next = readAhead(pull.request.after)
+    for (;;) {
+      const page = await next
+      if (page.rows.length > 0) await options.charge?.(pullWork(page.rows.length, pull.otherSets))
+      const done = !page.hasNextPage
+      if (!done) next = readAhead(page.endCursor)
+      yield { rows: page.rows, resumeAfter: page.endCursor, done, itemsScanned: page.itemsScanned }
+      if (done) return
+    }
   }
 }
