@@ -99,22 +99,10 @@ async function stop (child: ChildProcess): Promise<void> {
   clearTimeout(timer)
 }
 
-/** Nanoseconds this process has spent on a CPU, over all its threads (GC and libuv workers included). */
-function cpuNanos (pid: number): number {
-  let total = 0
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ', 1)[0])
-    } catch {
-      // A thread that ended between the listing and the read: its time is gone from /proc either way.
-    }
-  }
-  return total
-}
-
 /**
- * Nanoseconds on a CPU per thread, for BENCH_THREADS: the main thread (the event loop) apart, the
- * others by name (`comm`, digits dropped so numbered helpers add up; Node leaves most named "node").
+ * Nanoseconds on a CPU so far per thread of a process (GC helpers and libuv workers included): the main
+ * thread (the event loop) apart, the others by name (`comm`, digits dropped so numbered helpers add
+ * up; Node leaves most named "node").
  */
 function cpuNanosByThread (pid: number): Map<string, number> {
   const byName = new Map<string, number>()
@@ -124,23 +112,25 @@ function cpuNanosByThread (pid: number): Map<string, number> {
       const nanos = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ', 1)[0])
       byName.set(name, (byName.get(name) ?? 0) + nanos)
     } catch {
-      // Gone between the listing and the read.
+      // A thread that ended between the listing and the read: its time is gone from /proc either way.
     }
   }
   return byName
 }
 
+function sum (values: Iterable<number>): number {
+  let total = 0
+  for (const value of values) total += value
+  return total
+}
+
+/** Nanoseconds this process has spent on a CPU, over all its threads. */
+function cpuNanos (pid: number): number {
+  return sum(cpuNanosByThread(pid).values())
+}
+
 /** BENCH_THREADS=1: each comparison also says where each server's CPU went, by thread, per request. */
 const THREADS = process.env.BENCH_THREADS === '1'
-const threadCpu = new Map<number, { requests: number, byName: Map<string, number> }>()
-
-function threadReport (pid: number): string {
-  const seen = threadCpu.get(pid)
-  threadCpu.delete(pid)
-  if (seen === undefined) return ''
-  return [...seen.byName].sort((x, y) => y[1] - x[1]).filter(([, n]) => n > 0)
-    .map(([name, n]) => `${name} ${(n / 1e3 / Math.max(1, seen.requests)).toFixed(1)}`).join(', ')
-}
 
 interface Server {
   readonly name: string
@@ -279,6 +269,8 @@ interface Turn {
   readonly requests: number
   readonly errors: number
   readonly cpuNanos: number
+  /** cpuNanos by thread (cpuNanosByThread's names). */
+  readonly threadNanos: ReadonlyMap<string, number>
   readonly latencies: number[]
 }
 
@@ -293,8 +285,7 @@ async function turn (pid: number, lookup: Lookup, pool: readonly string[], entit
   const latencies: number[] = []
   let errors = 0
   let next = poolCursors.get(pool) ?? 0
-  const threadsBefore = THREADS ? cpuNanosByThread(pid) : undefined
-  const cpuBefore = cpuNanos(pid)
+  const before = cpuNanosByThread(pid)
   const until = performance.now() + seconds * 1000
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (performance.now() < until) {
@@ -311,26 +302,28 @@ async function turn (pid: number, lookup: Lookup, pool: readonly string[], entit
     }
   }))
   poolCursors.set(pool, next)
-  if (threadsBefore !== undefined) {
-    const seen = threadCpu.get(pid) ?? { requests: 0, byName: new Map<string, number>() }
-    threadCpu.set(pid, seen)
-    seen.requests += latencies.length
-    for (const [name, n] of cpuNanosByThread(pid)) seen.byName.set(name, (seen.byName.get(name) ?? 0) + n - (threadsBefore.get(name) ?? 0))
-  }
-  return { requests: latencies.length, errors, cpuNanos: cpuNanos(pid) - cpuBefore, latencies }
+  const threadNanos = new Map<string, number>()
+  for (const [name, nanos] of cpuNanosByThread(pid)) threadNanos.set(name, nanos - (before.get(name) ?? 0))
+  return { requests: latencies.length, errors, cpuNanos: sum(threadNanos.values()), threadNanos, latencies }
 }
 
 interface Arm {
   requests: number
   errors: number
   cpuNanos: number
-  latencies: number[]
+  readonly threadNanos: Map<string, number>
+  readonly latencies: number[]
+}
+
+function newArm (): Arm {
+  return { requests: 0, errors: 0, cpuNanos: 0, threadNanos: new Map(), latencies: [] }
 }
 
 function add (arm: Arm, t: Turn): void {
   arm.requests += t.requests
   arm.errors += t.errors
   arm.cpuNanos += t.cpuNanos
+  for (const [name, nanos] of t.threadNanos) arm.threadNanos.set(name, (arm.threadNanos.get(name) ?? 0) + nanos)
   for (const l of t.latencies) arm.latencies.push(l)
 }
 
@@ -341,6 +334,8 @@ interface Side {
 
 interface Figures {
   readonly cpuMicros: number
+  /** CPU µs per request by thread, largest first, e.g. "main 182.5, node 5.8". */
+  readonly byThread: string
   readonly p50: number
   readonly rps: number
   readonly errors: number
@@ -348,7 +343,10 @@ interface Figures {
 
 function figures (arm: Arm): Figures {
   arm.latencies.sort((x, y) => x - y)
-  return { cpuMicros: arm.cpuNanos / 1e3 / Math.max(1, arm.requests), p50: quantile(arm.latencies, 0.5), rps: arm.requests / (ROUNDS * 2 * SECONDS), errors: arm.errors }
+  const perRequest = (nanos: number): number => nanos / 1e3 / Math.max(1, arm.requests)
+  const byThread = [...arm.threadNanos].filter(([, nanos]) => nanos > 0).sort((x, y) => y[1] - x[1])
+    .map(([name, nanos]) => `${name} ${perRequest(nanos).toFixed(1)}`).join(', ')
+  return { cpuMicros: perRequest(arm.cpuNanos), byThread, p50: quantile(arm.latencies, 0.5), rps: arm.requests / (ROUNDS * 2 * SECONDS), errors: arm.errors }
 }
 
 interface Comparison {
@@ -374,28 +372,23 @@ function median (values: readonly number[]): number {
  * burst of other work on the machine skews one round, not the figure (the median of the rounds).
  */
 async function abba (a: Side, b: Side, pool: readonly string[], entities: number, concurrency: number): Promise<Comparison> {
-  threadCpu.clear()
   await turn(a.pid, a.lookup, pool, entities, concurrency, 0.5)
   await turn(b.pid, b.lookup, pool, entities, concurrency, 0.5)
-  const armA: Arm = { requests: 0, errors: 0, cpuNanos: 0, latencies: [] }
-  const armB: Arm = { requests: 0, errors: 0, cpuNanos: 0, latencies: [] }
+  const armA = newArm()
+  const armB = newArm()
   const cpuRatios: number[] = []
   const roundMicros: Array<[number, number]> = []
   const roundRequests: Array<[number, number]> = []
   for (let r = 0; r < ROUNDS; r++) {
-    const roundA: Arm = { requests: 0, errors: 0, cpuNanos: 0, latencies: [] }
-    const roundB: Arm = { requests: 0, errors: 0, cpuNanos: 0, latencies: [] }
+    const roundA = newArm()
+    const roundB = newArm()
     for (const [side, arm] of [[a, roundA], [b, roundB], [b, roundB], [a, roundA]] as const) add(arm, await turn(side.pid, side.lookup, pool, entities, concurrency, SECONDS))
     const micros: [number, number] = [roundA.cpuNanos / 1e3 / Math.max(1, roundA.requests), roundB.cpuNanos / 1e3 / Math.max(1, roundB.requests)]
     roundMicros.push(micros)
     roundRequests.push([roundA.requests, roundB.requests])
     cpuRatios.push(micros[0] / micros[1])
-    for (const [round, arm] of [[roundA, armA], [roundB, armB]] as const) {
-      arm.requests += round.requests
-      arm.errors += round.errors
-      arm.cpuNanos += round.cpuNanos
-      for (const l of round.latencies) arm.latencies.push(l)
-    }
+    add(armA, roundA)
+    add(armB, roundB)
   }
   return { a: figures(armA), b: figures(armB), cpuRatios, cpuRatio: median(cpuRatios), roundMicros, roundRequests }
 }
@@ -500,7 +493,7 @@ async function main (): Promise<void> {
           rows.push([c.name, String(concurrency), gw.cpuMicros.toFixed(0), floor.cpuMicros.toFixed(0), `${cpuRatio.toFixed(2)}x`, rounds(cpuRatios),
             gw.p50.toFixed(3), floor.p50.toFixed(3), `${p50Ratio.toFixed(2)}x`, gw.rps.toFixed(0), floor.rps.toFixed(0), String(gw.errors + floor.errors), String(misses)])
           process.stderr.write(`  ${mode} ${c.name} c=${concurrency}: cache misses ${misses}; CPU ${gw.cpuMicros.toFixed(0)} vs ${floor.cpuMicros.toFixed(0)} µs/req (${cpuRatio.toFixed(2)}x; rounds ${roundMicros.map(([x, y], i) => `${x.toFixed(0)}/${y.toFixed(0)} (${roundRequests[i]![0]}/${roundRequests[i]![1]} calls)`).join(' ')}), p50 ${gw.p50.toFixed(3)} vs ${floor.p50.toFixed(3)} ms (${p50Ratio.toFixed(2)}x); load ${load()}\n`)
-          if (THREADS) process.stderr.write(`    µs/req by thread, gateway: ${threadReport(gateway.pid)}\n    µs/req by thread, bare: ${threadReport(bare.pid)}\n`)
+          if (THREADS) process.stderr.write(`    µs/req by thread, gateway: ${gw.byThread}\n    µs/req by thread, bare: ${floor.byThread}\n`)
           targets.push(`${mode}, ${c.name}, c=${concurrency}: CPU ${cpuRatio.toFixed(2)}x bare -> ${cpuRatio <= TARGET ? 'met' : 'NOT met'}`)
           if (concurrency === 1) targets.push(`${mode}, ${c.name}, c=1: p50 ${p50Ratio.toFixed(2)}x bare -> ${p50Ratio <= TARGET ? 'met' : 'NOT met'}`)
         }
