@@ -62,8 +62,12 @@ export async function startGateway (t: Teardown, env: Record<string, string> = {
     stdio: ['ignore', 'pipe', 'inherit']
   })
   const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+  // A test process that exits without its teardowns (a failed assertion's exit, a timeout) must not leave a gateway behind.
+  const kill = (): void => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') }
+  process.once('exit', kill)
   t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    process.removeListener('exit', kill)
+    kill()
     await exited
   })
   const logs: Array<Record<string, unknown>> = []
