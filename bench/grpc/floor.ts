@@ -3,7 +3,7 @@
  *
  * The gateway runs as production runs it (API-key auth on, rate limits on, metrics on their own port,
  * LOG_LEVEL=info to /dev/null), started both production ways: compiled (`npm run build`, then
- * `node dist/src/server.js`, as the image does) and as `npm start` runs it (tsx: `node --import tsx
+ * `node --single-threaded-gc dist/src/server.js`, as the image does) and as `npm start` runs it (tsx: `node --single-threaded-gc --import tsx
  * src/server.ts`, which is what the tsx CLI spawns). The floor is a bare grpc-js server
  * (bare-replay.ts, compiled, on plain node) that answers every call with the gateway's own captured
  * answer bytes for that lookup.
@@ -16,12 +16,12 @@
  * process; this one only generates load, with a client that keeps answers as bytes.
  *
  * Knobs: BENCH_SECONDS per turn (2), BENCH_ROUNDS of ABBA (2), BENCH_WARMUP_SECONDS per server (4), BENCH_GRAPHQL_CONCURRENCY (16),
- * BENCH_NODE_FLAGS (for the gateways), BENCH_GATEWAY_ENV (settings for the gateways, e.g. "CACHE_REFRESH_AHEAD_MS=0"), BENCH_MODES (compiled,tsx; baseline with BENCH_BASELINE_ROOT; company with BENCH_COMPANY), BENCH_CASES (two,embedding), BENCH_CONCURRENCIES (1,16,64), BENCH_SKIP_GRAPHQL=1, SKIP_BUILD=1 (reuse dist/), BENCH_CPU_PROF_DIR (the gateways write
+ * BENCH_NODE_FLAGS (extra flags for the gateways, after production's from src/node-flags.ts; BENCH_GATEWAY_FLAGS replaces those, "" for none), BENCH_GATEWAY_ENV (settings for the gateways, e.g. "CACHE_REFRESH_AHEAD_MS=0"), BENCH_MODES (compiled,tsx; baseline with BENCH_BASELINE_ROOT; company with BENCH_COMPANY), BENCH_CASES (two,embedding), BENCH_CONCURRENCIES (1,16,64), BENCH_SKIP_GRAPHQL=1, SKIP_BUILD=1 (reuse dist/), BENCH_CPU_PROF_DIR (the gateways write
  * V8 CPU profiles there: for flame graphs, not for figures).
  */
 import { spawn, execFileSync, fork, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -31,7 +31,9 @@ import * as protoLoader from '@grpc/proto-loader'
 import ts from 'typescript'
 import { demoRowsFor, demoUserId } from '../../src/demo/demo-data.js'
 import { findProtoDir, LOADER_OPTIONS } from '../../src/plugins/grpc/proto-contract.js'
+import { gatewayNodeFlags } from '../shared/gateway-flags.js'
 import { quantile } from '../shared/online-load.js'
+import { threadCpuNanos } from '../shared/process-cpu.js'
 import { BENCH_CREDENTIALS, type StoreReady } from './protocol.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2)
@@ -106,14 +108,9 @@ async function stop (child: ChildProcess): Promise<void> {
  */
 function cpuNanosByThread (pid: number): Map<string, number> {
   const byName = new Map<string, number>()
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const name = tid === String(pid) ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/[0-9]+/g, '#')
-      const nanos = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ', 1)[0])
-      byName.set(name, (byName.get(name) ?? 0) + nanos)
-    } catch {
-      // A thread that ended between the listing and the read: its time is gone from /proc either way.
-    }
+  for (const { name, nanos } of threadCpuNanos(pid).values()) {
+    const key = name.replace(/[0-9]+/g, '#')
+    byName.set(key, (byName.get(key) ?? 0) + nanos)
   }
   return byName
 }
@@ -165,7 +162,7 @@ async function startGateway (mode: Mode, store: StoreReady, keysFile: string): P
     // BENCH_GATEWAY_ENV="CACHE_TTL_MS=3600000 ...": settings to compare a gateway with (space-separated).
     ...Object.fromEntries((process.env.BENCH_GATEWAY_ENV ?? '').split(' ').filter((pair) => pair.includes('=')).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
   }
-  const prof = [...NODE_FLAGS, ...(CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROF_DIR, mode)}`])]
+  const prof = [...gatewayNodeFlags(), ...NODE_FLAGS, ...(CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROF_DIR, mode)}`])]
   const args = mode === 'tsx' ? [...prof, '--import', 'tsx', 'src/server.ts'] : [...prof, 'dist/src/server.js']
   if (mode === 'baseline' && BASELINE_ROOT === undefined) throw new Error('BENCH_MODES=baseline needs BENCH_BASELINE_ROOT (a built checkout)')
   const child = track(spawn(process.execPath, args, { cwd: mode === 'baseline' ? BASELINE_ROOT : ROOT, env, stdio: ['ignore', process.env.BENCH_TRACE === '1' ? 'inherit' : 'ignore', 'inherit'] }))
@@ -513,7 +510,7 @@ async function main (): Promise<void> {
         process.stderr.write(`  ${mode} ${c.name}: gRPC ${viaGrpc.cpuMicros.toFixed(0)} vs GraphQL ${viaGraphql.cpuMicros.toFixed(0)} µs/req (${ratio.toFixed(2)}x); load ${load()}\n`)
         targets.push(`${mode}, ${c.name}: gRPC CPU ${ratio.toFixed(2)}x GraphQL's -> ${ratio <= GRAPHQL_TARGET ? 'met' : 'NOT met'}`)
       }
-      const title = mode === 'compiled' ? 'compiled (node dist/src/server.js)' : mode === 'tsx' ? 'as npm start runs it (tsx)' : mode === 'company' ? (COMPANY === 'none' ? '(none: an identical bare server, the noise floor)' : `(none: the bare server with ${COMPANY})`) : `baseline: ${BASELINE_ROOT!}, compiled`
+      const title = mode === 'compiled' ? 'compiled (node --single-threaded-gc dist/src/server.js)' : mode === 'tsx' ? 'as npm start runs it (tsx)' : mode === 'company' ? (COMPANY === 'none' ? '(none: an identical bare server, the noise floor)' : `(none: the bare server with ${COMPANY})`) : `baseline: ${BASELINE_ROOT!}, compiled`
       report.push(`### gateway ${title}`, '',
         table(['case (cache hit)', 'c', 'gateway CPU µs/req', 'bare CPU µs/req', 'CPU ratio (median)', 'rounds', 'gateway p50 ms', 'bare p50 ms', 'p50 ratio', 'gateway req/s', 'bare req/s', 'errors', 'cache misses'], rows), '',
         table(['same lookup', 'c', 'gRPC CPU µs/req', 'GraphQL CPU µs/req', 'gRPC / GraphQL (median)', 'rounds', 'gRPC p50 ms', 'GraphQL p50 ms', 'errors'], protocolRows), '')

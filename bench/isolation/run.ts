@@ -9,7 +9,8 @@
  * how many pull requests the gateway refused (HTTP 503/429; with fair sharing, none: the pull waits its
  * turn instead) — the figures for online p99 while an export runs are in the README, measured here.
  * Each pull page scans GRAPHQL_SCAN_SEGMENTS (4) segments.
- * Knobs: BENCH_SECONDS (5), BENCH_USERS (10000).
+ * Knobs: BENCH_SECONDS (5), BENCH_USERS (10000), BENCH_GATEWAY_FLAGS (the gateway's node flags; production's,
+ * src/node-flags.ts, by default, "" for none).
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { request } from 'node:http'
@@ -18,6 +19,7 @@ import { fileURLToPath } from 'node:url'
 import { FeatureStoreClient } from '../../examples/grpc-client.js'
 import { DEMO_FEATURE_SETS } from '../../src/demo/demo-registry.js'
 import { BENCH_CREDENTIALS, type StoreReady } from '../grpc/protocol.js'
+import { gatewayNodeFlags } from '../shared/gateway-flags.js'
 import { grpcLoad } from '../shared/online-load.js'
 import { PULL_QUERIES } from '../shared/pull-queries.js'
 
@@ -28,8 +30,8 @@ const FEATURES = DEMO_FEATURE_SETS.map((set) => set.name)
 const PULLS = PULL_QUERIES
 
 const children: ChildProcess[] = []
-async function start<T> (script: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess, ready: T }> {
-  const child = fork(script, [], { execArgv: ['--import', 'tsx'], env: { ...env, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+async function start<T> (script: string, env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Promise<{ child: ChildProcess, ready: T }> {
+  const child = fork(script, [], { execArgv: [...nodeFlags, '--import', 'tsx'], env: { ...env, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   children.push(child)
   const ready = await new Promise<T>((resolve, reject) => {
     child.once('message', (message) => resolve(message as T))
@@ -83,7 +85,7 @@ try {
     GRPC_PORT: '0',
     LOG_LEVEL: 'warn',
     GRAPHQL_MAX_COST: '10000000'
-  })
+  }, gatewayNodeFlags())
   const client = new FeatureStoreClient(`127.0.0.1:${gateway.ready.grpcPort}`, { defaultDeadlineMs: 5_000 })
   await grpcLoad(client, { seconds: 1, concurrency: 8, features: FEATURES, users: 1_000 }) // warm the cache and the connection
   const alone = await grpcLoad(client, { seconds: SECONDS, concurrency: 8, features: FEATURES, users: 1_000 })

@@ -23,8 +23,10 @@
  * Knobs: BENCH_ROWS (200000), BENCH_PULL_ROWS (100000; 0 = whole set), BENCH_ROUNDS (3; best of),
  * BENCH_GRAPHQL_SEGMENTS (8), BENCH_SECONDS (5, each gRPC phase), BENCH_GRPC_CONCURRENCY (8),
  * BENCH_USERS (2000 demo users for the lookups), BENCH_INGEST_CONCURRENCY (4, the CLI's default),
- * BENCH_PROFILE_DIR (unset; a directory for the gateway's --cpu-prof profile), BENCH_NODE_FLAGS (extra flags for the gateway's node),
- * BENCH_TRACE=1 (the gateway's stdout on this one's, e.g. with BENCH_NODE_FLAGS=--trace-gc).
+ * BENCH_PROFILE_DIR (unset; a directory for the gateway's --cpu-prof profile), BENCH_NODE_FLAGS (extra flags for the gateway's node,
+ * after production's; BENCH_GATEWAY_FLAGS replaces production's, "" for none),
+ * BENCH_TRACE=1 (the gateway's stdout on this one's, e.g. with BENCH_NODE_FLAGS=--trace-gc), BENCH_THREADS=1 (the reading
+ * process's CPU per row by thread under each timed pull and floor).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, readFileSync } from 'node:fs'
@@ -38,7 +40,8 @@ import { RecordBatchReader } from 'apache-arrow'
 import { DEMO_FEATURE_SETS } from '../../src/demo/demo-registry.js'
 import { BENCH_CREDENTIALS, type StoreReady } from '../grpc/protocol.js'
 import type { GrpcLoadOptions } from '../shared/online-load.js'
-import { processCpuMicros } from '../shared/process-cpu.js'
+import { gatewayNodeFlags } from '../shared/gateway-flags.js'
+import { processCpuMicros, threadCpuNanos, type ThreadCpu } from '../shared/process-cpu.js'
 import type { ExportCounts, FloorJob, FloorResult, GatewayReady, LoopDelay, OnlineLoadJob, OnlineLoadResult } from './protocol.js'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000)
@@ -53,6 +56,8 @@ const INGEST_CONCURRENCY = Number(process.env.BENCH_INGEST_CONCURRENCY ?? 4)
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR
 /** Extra Node flags for the gateway (e.g. --max-semi-space-size=64), for A/B runs of deployment settings. */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '')
+/** BENCH_THREADS=1: each timed pull (and floor) also says where the reading process's CPU went, by thread. */
+const THREADS = process.env.BENCH_THREADS === '1'
 const HERE = fileURLToPath(new URL('.', import.meta.url))
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const SET = 'user_moderation'
@@ -183,18 +188,33 @@ async function pull (port: number, format: Format, body: object, stopAfter?: num
 interface Measured { rows: number, bytes: number, seconds: number, errors: string[] }
 const rate = (m: { rows: number, seconds: number }): number => m.rows / m.seconds
 
-/** CPU µs per row spent by the store, by the gateway or floor process reading it, and by this process (the pull's client). */
-interface CpuPerRow { store: number, server: number, client: number }
+/**
+ * CPU µs per row spent by the store, by the gateway or floor process reading it, and by this process (the
+ * pull's client); with BENCH_THREADS=1 also the reading process's by thread: main first, then the others
+ * from the busiest (a pull thread, V8's GC and compiler helpers, libuv's pool: Node 20 names them all "node").
+ */
+interface CpuPerRow { store: number, server: number, client: number, serverThreads?: ReadonlyArray<{ thread: string, micros: number }> }
+
+/** Each thread's CPU between two readings, µs per row, main first, then the busiest first. */
+function threadsPerRow (before: ReadonlyMap<string, ThreadCpu>, after: ReadonlyMap<string, ThreadCpu>, rows: number): Array<{ thread: string, micros: number }> {
+  const spent = [...after].map(([tid, { name, nanos }]) => ({ thread: name === 'main' ? 'main' : `${name}/${tid}`, micros: (nanos - (before.get(tid)?.nanos ?? 0)) / 1e3 / Math.max(1, rows) }))
+  return spent.sort((a, b) => a.thread === 'main' ? -1 : b.thread === 'main' ? 1 : b.micros - a.micros)
+}
 
 /** Runs `work` and charges the CPU each process spent during it to its rows. */
 async function withCpu<T extends { rows: number }> (pids: { store: number, server: number }, work: () => Promise<T>): Promise<T & { cpu: CpuPerRow }> {
-  const before = { store: processCpuMicros(pids.store), server: processCpuMicros(pids.server), client: process.cpuUsage() }
+  const before = { store: processCpuMicros(pids.store), server: processCpuMicros(pids.server), client: process.cpuUsage(), threads: THREADS ? threadCpuNanos(pids.server) : undefined }
   const value = await work()
   const client = process.cpuUsage(before.client)
   const perRow = (micros: number): number => micros / Math.max(1, value.rows)
   return {
     ...value,
-    cpu: { store: perRow(processCpuMicros(pids.store) - before.store), server: perRow(processCpuMicros(pids.server) - before.server), client: perRow(client.user + client.system) }
+    cpu: {
+      store: perRow(processCpuMicros(pids.store) - before.store),
+      server: perRow(processCpuMicros(pids.server) - before.server),
+      client: perRow(client.user + client.system),
+      ...(before.threads !== undefined && { serverThreads: threadsPerRow(before.threads, threadCpuNanos(pids.server), value.rows) })
+    }
   }
 }
 
@@ -303,7 +323,7 @@ const startedAt = performance.now()
 const loadBefore = load()
 const dir = await mkdtemp(join(tmpdir(), 'featuregate-bench-pull-'))
 try {
-  console.log(`bench:pull: load average ${loadBefore} (1, 5, 15 min) on ${String((await import('node:os')).cpus().length)} CPUs; gateway PULL_THREADS=${process.env.PULL_THREADS ?? '1 (default)'}`)
+  console.log(`bench:pull: load average ${loadBefore} (1, 5, 15 min) on ${String((await import('node:os')).cpus().length)} CPUs; gateway PULL_THREADS=${process.env.PULL_THREADS ?? '1 (default)'}, node flags: ${[...gatewayNodeFlags(), ...NODE_FLAGS].join(' ') || 'none'}`)
   const store = await start<StoreReady>(join(HERE, '../grpc/store-process.ts'), { ...process.env, BENCH_USERS: String(USERS) })
   const storeEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -331,7 +351,7 @@ try {
     GRAPHQL_MAX_COST: '100000000',
     RATE_LIMIT_EXPLORE_POINTS_PER_MINUTE: '1000000000',
     RATE_LIMIT_ONLINE_RPS: '10000000'
-  }, [...NODE_FLAGS, ...(PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`])], process.env.BENCH_TRACE === '1' ? 'inherit' : 'ignore')
+  }, [...gatewayNodeFlags(), ...NODE_FLAGS, ...(PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`])], process.env.BENCH_TRACE === '1' ? 'inherit' : 'ignore')
   const gatewayPid = gateway.child.pid!
   const floor = await start<{ type: 'ready' }>(join(HERE, 'floor-process.ts'), storeEnv)
   const port = gateway.ready.httpPort
@@ -431,6 +451,13 @@ try {
   const line = (label: string, m: { rows: number, seconds: number, errors: string[], cpu?: CpuPerRow }, against: { rows: number, seconds: number } | undefined, rssGrowth?: number): void => {
     const cpu = m.cpu === undefined ? ''.padStart(33) : `${m.cpu.store.toFixed(1).padStart(18)} ${m.cpu.server.toFixed(1).padStart(6)} ${m.cpu.client.toFixed(1).padStart(6)}`
     console.log(`${label.padEnd(50)} ${fixed(m.rows).padStart(8)} ${m.seconds.toFixed(2).padStart(10)} ${fixed(rate(m)).padStart(10)} ${(against === undefined ? '' : `${(rate(m) / rate(against)).toFixed(2)}x`).padStart(10)} ${(rssGrowth === undefined ? '' : rssGrowth.toFixed(1)).padStart(15)} ${cpu}  ${m.errors.length === 0 ? '' : m.errors[0]!}`)
+    const threads = m.cpu?.serverThreads
+    if (threads !== undefined) {
+      // Threads under 0.5 µs a row (idle helpers, the inspector) summed, so the line stays readable.
+      const shown = threads.filter((t) => t.thread === 'main' || t.micros >= 0.5)
+      const rest = threads.filter((t) => !shown.includes(t)).reduce((a, t) => a + t.micros, 0)
+      console.log(`  reader CPU µs/row by thread: ${shown.map((t) => `${t.thread} ${t.micros.toFixed(1)}`).join(', ')}, ${threads.length - shown.length} others ${rest.toFixed(1)}`)
+    }
   }
   line('floor: SDK Query, 1 reader (shards 0..63)', floor1, undefined)
   line('NDJSON pull, segment {0, 1}', best.get('ndjson:1')!, floor1, best.get('ndjson:1')!.rssGrowth)

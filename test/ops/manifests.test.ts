@@ -9,6 +9,7 @@ import t from 'tap'
 import { parse, parseAllDocuments, stringify } from 'yaml'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
+import { GATEWAY_NODE_FLAGS } from '../../src/node-flags.js'
 import { loadProtoContract } from '../../src/plugins/grpc/proto-contract.js'
 import { findResource, validateKustomization, type Resource } from '../../scripts/validate-k8s.js'
 import { testConfig } from '../helpers/build-app.js'
@@ -139,7 +140,9 @@ t.test('the Dockerfile matches the ports, the build output and the repository', 
   t.match(dockerfile, /^USER node$/m, 'non-root')
   t.match(dockerfile, /npm ci --omit=dev/, 'production dependencies only')
   const run = (instruction: string): string[] => JSON.parse(new RegExp(`^${instruction}.*?(\\[.*\\])$`, 'm').exec(dockerfile)?.[1] ?? '[]') as string[]
-  t.same(run('CMD'), ['node', 'dist/src/server.js'])
+  t.same(run('CMD'), ['node', ...GATEWAY_NODE_FLAGS, 'dist/src/server.js'], 'the gateway\'s node flags (src/node-flags.ts), then the compiled server')
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
+  t.equal(scripts.start, ['tsx', ...GATEWAY_NODE_FLAGS, 'src/server.ts'].join(' '), 'npm start passes the same flags to node')
   t.same(run('HEALTHCHECK'), ['node', 'dist/src/healthcheck.js'])
   // What the image runs exists as source that tsconfig.build.json compiles to those paths.
   t.ok(existsSync(join(ROOT, 'src/server.ts')) && existsSync(join(ROOT, 'src/healthcheck.ts')))
