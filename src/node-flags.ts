@@ -9,7 +9,7 @@
  * garbage of a pull thread (a third of a pull's CPU) escaped the thread's lower priority and competed
  * with the online lookups. In eight alternating pairs of `npm run bench:pull` (README, "Pull threads
  * and garbage collection") online lookups during a 4-segment pull answered a median 1,470 against
- * 1,090 per second, and their p99 stayed within 2x of its value alone in 6 of 8 runs against 4 of 8,
- * with the same pull throughput and CPU per row.
+ * 1,090 per second, and their p99 stayed within 2x of its value alone in 6 of 8 runs against 4 of 8;
+ * pull throughput and CPU per row stayed within the runs' spread, and so did the gRPC hit path's CPU.
  */
 export const GATEWAY_NODE_FLAGS: readonly string[] = ['--single-threaded-gc']
