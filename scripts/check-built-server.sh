@@ -21,11 +21,13 @@ log=$(mktemp)
 cleanup () { [ -n "${pid:-}" ] && kill -9 "$pid" 2>/dev/null || true; rm -f "$log"; }
 trap cleanup EXIT
 
-# The image's own CMD (its node flags and script), on this node.
-read -r -a SERVER_ARGS < <("$NODE_BIN" -e '
+# The image's own CMD (its node flags and script), on this node. A plain assignment, so `set -e` stops
+# here if the CMD cannot be read (a process substitution's failure would go unnoticed).
+server_args=$("$NODE_BIN" -e '
 const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(require("node:fs").readFileSync("Dockerfile", "utf8"))[1])
 if (cmd[0] !== "node") throw new Error("the Dockerfile CMD does not start node: " + cmd.join(" "))
 console.log(cmd.slice(1).join(" "))')
+read -r -a SERVER_ARGS <<< "$server_args"
 echo "check-built-server: running the image's CMD: node ${SERVER_ARGS[*]}"
 env -i PATH="$PATH" HOST=127.0.0.1 HTTP_PORT="$HTTP" GRPC_PORT="$GRPC" METRICS_PORT="$METRICS" \
   DEMO_USERS=50 REGISTRY_RELOAD_MS=0 SHUTDOWN_DELAY_MS=200 LOG_LEVEL=info \

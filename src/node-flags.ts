@@ -7,9 +7,7 @@
  * `--single-threaded-gc`: each heap collects its garbage on its own thread. By default V8 hands marking
  * and scavenging to helper threads shared by every heap of the process, at normal priority, so the
  * garbage of a pull thread (a third of a pull's CPU) escaped the thread's lower priority and competed
- * with the online lookups. In eight alternating pairs of `npm run bench:pull` (README, "Pull threads
- * and garbage collection") online lookups during a 4-segment pull answered a median 1,470 against
- * 1,090 per second, and their p99 stayed within 2x of its value alone in 6 of 8 runs against 4 of 8;
- * pull throughput and CPU per row stayed within the runs' spread, and so did the gRPC hit path's CPU.
+ * with the online lookups. With the flag, online lookups during pulls keep more of their rate and p99,
+ * at the same CPU per pulled row (README, "Pull threads and garbage collection", for the figures).
  */
 export const GATEWAY_NODE_FLAGS: readonly string[] = ['--single-threaded-gc']

@@ -52,8 +52,6 @@ const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR
  * (BENCH_COMPANY=none: two identical servers, so the ratio shows the measurement's own noise).
  */
 const COMPANY = process.env.BENCH_COMPANY ?? 'http,sdk,monitors'
-/** Extra node flags for the gateways, e.g. --perf-basic-prof for `perf record`. */
-const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '')
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCIES ?? '1,16,64').split(',').map(Number)
 const CASES = (process.env.BENCH_CASES ?? 'two,embedding').split(',')
 const USERS = 2_000
@@ -162,7 +160,7 @@ async function startGateway (mode: Mode, store: StoreReady, keysFile: string): P
     // BENCH_GATEWAY_ENV="CACHE_TTL_MS=3600000 ...": settings to compare a gateway with (space-separated).
     ...Object.fromEntries((process.env.BENCH_GATEWAY_ENV ?? '').split(' ').filter((pair) => pair.includes('=')).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
   }
-  const prof = [...gatewayNodeFlags(), ...NODE_FLAGS, ...(CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROF_DIR, mode)}`])]
+  const prof = [...gatewayNodeFlags(), ...(CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROF_DIR, mode)}`])]
   const args = mode === 'tsx' ? [...prof, '--import', 'tsx', 'src/server.ts'] : [...prof, 'dist/src/server.js']
   if (mode === 'baseline' && BASELINE_ROOT === undefined) throw new Error('BENCH_MODES=baseline needs BENCH_BASELINE_ROOT (a built checkout)')
   const child = track(spawn(process.execPath, args, { cwd: mode === 'baseline' ? BASELINE_ROOT : ROOT, env, stdio: ['ignore', process.env.BENCH_TRACE === '1' ? 'inherit' : 'ignore', 'inherit'] }))
@@ -510,7 +508,7 @@ async function main (): Promise<void> {
         process.stderr.write(`  ${mode} ${c.name}: gRPC ${viaGrpc.cpuMicros.toFixed(0)} vs GraphQL ${viaGraphql.cpuMicros.toFixed(0)} µs/req (${ratio.toFixed(2)}x); load ${load()}\n`)
         targets.push(`${mode}, ${c.name}: gRPC CPU ${ratio.toFixed(2)}x GraphQL's -> ${ratio <= GRAPHQL_TARGET ? 'met' : 'NOT met'}`)
       }
-      const title = mode === 'compiled' ? `compiled (${['node', ...gatewayNodeFlags(), ...NODE_FLAGS, 'dist/src/server.js'].join(' ')})` : mode === 'tsx' ? 'as npm start runs it (tsx)' : mode === 'company' ? (COMPANY === 'none' ? '(none: an identical bare server, the noise floor)' : `(none: the bare server with ${COMPANY})`) : `baseline: ${BASELINE_ROOT!}, compiled`
+      const title = mode === 'compiled' ? `compiled (${['node', ...gatewayNodeFlags(), 'dist/src/server.js'].join(' ')})` : mode === 'tsx' ? 'as npm start runs it (tsx)' : mode === 'company' ? (COMPANY === 'none' ? '(none: an identical bare server, the noise floor)' : `(none: the bare server with ${COMPANY})`) : `baseline: ${BASELINE_ROOT!}, compiled`
       report.push(`### gateway ${title}`, '',
         table(['case (cache hit)', 'c', 'gateway CPU µs/req', 'bare CPU µs/req', 'CPU ratio (median)', 'rounds', 'gateway p50 ms', 'bare p50 ms', 'p50 ratio', 'gateway req/s', 'bare req/s', 'errors', 'cache misses'], rows), '',
         table(['same lookup', 'c', 'gRPC CPU µs/req', 'GraphQL CPU µs/req', 'gRPC / GraphQL (median)', 'rounds', 'gRPC p50 ms', 'GraphQL p50 ms', 'errors'], protocolRows), '')

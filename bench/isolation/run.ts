@@ -10,7 +10,7 @@
  * turn instead) — the figures for online p99 while an export runs are in the README, measured here.
  * Each pull page scans GRAPHQL_SCAN_SEGMENTS (4) segments.
  * Knobs: BENCH_SECONDS (5), BENCH_USERS (10000), BENCH_GATEWAY_FLAGS (the gateway's node flags; production's,
- * src/node-flags.ts, by default, "" for none).
+ * src/node-flags.ts, by default, "" for none), BENCH_NODE_FLAGS (extra flags for the gateway's node).
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { request } from 'node:http'

@@ -54,8 +54,6 @@ const USERS = Number(process.env.BENCH_USERS ?? 2_000)
 const INGEST_CONCURRENCY = Number(process.env.BENCH_INGEST_CONCURRENCY ?? 4)
 /** Where the gateway writes a V8 CPU profile of the whole run (--cpu-prof), when set. */
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR
-/** Extra Node flags for the gateway (e.g. --max-semi-space-size=64), for A/B runs of deployment settings. */
-const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '')
 /** BENCH_THREADS=1: each timed pull (and floor) also says where the reading process's CPU went, by thread. */
 const THREADS = process.env.BENCH_THREADS === '1'
 const HERE = fileURLToPath(new URL('.', import.meta.url))
@@ -323,7 +321,7 @@ const startedAt = performance.now()
 const loadBefore = load()
 const dir = await mkdtemp(join(tmpdir(), 'featuregate-bench-pull-'))
 try {
-  console.log(`bench:pull: load average ${loadBefore} (1, 5, 15 min) on ${String((await import('node:os')).cpus().length)} CPUs; gateway PULL_THREADS=${process.env.PULL_THREADS ?? '1 (default)'}, node flags: ${[...gatewayNodeFlags(), ...NODE_FLAGS].join(' ') || 'none'}`)
+  console.log(`bench:pull: load average ${loadBefore} (1, 5, 15 min) on ${String((await import('node:os')).cpus().length)} CPUs; gateway PULL_THREADS=${process.env.PULL_THREADS ?? '1 (default)'}, node flags: ${gatewayNodeFlags().join(' ') || 'none'}`)
   const store = await start<StoreReady>(join(HERE, '../grpc/store-process.ts'), { ...process.env, BENCH_USERS: String(USERS) })
   const storeEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -351,7 +349,7 @@ try {
     GRAPHQL_MAX_COST: '100000000',
     RATE_LIMIT_EXPLORE_POINTS_PER_MINUTE: '1000000000',
     RATE_LIMIT_ONLINE_RPS: '10000000'
-  }, [...gatewayNodeFlags(), ...NODE_FLAGS, ...(PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`])], process.env.BENCH_TRACE === '1' ? 'inherit' : 'ignore')
+  }, [...gatewayNodeFlags(), ...(PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`])], process.env.BENCH_TRACE === '1' ? 'inherit' : 'ignore')
   const gatewayPid = gateway.child.pid!
   const floor = await start<{ type: 'ready' }>(join(HERE, 'floor-process.ts'), storeEnv)
   const port = gateway.ready.httpPort
