@@ -8,7 +8,7 @@
 import http from 'node:http'
 import { DynamoDBClient, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
-import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR, SHARD_KEY_ATTR } from '../../src/repo/item-attributes.js'
+import { ENTITY_ATTR, EVENT_TIME_ATTR, SHARD_KEY_ATTR } from '../../src/repo/item-attributes.js'
 import { SET_INDEX, shardKey, shardsOfSegment } from '../../src/repo/set-shards.js'
 import { BENCH_CREDENTIALS } from '../grpc/protocol.js'
 import type { FloorJob, FloorResult } from './protocol.js'
@@ -26,7 +26,8 @@ const client = new DynamoDBClient({
 interface Part { rows: number, examined: number, calls: number }
 
 async function readSegment (job: FloorJob, segment: number): Promise<Part> {
-  const names: Record<string, string> = { '#pk': SHARD_KEY_ATTR, '#pe': ENTITY_ATTR, '#ps': SET_ATTR, '#pt': EVENT_TIME_ATTR }
+  // What the gateway's own Query projects (src/repo/feature-scan.ts): the entity, its event time, the features.
+  const names: Record<string, string> = { '#pk': SHARD_KEY_ATTR, '#pe': ENTITY_ATTR, '#pt': EVENT_TIME_ATTR }
   job.features.forEach((feature, i) => { names[`#p${i}`] = feature })
   const projection = Object.keys(names).filter((n) => n !== '#pk').join(', ')
   const part: Part = { rows: 0, examined: 0, calls: 0 }

@@ -342,9 +342,10 @@ export function buildFilter (conditions: readonly ScanCondition[]): Filter {
   return { expression: clauses.join(' AND '), names, values }
 }
 
+/** The entity, the event time and the asked features: the set is the Query's key, so each item's copy of it would only be parsed and dropped. */
 function buildProjection (attributes: readonly string[]): Projection {
-  const names: Record<string, string> = { '#pe': ENTITY_ATTR, '#ps': SET_ATTR, '#pt': EVENT_TIME_ATTR }
-  const placeholders = ['#pe', '#ps', '#pt']
+  const names: Record<string, string> = { '#pe': ENTITY_ATTR, '#pt': EVENT_TIME_ATTR }
+  const placeholders = ['#pe', '#pt']
   for (const [i, name] of [...new Set(attributes)].entries()) {
     names[`#p${i}`] = name
     placeholders.push(`#p${i}`)

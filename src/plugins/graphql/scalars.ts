@@ -1,5 +1,6 @@
 import { GraphQLError, Kind, type ValueNode } from 'graphql'
 import { parseTimestamp } from '../../domain/parse-feature-value.js'
+import { isoTime } from '../../lib/iso-time.js'
 
 /**
  * The schema's custom scalars. Input errors are GraphQLErrors, so graphql reports them as the
@@ -48,7 +49,7 @@ export const scalarResolvers: Record<'DateTime' | 'Int64' | 'JSON' | 'FilterValu
   DateTime: {
     serialize: (value) => {
       if (typeof value !== 'number' || !Number.isFinite(value)) throw new GraphQLError('DateTime cannot represent a non-number')
-      return new Date(value).toISOString()
+      return isoTime(value)
     },
     parseValue: dateTime,
     parseLiteral: (ast) => {

@@ -1,6 +1,8 @@
 import type { PullBatch } from '../../core/export/feature-pull.js'
 import type { ResolvedFeature } from '../../core/feature-registry.js'
-import { valueJson } from '../../domain/feature-value-json.js'
+import { valueJsonText } from '../../domain/feature-value-json.js'
+import { FEATURE_STATUSES, type FeatureStatus } from '../../domain/feature-status.js'
+import { isoTime } from '../../lib/iso-time.js'
 import type { PullEncoder, PullFailure } from './pull-encoder.js'
 
 /**
@@ -16,8 +18,14 @@ export function ndjsonEncoder (features: readonly ResolvedFeature[]): PullEncode
   const sets: Array<{ name: string, column: number }> = []
   features.forEach((f, column) => { if (!sets.some((s) => s.name === f.featureSet.name)) sets.push({ name: f.featureSet.name, column }) })
   // Each ref once, where it first appears (a set and one of its features may both be asked for), keys escaped once.
-  const columns: Array<{ key: string, column: number }> = []
-  features.forEach((f, column) => { if (!columns.some((c) => features[c.column]!.ref === f.ref)) columns.push({ key: JSON.stringify(f.ref) + ':', column }) })
+  const columns: Array<{ key: string, column: number, statuses: Record<FeatureStatus, string> }> = []
+  features.forEach((f, column) => {
+    if (columns.some((c) => features[c.column]!.ref === f.ref)) return
+    const key = JSON.stringify(f.ref) + ':'
+    // `"ref":"STATUS"` written once per status, not put together again for every row.
+    const statuses = Object.fromEntries(FEATURE_STATUSES.map((status) => [status, key + '"' + status + '"'])) as Record<FeatureStatus, string>
+    columns.push({ key, column, statuses })
+  })
   const setKeys = sets.map((s) => ({ key: JSON.stringify(s.name) + ':', column: s.column }))
   const line = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value) + '\n')
   return {
@@ -31,16 +39,20 @@ export function ndjsonEncoder (features: readonly ResolvedFeature[]): PullEncode
         const results = entity.results
         let values = ''
         let statuses = ''
-        for (const { key, column } of columns) {
+        for (let c = 0; c < columns.length; c++) {
+          const { key, column, statuses: statusText } = columns[c]!
           const result = results[column]!
-          const separator = values === '' ? '' : ','
-          values += separator + key + (result.value === null ? 'null' : JSON.stringify(valueJson(result.value)))
-          statuses += separator + key + '"' + result.status + '"'
+          if (c > 0) {
+            values += ','
+            statuses += ','
+          }
+          values += key + (result.value === null ? 'null' : valueJsonText(result.value))
+          statuses += statusText[result.status]
         }
         let eventTimes = ''
         for (const { key, column } of setKeys) {
           const time = results[column]!.eventTime
-          eventTimes += (eventTimes === '' ? '' : ',') + key + (time === undefined ? 'null' : '"' + new Date(time).toISOString() + '"')
+          eventTimes += (eventTimes === '' ? '' : ',') + key + (time === undefined ? 'null' : '"' + isoTime(time) + '"')
         }
         text += '{"entity_id":' + JSON.stringify(entity.entityId) + ',"features":{' + values + '},"statuses":{' + statuses + '},"event_times":{' + eventTimes + '}}\n'
       }
