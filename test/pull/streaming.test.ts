@@ -130,17 +130,18 @@ t.test('a pull that breaks continues from its last resume token: every row exact
     t.same(after.rows.map((r) => r.entity_id).sort(), expected, 'the gateway still pulls every row once')
   })
 
-  /** The app's export, counting the pages read through it; `failAt` makes that page's read fail. */
+  /** The app's export, counting the pages read from the store through it; `failAt` makes that page's read fail. */
   const countingExport = (failAt = Infinity): { exporter: FeatureExport, reads: () => number } => {
     const real = app.featureExport
     let reads = 0
     const exporter = {
       get limits () { return real.limits },
       plan: real.plan.bind(real),
-      page: async (...args: Parameters<FeatureExport['page']>) => {
+      read: async (...args: Parameters<FeatureExport['read']>) => {
         if (++reads === failAt) throw new StoreUnavailableError()
-        return await real.page(...args)
-      }
+        return await real.read(...args)
+      },
+      values: real.values.bind(real)
     } as unknown as FeatureExport
     return { exporter, reads: () => reads }
   }
@@ -163,6 +164,41 @@ t.test('a pull that breaks continues from its last resume token: every row exact
     }
     t.same(ids, whole.rows.map((r) => r.entity_id), 'every row once, in the order the streamed pull gives them')
     t.equal(reads(), handedOut, 'each page read once, none read past the last')
+  })
+
+  t.test('the next page is read from the store while this one\'s values are made, not after', async (t) => {
+    const { exporter, reads } = countingExport()
+    const values = exporter.values.bind(exporter)
+    const readsWhileMakingValues: number[] = []
+    exporter.values = async (...args: Parameters<FeatureExport['values']>) => {
+      // Values that take a while: the next page's read must not wait for them.
+      for (let i = 0; i < 100 && reads() < readsWhileMakingValues.length + 2; i++) await sleep(20)
+      readsWhileMakingValues.push(reads())
+      return await values(...args)
+    }
+    const pull = new FeaturePull(exporter)
+    const batches = pull.batches(pull.prepare(request))
+    t.equal((await batches.next()).value?.rows.length, 100)
+    t.same(readsWhileMakingValues, [2], 'the second page was read while the first page\'s values were made')
+    await batches.return()
+  })
+
+  t.test('a page\'s values need no store call of their own, even with columns of other sets: its read brought them', async (t) => {
+    const plan = app.featureExport.plan({ featureSet: 'user_profile', features: ['user_profile:region', 'user_word_stats:token_count', 'user_word_stats'], first: 50 })
+    const read = await app.featureExport.read(plan)
+    const calls = watchScans(app)
+    const bulk = app.featureStore.bulk
+    const readRows = bulk.readRows.bind(bulk)
+    let keyReads = 0
+    bulk.readRows = async (...args: Parameters<typeof bulk.readRows>) => { keyReads++; return await readRows(...args) }
+    t.teardown(() => { bulk.readRows = readRows })
+    const page = await app.featureExport.values(plan, read)
+    t.equal(keyReads + calls.calls(), 0, 'no store read while the values were made')
+    t.equal(page.storeCalls, read.storeCalls)
+    t.equal(page.rows.length, 50)
+    const column = plan.features.findIndex((f) => f.ref === 'user_word_stats:token_count')
+    t.ok(page.rows.some((r) => r.entity.results[column]!.status === 'PRESENT'), 'the other set\'s values are there')
+    t.same(page.rows.map((r) => r.entity.entityId), (await app.featureExport.page(plan)).rows.map((r) => r.entity.entityId), 'the same rows as page()')
   })
 
   t.test('a read that fails ahead reaches the reader after the pages read before it, as a typed error', async (t) => {

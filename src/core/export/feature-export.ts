@@ -70,6 +70,18 @@ export interface ExportRow {
   readonly cursor: string
 }
 
+/** A page's rows as read from the store, before their values are made (FeatureExport.read). */
+export interface ReadPage {
+  readonly kept: ReadonlyArray<{ readonly entityId: string, readonly after: ScanPosition }>
+  readonly known: KnownRows
+  /** The read's deadline and signal, which the values keep. */
+  readonly readOptions: ReadOptions
+  readonly hasNextPage: boolean
+  readonly endCursor: string | undefined
+  readonly itemsScanned: number
+  readonly storeCalls: number
+}
+
 export interface ExportPage {
   readonly features: readonly ResolvedFeature[]
   readonly rows: readonly ExportRow[]
@@ -190,6 +202,15 @@ export class FeatureExport {
 
   /** One page: scan until `first` rows match, the covered segments end, or the page's item budget is spent. */
   async page (plan: ExportPlan, options: PageOptions = {}): Promise<ExportPage> {
+    return this.values(plan, await this.read(plan, options), options)
+  }
+
+  /**
+   * A page's store reads: the scan, and by key every other set's row its filters and columns need.
+   * Its end cursor is known before any value is made, so a pull reads its next page from the store
+   * while this one's values are made (values, below: CPU only).
+   */
+  async read (plan: ExportPlan, options: ReadOptions = {}): Promise<ReadPage> {
     const readOptions: ReadOptions = { signal: options.signal, deadlineAt: options.deadlineAt ?? Date.now() + this.#limits.defaultDeadlineMs }
     const drivingNames = new Set(plan.features.filter((f) => f.featureSet.name === plan.featureSet.name).map((f) => f.feature.name))
     const known = new KnownRows()
@@ -224,10 +245,7 @@ export class FeatureExport {
           ])]
           for (const row of candidates) requests.push({ entityId: row.entityId, featureSet: spec, features: names })
         }
-        // A pull never answers in part: a row that could not be read fails the page, to be resumed.
-        const rows = requireAllRead(await this.#scanner.readRows(requests, readOptions))
-        storeCalls += Math.ceil(requests.length / 100)
-        requests.forEach((r, i) => known.set(r.featureSet.name, r.entityId, rows[i]))
+        storeCalls += await this.#readInto(known, requests, readOptions)
         candidates = candidates.filter((c) => {
           for (const { spec, conditions } of plan.residual.values()) {
             const row = known.get(spec.name, c.entityId)
@@ -246,15 +264,35 @@ export class FeatureExport {
       for (const c of candidates) kept.push({ entityId: c.entityId, after: c.after })
     }
 
-    // Values and statuses through the lookup's own code, from the rows in hand; other sets' rows by key.
+    // The requested columns of other sets, read now so that making the values reads nothing.
+    const entityIds = kept.map((k) => k.entityId)
+    const others = otherSetColumns(plan)
+    const requests: RowRequest[] = []
+    for (const [name, { spec, features }] of others) {
+      for (const entityId of entityIds) if (!known.has(name, entityId)) requests.push({ entityId, featureSet: spec, features })
+    }
+    if (requests.length > 0) storeCalls += await this.#readInto(known, requests, readOptions)
+    const hasNextPage = !exhausted
+    return {
+      kept,
+      known,
+      readOptions,
+      hasNextPage,
+      endCursor: hasNextPage || kept.length > 0 ? encodeCursor(plan, position) : undefined,
+      itemsScanned,
+      storeCalls
+    }
+  }
+
+  /** A read page's values and statuses, through the lookup's own code, from the rows read. */
+  async values (plan: ExportPlan, read: ReadPage, options: Pick<PageOptions, 'servedBy'> = {}): Promise<ExportPage> {
+    const { kept, known, readOptions, itemsScanned } = read
+    let storeCalls = read.storeCalls
+    // Values and statuses through the lookup's own code, from the rows read (a row read() missed, none should, is read by key here).
     const reader: RowReader = {
       readRows: async (requests, readOpts) => {
         const missing = requests.filter((r) => r.featureSet.name !== plan.featureSet.name && !known.has(r.featureSet.name, r.entityId))
-        if (missing.length > 0) {
-          const fetched = requireAllRead(await this.#scanner.readRows(missing, readOpts))
-          storeCalls += Math.ceil(missing.length / 100)
-          missing.forEach((r, i) => known.set(r.featureSet.name, r.entityId, fetched[i]))
-        }
+        if (missing.length > 0) storeCalls += await this.#readInto(known, missing, readOpts)
         return requests.map((r) => known.get(r.featureSet.name, r.entityId))
       }
     }
@@ -273,20 +311,31 @@ export class FeatureExport {
     }
     // A row's cursor is encoded only when asked for: GraphQL edges want one per row, a streamed pull one per slice.
     const rows = entities.map((entity, i): ExportRow => new PagedRow(entity, plan, kept[i]!.after))
-    const hasNextPage = !exhausted
-    return {
-      features: plan.features,
-      rows,
-      hasNextPage,
-      endCursor: hasNextPage || rows.length > 0 ? encodeCursor(plan, position) : undefined,
-      itemsScanned,
-      storeCalls
-    }
+    return { features: plan.features, rows, hasNextPage: read.hasNextPage, endCursor: read.endCursor, itemsScanned, storeCalls }
+  }
+
+  /** Reads rows by key into `known`; returns the store calls it took. A pull never answers in part: a row that could not be read fails the page, to be resumed. */
+  async #readInto (known: KnownRows, requests: readonly RowRequest[], options: ReadOptions): Promise<number> {
+    const rows = requireAllRead(await this.#scanner.readRows(requests, options))
+    requests.forEach((r, i) => known.set(r.featureSet.name, r.entityId, rows[i]))
+    return Math.ceil(requests.length / 100)
   }
 }
 
+/** Each other set the page's columns come from, with its requested features (each once, in request order). */
+function otherSetColumns (plan: ExportPlan): Map<string, { spec: FeatureSetSpec, features: string[] }> {
+  const others = new Map<string, { spec: FeatureSetSpec, features: string[] }>()
+  for (const { featureSet, feature } of plan.features) {
+    if (featureSet.name === plan.featureSet.name) continue
+    let entry = others.get(featureSet.name)
+    if (entry === undefined) others.set(featureSet.name, entry = { spec: featureSet, features: [] })
+    if (!entry.features.includes(feature.name)) entry.features.push(feature.name)
+  }
+  return others
+}
+
 /** Rows a page has in hand, by set then entity (no key string built per row); undefined: read, and not there. */
-class KnownRows {
+export class KnownRows {
   readonly #bySet = new Map<string, Map<string, FeatureRow | undefined>>()
 
   set (featureSet: string, entityId: string, row: FeatureRow | undefined): void {

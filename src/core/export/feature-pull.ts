@@ -2,7 +2,7 @@ import type { FeatureSetSpec } from '../../domain/feature-set-spec.js'
 import { throwIfAborted } from '../../lib/backoff.js'
 import type { ResolvedFeature } from '../feature-registry.js'
 import { pullWork } from '../query-cost.js'
-import type { ExportPage, ExportRequest, ExportRow, FeatureExport } from './feature-export.js'
+import type { ExportPlan, ExportRequest, ExportRow, FeatureExport, ReadPage } from './feature-export.js'
 
 /** A whole pull: featureRows' arguments, with the batch size in place of the page size. */
 export interface PullRequest extends Omit<ExportRequest, 'first'> {
@@ -67,18 +67,20 @@ export class FeaturePull {
 
   /**
    * The pull's batches, one export page each, until the scan is done, the signal aborts, or a read or
-   * charge fails. The next page is read while the caller writes this one out (one page ahead, no
-   * more), so the store and the gateway work at the same time instead of by turns.
+   * charge fails. The next page is read from the store as soon as this one's read ends, while this
+   * one's values are made and the caller writes them out (one page ahead, no more), so the store and
+   * the gateway work at the same time instead of by turns. A page's store reads take a turn of the
+   * exploration queue; making its values is CPU here, outside the turn.
    */
   async * batches (pull: PreparedPull, options: PullOptions = {}): AsyncGenerator<PullBatch, void, undefined> {
-    const readAfter = async (after: string | null | undefined): Promise<ExportPage> => {
+    const readAfter = async (after: string | null | undefined): Promise<{ plan: ExportPlan, read: ReadPage }> => {
       throwIfAborted(options.signal, 'pulling rows')
       // Planned again from the last page's cursor: the cursor is the export's only notion of where a pull stands.
       const plan = this.#export.plan({ ...pull.request, first: pull.batchRows, after })
-      const read = async (): Promise<ExportPage> => await this.#export.page(plan, { signal: options.signal, servedBy: 'pull' })
-      return options.turn === undefined ? await read() : await options.turn(pullWork(pull.batchRows, pull.otherSets), read)
+      const read = async (): Promise<ReadPage> => await this.#export.read(plan, { signal: options.signal })
+      return { plan, read: options.turn === undefined ? await read() : await options.turn(pullWork(pull.batchRows, pull.otherSets), read) }
     }
-    const readAhead = (after: string | null | undefined): Promise<ExportPage> => {
+    const readAhead = (after: string | null | undefined): Promise<{ plan: ExportPlan, read: ReadPage }> => {
       const read = readAfter(after)
       // Awaited when its turn comes; if the pull ends first (the reader left), its failure goes unobserved, not unhandled.
       read.catch(() => {})
@@ -86,10 +88,13 @@ export class FeaturePull {
     }
     let next = readAhead(pull.request.after)
     for (;;) {
-      const page = await next
-      if (page.rows.length > 0) await options.charge?.(pullWork(page.rows.length, pull.otherSets))
-      const done = !page.hasNextPage
-      if (!done) next = readAhead(page.endCursor)
+      const { plan, read } = await next
+      // Paid for before anything more is read: a spent budget stops the pull here.
+      if (read.kept.length > 0) await options.charge?.(pullWork(read.kept.length, pull.otherSets))
+      const done = !read.hasNextPage
+      if (!done) next = readAhead(read.endCursor)
+      throwIfAborted(options.signal, 'pulling rows')
+      const page = await this.#export.values(plan, read, { servedBy: 'pull' })
       yield { rows: page.rows, resumeAfter: page.endCursor, done, itemsScanned: page.itemsScanned }
       if (done) return
     }
