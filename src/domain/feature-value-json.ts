@@ -1,4 +1,4 @@
-import { isoTime } from '../lib/iso-time.js'
+import { isoTime } from './iso-time.js'
 import type { FeatureValue, FeatureValueOf } from './feature-value.js'
 
 /**

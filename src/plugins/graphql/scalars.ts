@@ -1,6 +1,6 @@
 import { GraphQLError, Kind, type ValueNode } from 'graphql'
 import { parseTimestamp } from '../../domain/parse-feature-value.js'
-import { isoTime } from '../../lib/iso-time.js'
+import { isoTime } from '../../domain/iso-time.js'
 
 /**
  * The schema's custom scalars. Input errors are GraphQLErrors, so graphql reports them as the

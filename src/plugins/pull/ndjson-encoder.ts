@@ -2,7 +2,7 @@ import type { PullBatch } from '../../core/export/feature-pull.js'
 import type { ResolvedFeature } from '../../core/feature-registry.js'
 import { valueJsonText } from '../../domain/feature-value-json.js'
 import { FEATURE_STATUSES, type FeatureStatus } from '../../domain/feature-status.js'
-import { isoTime } from '../../lib/iso-time.js'
+import { isoTime } from '../../domain/iso-time.js'
 import type { PullEncoder, PullFailure } from './pull-encoder.js'
 
 /**

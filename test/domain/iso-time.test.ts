@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isoTime } from '../../src/lib/iso-time.js'
+import { isoTime } from '../../src/domain/iso-time.js'
 import { seededRandom } from '../../src/lib/seeded-random.js'
 
 const dateText = (ms: number): string => new Date(ms).toISOString()
