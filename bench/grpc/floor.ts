@@ -508,7 +508,7 @@ async function main (): Promise<void> {
         process.stderr.write(`  ${mode} ${c.name}: gRPC ${viaGrpc.cpuMicros.toFixed(0)} vs GraphQL ${viaGraphql.cpuMicros.toFixed(0)} µs/req (${ratio.toFixed(2)}x); load ${load()}\n`)
         targets.push(`${mode}, ${c.name}: gRPC CPU ${ratio.toFixed(2)}x GraphQL's -> ${ratio <= GRAPHQL_TARGET ? 'met' : 'NOT met'}`)
       }
-      const title = mode === 'compiled' ? `compiled (${['node', ...gatewayNodeFlags(), 'dist/src/server.js'].join(' ')})` : mode === 'tsx' ? 'as npm start runs it (tsx)' : mode === 'company' ? (COMPANY === 'none' ? '(none: an identical bare server, the noise floor)' : `(none: the bare server with ${COMPANY})`) : `baseline: ${BASELINE_ROOT!}, compiled`
+      const title = mode === 'compiled' ? `compiled (${['node', ...gatewayNodeFlags(), 'dist/src/server.js'].join(' ')})` : mode === 'tsx' ? `as npm start runs it (${['node', ...gatewayNodeFlags(), '--import tsx src/server.ts'].join(' ')})` : mode === 'company' ? (COMPANY === 'none' ? '(none: an identical bare server, the noise floor)' : `(none: the bare server with ${COMPANY})`) : `baseline: ${BASELINE_ROOT!}, compiled`
       report.push(`### gateway ${title}`, '',
         table(['case (cache hit)', 'c', 'gateway CPU µs/req', 'bare CPU µs/req', 'CPU ratio (median)', 'rounds', 'gateway p50 ms', 'bare p50 ms', 'p50 ratio', 'gateway req/s', 'bare req/s', 'errors', 'cache misses'], rows), '',
         table(['same lookup', 'c', 'gRPC CPU µs/req', 'GraphQL CPU µs/req', 'gRPC / GraphQL (median)', 'rounds', 'gRPC p50 ms', 'GraphQL p50 ms', 'errors'], protocolRows), '')

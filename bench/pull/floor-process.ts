@@ -8,7 +8,8 @@
 import http from 'node:http'
 import { DynamoDBClient, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
-import { ENTITY_ATTR, EVENT_TIME_ATTR, SHARD_KEY_ATTR } from '../../src/repo/item-attributes.js'
+import { buildProjection } from '../../src/repo/feature-scan.js'
+import { SHARD_KEY_ATTR } from '../../src/repo/item-attributes.js'
 import { SET_INDEX, shardKey, shardsOfSegment } from '../../src/repo/set-shards.js'
 import { BENCH_CREDENTIALS } from '../grpc/protocol.js'
 import type { FloorJob, FloorResult } from './protocol.js'
@@ -26,10 +27,9 @@ const client = new DynamoDBClient({
 interface Part { rows: number, examined: number, calls: number }
 
 async function readSegment (job: FloorJob, segment: number): Promise<Part> {
-  // What the gateway's own Query projects (src/repo/feature-scan.ts): the entity, its event time, the features.
-  const names: Record<string, string> = { '#pk': SHARD_KEY_ATTR, '#pe': ENTITY_ATTR, '#pt': EVENT_TIME_ATTR }
-  job.features.forEach((feature, i) => { names[`#p${i}`] = feature })
-  const projection = Object.keys(names).filter((n) => n !== '#pk').join(', ')
+  // The gateway's own projection (src/repo/feature-scan.ts), so the floor reads exactly what a pull reads.
+  const projection = buildProjection(job.features)
+  const names: Record<string, string> = { '#pk': SHARD_KEY_ATTR, ...projection.names }
   const part: Part = { rows: 0, examined: 0, calls: 0 }
   for (const shard of shardsOfSegment(segment, job.segments)) {
     let start: Record<string, AttributeValue> | undefined
@@ -40,7 +40,7 @@ async function readSegment (job: FloorJob, segment: number): Promise<Part> {
         KeyConditionExpression: '#pk = :pk',
         Limit: job.limit,
         ExclusiveStartKey: start,
-        ProjectionExpression: projection,
+        ProjectionExpression: projection.expression,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: { ':pk': { S: shardKey(job.featureSet, shard) } }
       }))

@@ -266,7 +266,7 @@ interface Filter {
   readonly values: Record<string, AttributeValue>
 }
 
-interface Projection {
+export interface Projection {
   readonly expression: string
   readonly names: Record<string, string>
 }
@@ -343,7 +343,7 @@ export function buildFilter (conditions: readonly ScanCondition[]): Filter {
 }
 
 /** The entity, the event time and the asked features: the set is the Query's key, so each item's copy of it would only be parsed and dropped. */
-function buildProjection (attributes: readonly string[]): Projection {
+export function buildProjection (attributes: readonly string[]): Projection {
   const names: Record<string, string> = { '#pe': ENTITY_ATTR, '#pt': EVENT_TIME_ATTR }
   const placeholders = ['#pe', '#pt']
   for (const [i, name] of [...new Set(attributes)].entries()) {

@@ -213,6 +213,7 @@ export class FeatureExport {
   async read (plan: ExportPlan, options: ReadOptions = {}): Promise<ReadPage> {
     const readOptions: ReadOptions = { signal: options.signal, deadlineAt: options.deadlineAt ?? Date.now() + this.#limits.defaultDeadlineMs }
     const drivingNames = new Set(plan.features.filter((f) => f.featureSet.name === plan.featureSet.name).map((f) => f.feature.name))
+    const others = otherSetColumns(plan)
     const known = new KnownRows()
     const kept: Array<{ entityId: string, after: ScanPosition }> = []
     let position = plan.position
@@ -239,10 +240,7 @@ export class FeatureExport {
         const requests: RowRequest[] = []
         for (const { spec, conditions } of plan.residual.values()) {
           // The set's requested columns too, so the answer needs no second read of these rows.
-          const names = [...new Set([
-            ...conditions.flatMap((c) => c.kind === 'event_time' ? [] : [c.feature]),
-            ...plan.features.filter((f) => f.featureSet.name === spec.name).map((f) => f.feature.name)
-          ])]
+          const names = [...new Set([...conditions.flatMap((c) => c.kind === 'event_time' ? [] : [c.feature]), ...(others.get(spec.name)?.features ?? [])])]
           for (const row of candidates) requests.push({ entityId: row.entityId, featureSet: spec, features: names })
         }
         storeCalls += await this.#readInto(known, requests, readOptions)
@@ -264,12 +262,10 @@ export class FeatureExport {
       for (const c of candidates) kept.push({ entityId: c.entityId, after: c.after })
     }
 
-    // The requested columns of other sets, read now so that making the values reads nothing.
-    const entityIds = kept.map((k) => k.entityId)
-    const others = otherSetColumns(plan)
+    // The requested columns of other sets (those a residual filter read are in hand), so that making the values reads nothing.
     const requests: RowRequest[] = []
     for (const [name, { spec, features }] of others) {
-      for (const entityId of entityIds) if (!known.has(name, entityId)) requests.push({ entityId, featureSet: spec, features })
+      for (const { entityId } of kept) if (!known.has(name, entityId)) requests.push({ entityId, featureSet: spec, features })
     }
     if (requests.length > 0) storeCalls += await this.#readInto(known, requests, readOptions)
     const hasNextPage = !exhausted
@@ -286,15 +282,14 @@ export class FeatureExport {
 
   /** A read page's values and statuses, through the lookup's own code, from the rows read. */
   async values (plan: ExportPlan, read: ReadPage, options: Pick<PageOptions, 'servedBy'> = {}): Promise<ExportPage> {
-    const { kept, known, readOptions, itemsScanned } = read
-    let storeCalls = read.storeCalls
-    // Values and statuses through the lookup's own code, from the rows read (a row read() missed, none should, is read by key here).
+    const { kept, known, readOptions, itemsScanned, storeCalls } = read
+    // Values and statuses through the lookup's own code, from the rows read: read() brought every row
+    // the page's columns need, so a row asked for that it did not read is a fault here, not a store call.
     const reader: RowReader = {
-      readRows: async (requests, readOpts) => {
-        const missing = requests.filter((r) => r.featureSet.name !== plan.featureSet.name && !known.has(r.featureSet.name, r.entityId))
-        if (missing.length > 0) storeCalls += await this.#readInto(known, missing, readOpts)
-        return requests.map((r) => known.get(r.featureSet.name, r.entityId))
-      }
+      readRows: async (requests) => requests.map((r) => {
+        if (!known.has(r.featureSet.name, r.entityId)) throw new Error(`the page did not read ${r.featureSet.name}'s row of ${r.entityId}`)
+        return known.get(r.featureSet.name, r.entityId)
+      })
     }
     const lookupLimits: LookupLimits = { maxEntitiesPerRequest: plan.first, maxFeaturesPerRequest: this.#limits.maxFeaturesPerRequest, defaultDeadlineMs: this.#limits.defaultDeadlineMs }
     const lookup = new FeatureLookup(this.#registry, reader, lookupLimits)
@@ -314,7 +309,7 @@ export class FeatureExport {
     return { features: plan.features, rows, hasNextPage: read.hasNextPage, endCursor: read.endCursor, itemsScanned, storeCalls }
   }
 
-  /** Reads rows by key into `known`; returns the store calls it took. A pull never answers in part: a row that could not be read fails the page, to be resumed. */
+  /** Reads rows by key into `known`; returns the store calls it took. A page never answers in part: a row that could not be read fails it, to be resumed. */
   async #readInto (known: KnownRows, requests: readonly RowRequest[], options: ReadOptions): Promise<number> {
     const rows = requireAllRead(await this.#scanner.readRows(requests, options))
     requests.forEach((r, i) => known.set(r.featureSet.name, r.entityId, rows[i]))
