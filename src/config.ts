@@ -57,6 +57,8 @@ export interface GraphqlConfig {
   readonly maxPageSize: number
   /** Items one page may examine before it returns what it has (selective filters scan many). */
   readonly maxScanItemsPerPage: number
+  /** Bytes of rows one page may hold before it returns what it has (rows of large items: a pull thread's heap is capped). */
+  readonly maxPageBytes: number
   /** DynamoDB parallel-scan segments a pull spreads over. */
   readonly scanSegments: number
   /** Rows one statistics query may read (a whole-set request stops there and says so). */
@@ -244,6 +246,7 @@ function loadGraphqlConfig (env: Env, storeMode: StoreConfig['mode']): GraphqlCo
     maxBatch: readInt(env, 'GRAPHQL_MAX_BATCH', 0, 0, 100),
     maxPageSize: readInt(env, 'GRAPHQL_MAX_PAGE_SIZE', 1_000, 1, 100_000),
     maxScanItemsPerPage: readInt(env, 'GRAPHQL_MAX_SCAN_ITEMS_PER_PAGE', 100_000, 100, 100_000_000),
+    maxPageBytes: readInt(env, 'GRAPHQL_MAX_PAGE_BYTES', 4 * 1024 * 1024, 65_536, 64 * 1024 * 1024),
     scanSegments: readInt(env, 'GRAPHQL_SCAN_SEGMENTS', 4, 1, 64),
     maxStatisticsRows: readInt(env, 'GRAPHQL_MAX_STATISTICS_ROWS', 100_000, 1, 100_000_000),
     bulkMaxConcurrentCalls: readInt(env, 'GRAPHQL_BULK_MAX_CONCURRENT_CALLS', 8, 1, 1_000),

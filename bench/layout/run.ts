@@ -32,6 +32,7 @@ const featureExport = new FeatureExport(registry, store.bulk, {
   maxPageSize: config.graphql.maxPageSize,
   maxFeaturesPerRequest: config.limits.maxFeaturesPerRequest,
   maxScanItemsPerPage: config.graphql.maxScanItemsPerPage,
+  maxPageBytes: config.graphql.maxPageBytes,
   scanSegments: config.graphql.scanSegments,
   defaultDeadlineMs: config.graphql.bulkDeadlineMs
 })

@@ -19,6 +19,7 @@ async function bulkReadsPlugin (fastify: FastifyInstance): Promise<void> {
     maxPageSize: config.maxPageSize,
     maxFeaturesPerRequest: fastify.config.limits.maxFeaturesPerRequest,
     maxScanItemsPerPage: config.maxScanItemsPerPage,
+    maxPageBytes: config.maxPageBytes,
     scanSegments: config.scanSegments,
     defaultDeadlineMs: config.bulkDeadlineMs
   }, fastify.access, fastify.observer)

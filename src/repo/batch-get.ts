@@ -24,7 +24,7 @@ export interface BatchGetContext {
   readonly semaphore: Semaphore
   readonly observer: StoreObserver
   readonly retryBaseMs: number
-  /** Rounds of UnprocessedKeys retries before giving up with a throttling error. */
+  /** Rounds of UnprocessedKeys retries that brought no row before giving up with a throttling error. */
   readonly maxUnprocessedRetries: number
 }
 
@@ -124,7 +124,12 @@ async function readChunk (
     [ENTITY_ATTR]: { S: key.entityId }, [SET_ATTR]: { S: key.featureSet }
   }))
   context.observer.batchGet(pending.length, lookupsMerged)
-  for (let round = 0; ; round++) {
+  // Rounds that brought no row: only those count towards giving up. An answer that brought some rows and
+  // handed the rest back was cut by the store's size cap (16 MB an answer on DynamoDB, about 1 MB on
+  // dynalite) as often as by throttling, so large rows take as many rounds as they need (each is still
+  // backed off, and the deadline bounds them all).
+  let fruitless = 0
+  for (;;) {
     const response = await sendBatchGet(context, keysAndAttributes(pending, projection), options)
     for (const item of response.items) {
       const entityId = item[ENTITY_ATTR]?.S
@@ -132,13 +137,15 @@ async function readChunk (
       if (entityId !== undefined && featureSet !== undefined) found.set(rowKey(featureSet, entityId), item)
     }
     if (response.unprocessed.length === 0) return
-    if (round >= context.maxUnprocessedRetries) {
+    const progressed = response.items.length > 0
+    if (!progressed && fruitless >= context.maxUnprocessedRetries) {
       context.observer.throttled()
       throw new StoreThrottledError()
     }
     context.observer.unprocessedRetry(response.unprocessed.length)
     pending = response.unprocessed
-    await sleepWithin(backoffDelayMs(round, context.retryBaseMs, 1_000), options.signal, options.deadlineAt, 'waiting to retry unprocessed keys')
+    await sleepWithin(backoffDelayMs(progressed ? 0 : fruitless, context.retryBaseMs, 1_000), options.signal, options.deadlineAt, 'waiting to retry unprocessed keys')
+    if (!progressed) fruitless++
   }
 }
 

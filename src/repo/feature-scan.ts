@@ -105,6 +105,7 @@ export class FeatureScanner implements BulkReader {
     const projection = buildProjection(request.attributes)
     const rows: ScannedRow[] = []
     let itemsScanned = 0
+    let bytesRead = 0
     let calls = 0
     // Matching items per examined item, learnt as we go, sizes the next Limit; exactly 1 without conditions.
     const unfiltered = request.conditions.length === 0
@@ -128,10 +129,12 @@ export class FeatureScanner implements BulkReader {
       })
       .sort((a, b) => currentShard(a)! - currentShard(b)!)
 
-    while (rows.length < request.maxRows && itemsScanned < request.maxItems) {
+    while (rows.length < request.maxRows && itemsScanned < request.maxItems && bytesRead < request.maxBytes) {
       const ahead = open()
       if (ahead.length === 0) break
-      const wantedItems = Math.min(request.maxItems - itemsScanned, Math.ceil((request.maxRows - rows.length) / selectivity * (unfiltered ? 1 : 1.2)))
+      // Bytes per examined item, once some were read, keep the last call from reading far past maxBytes.
+      const itemsInBudget = itemsScanned > 0 && bytesRead > 0 ? Math.ceil((request.maxBytes - bytesRead) / (bytesRead / itemsScanned)) : Infinity
+      const wantedItems = Math.min(request.maxItems - itemsScanned, itemsInBudget, Math.ceil((request.maxRows - rows.length) / selectivity * (unfiltered ? 1 : 1.2)))
       const shardSize = wholeShards > 0 ? wholeShardItems / wholeShards : undefined
       // Until a shard's size is known (or while one runs over a page), one shard at a time; then as many
       // shards as the wanted rows fill, each Limited to what is left after the ones before it, so the
@@ -150,6 +153,7 @@ export class FeatureScanner implements BulkReader {
         const page = pages[w]!
         // Examined items count whether or not their rows are handed out: the honest cost of a read-ahead.
         itemsScanned += page.scanned
+        bytesRead += page.bytes
         matched += page.items.length
         const startedWhole = positions[segment] === 'start' || (typeof positions[segment] === 'object' && positions[segment].after === undefined)
         const shardGoesOn = typeof page.next === 'object' && page.next.shard === page.shard
@@ -178,7 +182,7 @@ export class FeatureScanner implements BulkReader {
       selectivity = unfiltered ? 1 : Math.min(1, Math.max(0.001, (matched + 1) / (itemsScanned + 1)))
     }
     const position: ScanPosition = { totalSegments: total, segments: positions }
-    return { rows, position, exhausted: open().length === 0, itemsScanned, calls }
+    return { rows, position, exhausted: open().length === 0, itemsScanned, bytesRead, calls }
   }
 
   /** Rows by key, uncached (see the class comment), only the named features of each (a whole row: its declared features). */
@@ -190,7 +194,7 @@ export class FeatureScanner implements BulkReader {
   async #queryOnce (
     featureSet: string, segment: number, total: number, shard: number, position: ShardPosition | 'start', limit: number,
     filter: Filter, projection: Projection, options: ReadOptions
-  ): Promise<{ items: StoredItem[], scanned: number, shard: number, next: SegmentPosition }> {
+  ): Promise<{ items: StoredItem[], scanned: number, bytes: number, shard: number, next: SegmentPosition }> {
     const shards = shardsOfSegment(segment, total)
     const after = position === 'start' ? undefined : position.after
     const key = shardKey(featureSet, shard)
@@ -221,7 +225,7 @@ export class FeatureScanner implements BulkReader {
       const next: SegmentPosition = lastEntity !== undefined
         ? { shard, after: lastEntity }
         : following !== undefined ? { shard: following } : 'done'
-      return { items: output.items, scanned: output.scannedCount, shard, next }
+      return { items: output.items, scanned: output.scannedCount, bytes: output.bytes, shard, next }
     } catch (error) {
       const typed = scanError(error, options)
       if (typed.kind === 'resource_exhausted') this.#observer.throttled()

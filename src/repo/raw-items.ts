@@ -7,6 +7,8 @@ export interface RawQueryAnswer {
   readonly items: StoredItem[]
   readonly scannedCount: number
   readonly lastEvaluatedKey: StoredItem | undefined
+  /** The answer's size as the store sent it: what its items take, to bound a page in bytes. */
+  readonly bytes: number
 }
 
 interface QueryJson {
@@ -35,10 +37,11 @@ export function readQueryRaw (command: QueryCommand): () => RawQueryAnswer | und
     if (response.statusCode !== 200 || !(response.body instanceof Readable)) return result
     const chunks: Buffer[] = []
     for await (const chunk of response.body) chunks.push(chunk as Buffer)
-    const json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as QueryJson
+    const body = Buffer.concat(chunks)
+    const json = JSON.parse(body.toString('utf8')) as QueryJson
     const items = json.Items ?? []
     for (const item of items) decodeBinary(item)
-    answer = { items, scannedCount: json.ScannedCount ?? 0, lastEvaluatedKey: json.LastEvaluatedKey }
+    answer = { items, scannedCount: json.ScannedCount ?? 0, lastEvaluatedKey: json.LastEvaluatedKey, bytes: body.byteLength }
     // The SDK's deserializer still runs, over an empty answer.
     response.body = Readable.from([Buffer.from('{}')])
     return result

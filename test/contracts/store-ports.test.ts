@@ -6,7 +6,7 @@ import type { ScanPosition, ScanRequest } from '../../src/domain/ports/bulk-read
 import type { FeatureStore } from '../../src/domain/ports/feature-store.js'
 import type { RowWrite } from '../../src/domain/ports/row-writer.js'
 import { storeBackends } from '../helpers/store-backends.js'
-import { openTestStore, readAll } from '../helpers/test-store.js'
+import { NO_BYTE_LIMIT, openTestStore, readAll } from '../helpers/test-store.js'
 
 /**
  * The store ports' contract, written once against the interfaces in src/domain/ports and run
@@ -108,7 +108,7 @@ function storeContract (t: Test, open: (t: Test) => Promise<FeatureStore>): void
     await store.writer.writeRows(Array.from({ length: 30 }, (_, i) => store.writer.prepare({ entityId: `doc_${i}`, featureSet: OTHER, eventTime: 1, values: new Map() })))
     const start: ScanPosition = { totalSegments: 3, segments: ['start', 'start', 'start'] }
     const request = (position: ScanPosition, maxRows: number, conditions: ScanRequest['conditions'] = []): ScanRequest =>
-      ({ featureSet: DOCS, attributes: ['score'], conditions, position, segments: [0, 1, 2], maxRows, maxItems: 10_000, parallelism: 3 })
+      ({ featureSet: DOCS, attributes: ['score'], conditions, position, segments: [0, 1, 2], maxRows, maxItems: 10_000, maxBytes: NO_BYTE_LIMIT, parallelism: 3 })
 
     const seen: string[] = []
     let position = start
@@ -156,6 +156,7 @@ function storeContract (t: Test, open: (t: Test) => Promise<FeatureStore>): void
       segments: [0, 1, 2, 3],
       maxRows: 10_000,
       maxItems: 100_000,
+      maxBytes: NO_BYTE_LIMIT,
       parallelism: 4
     }, soon())
     t.ok(whole.exhausted)
@@ -166,7 +167,7 @@ function storeContract (t: Test, open: (t: Test) => Promise<FeatureStore>): void
     const paged: string[] = []
     let position: ScanPosition = { totalSegments: 4, segments: ['start', 'start', 'start', 'start'] }
     for (let exhausted = false, pages = 0; !exhausted && pages < 100; pages++) {
-      const result = await store.bulk.scan({ featureSet: DOCS, attributes: [], conditions: [], position, segments: [0, 1, 2, 3], maxRows: 7, maxItems: 100_000, parallelism: 1 }, soon())
+      const result = await store.bulk.scan({ featureSet: DOCS, attributes: [], conditions: [], position, segments: [0, 1, 2, 3], maxRows: 7, maxItems: 100_000, maxBytes: NO_BYTE_LIMIT, parallelism: 1 }, soon())
       paged.push(...result.rows.map((r) => r.entityId))
       position = result.position
       exhausted = result.exhausted
@@ -189,6 +190,7 @@ function storeContract (t: Test, open: (t: Test) => Promise<FeatureStore>): void
           segments: [index],
           maxRows: 10_000,
           maxItems: 100_000,
+          maxBytes: NO_BYTE_LIMIT,
           parallelism: 1
         }, soon())
         t.ok(result.exhausted)
@@ -205,7 +207,7 @@ function storeContract (t: Test, open: (t: Test) => Promise<FeatureStore>): void
     const store = await open(t)
     await store.writer.writeRows(Array.from({ length: 40 }, (_, i) => store.writer.prepare(doc(i))))
     const request = (segments: ScanPosition['segments'], maxRows = 100): ScanRequest =>
-      ({ featureSet: DOCS, attributes: [], conditions: [], position: { totalSegments: 2, segments }, segments: [0, 1], maxRows, maxItems: 1_000, parallelism: 2 })
+      ({ featureSet: DOCS, attributes: [], conditions: [], position: { totalSegments: 2, segments }, segments: [0, 1], maxRows, maxItems: 1_000, maxBytes: NO_BYTE_LIMIT, parallelism: 2 })
     const all = await store.bulk.scan(request(['start', 'start']), soon())
     // Where each row stands: its segment's position right after it.
     const stands = all.rows.map((row) => {

@@ -107,3 +107,6 @@ export function embeddedStoreClient (t: Test, app: { readonly featureStore: { re
   t.teardown(() => client.destroy())
   return client
 }
+
+/** A scan's maxBytes when a test is about rows and items, not a page's bytes. */
+export const NO_BYTE_LIMIT = Number.MAX_SAFE_INTEGER

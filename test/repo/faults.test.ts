@@ -85,6 +85,18 @@ for (const backend of storeBackends()) {
       t.equal(observer.throttles, 1)
     })
 
+    t.test('answers cut short that still bring rows are retried past the limit: only rounds that bring none count', async (t) => {
+      const proxy = await startFaultProxy(t, endpoint)
+      // Every call takes 2 keys and hands the rest back, as a store does when large rows fill its answer.
+      proxy.decide = (operation) => operation === 'BatchGetItem' ? { kind: 'unprocess', keep: 2 } : { kind: 'forward' }
+      const observer = new CountingObserver()
+      const { items, failed } = await batchGetItems(contextFor(t, proxy, store.featureTable, observer, { maxUnprocessedRetries: 3 }), keys(0, 12), ['score'], soon())
+      t.equal(items.size, 12, 'every key answered')
+      t.equal(failed.size, 0)
+      t.equal(proxy.requestsFor('BatchGetItem').length, 6, 'six rounds of two keys, twice the retry limit')
+      t.equal(observer.throttles, 0, 'not taken for throttling')
+    })
+
     t.test('a chunk throttled past its retries fails only its own keys; what was read is kept', async (t) => {
       const proxy = await startFaultProxy(t, endpoint)
       const seen = new Set<string>()

@@ -7,7 +7,7 @@ import { toItem } from '../../src/repo/feature-writer.js'
 import { openFeatureStore } from '../../src/repo/open-feature-store.js'
 import { testConfig } from '../helpers/build-app.js'
 import { storeBackends } from '../helpers/store-backends.js'
-import { LOCAL_CREDENTIALS, localClient, readAll } from '../helpers/test-store.js'
+import { LOCAL_CREDENTIALS, NO_BYTE_LIMIT, localClient, readAll } from '../helpers/test-store.js'
 
 /**
  * A feature table from before the by-set layout (no index, items without a shard key) is migrated
@@ -62,6 +62,7 @@ for (const backend of storeBackends()) {
       segments: [0, 1],
       maxRows: 10_000,
       maxItems: 100_000,
+      maxBytes: NO_BYTE_LIMIT,
       parallelism: 2
     }, { deadlineAt: Date.now() + 20_000 })
     const result = await pull(store)

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import type { FeatureRow, RowRequest } from '../../domain/feature-row.js'
 import type { FeatureSetSpec } from '../../domain/feature-set-spec.js'
+import { approximateRowBytes } from '../../domain/row-bytes.js'
 import type { BulkReader, ScanCondition, ScanPosition } from '../../domain/ports/bulk-reader.js'
 import type { RowReader } from '../../domain/ports/row-reader.js'
 import type { ReadOptions } from '../../domain/read-options.js'
@@ -40,6 +41,8 @@ export interface ExportLimits {
   readonly maxScanItemsPerPage: number
   readonly scanSegments: number
   readonly defaultDeadlineMs: number
+  /** Bytes of rows one page may hold (as read from the store), besides its row count: it ends early when they are spent. */
+  readonly maxPageBytes: number
 }
 
 /** A checked request: everything a caller can get wrong was found before any store call. */
@@ -95,6 +98,8 @@ const MAX_FILTERS = 50
 const MAX_TOTAL_SEGMENTS = 1_000
 /** Candidates read per wanted row when gateway-side filters will drop some. */
 const RESIDUAL_OVERREAD = 2
+/** DynamoDB's largest item: a set whose row size is not known yet is read by key as if its rows were this large (see #readInto). */
+const MAX_ITEM_BYTES = 400 * 1024
 /** Rows turned into values in one go (see page). */
 const LOOKUP_SLICE = 250
 
@@ -110,6 +115,8 @@ export class FeatureExport {
   readonly #limits: ExportLimits
   readonly #access: FeatureSetAuthorizer | undefined
   readonly #observer: Pick<GatewayObserver, 'featureStatuses' | 'exportPage'> | undefined
+  /** Bytes per row each set's by-key reads took last (approximateRowBytes): how many rows the next chunk reads. */
+  readonly #rowBytes = new Map<string, number>()
 
   constructor (registry: FeatureRegistry, scanner: BulkReader, limits: ExportLimits, access?: FeatureSetAuthorizer, observer?: Pick<GatewayObserver, 'featureStatuses' | 'exportPage'>) {
     this.#registry = registry
@@ -200,7 +207,7 @@ export class FeatureExport {
     return { featureSet, features, first: request.first, pushedDown, residual, describePushedDown, describeResidual, segments, position, startedAt, fingerprint }
   }
 
-  /** One page: scan until `first` rows match, the covered segments end, or the page's item budget is spent. */
+  /** One page: scan until `first` rows match, the covered segments end, or the page's item or byte budget is spent. */
   async page (plan: ExportPlan, options: PageOptions = {}): Promise<ExportPage> {
     return this.values(plan, await this.read(plan, options), options)
   }
@@ -220,7 +227,15 @@ export class FeatureExport {
     let exhausted = position.segments.every((s, i) => s === 'done' || !plan.segments.includes(i))
     let itemsScanned = 0
     let storeCalls = 0
-    while (kept.length < plan.first && !exhausted && itemsScanned < this.#limits.maxScanItemsPerPage) {
+    // Rows are bounded in bytes too: a page of 400 KB items must not hold 1,000 of them.
+    const maxBytes = this.#limits.maxPageBytes
+    let bytes = 0
+    const residualColumns = [...plan.residual.values()].map(({ spec, conditions }) => ({
+      spec,
+      // The set's requested columns too, so the answer needs no second read of these rows.
+      features: [...new Set([...conditions.flatMap((c) => c.kind === 'event_time' ? [] : [c.feature]), ...(others.get(spec.name)?.features ?? [])])]
+    }))
+    while (kept.length < plan.first && !exhausted && itemsScanned < this.#limits.maxScanItemsPerPage && bytes < maxBytes) {
       const wanted = plan.first - kept.length
       const result = await this.#scanner.scan({
         featureSet: plan.featureSet,
@@ -230,20 +245,25 @@ export class FeatureExport {
         segments: plan.segments,
         maxRows: plan.residual.size > 0 ? wanted * RESIDUAL_OVERREAD : wanted,
         maxItems: this.#limits.maxScanItemsPerPage - itemsScanned,
+        maxBytes: maxBytes - bytes,
         parallelism: plan.segments.length
       }, readOptions)
       itemsScanned += result.itemsScanned
       storeCalls += result.calls
+      bytes += result.bytesRead
       for (const scanned of result.rows) known.set(plan.featureSet.name, scanned.entityId, scanned.row)
       let candidates = result.rows
+      let cutShort = false
       if (plan.residual.size > 0 && candidates.length > 0) {
-        const requests: RowRequest[] = []
-        for (const { spec, conditions } of plan.residual.values()) {
-          // The set's requested columns too, so the answer needs no second read of these rows.
-          const names = [...new Set([...conditions.flatMap((c) => c.kind === 'event_time' ? [] : [c.feature]), ...(others.get(spec.name)?.features ?? [])])]
-          for (const row of candidates) requests.push({ entityId: row.entityId, featureSet: spec, features: names })
+        const read = await this.#readInto(known, candidates.map((c) => c.entityId), residualColumns, maxBytes - bytes, readOptions)
+        storeCalls += read.calls
+        bytes += read.bytes
+        if (read.entities < candidates.length) {
+          // The budget ran out part way: the page ends after the last candidate whose rows were read.
+          candidates = candidates.slice(0, read.entities)
+          cutShort = true
         }
-        storeCalls += await this.#readInto(known, requests, readOptions)
+        const lastRead = candidates[candidates.length - 1]!
         candidates = candidates.filter((c) => {
           for (const { spec, conditions } of plan.residual.values()) {
             const row = known.get(spec.name, c.entityId)
@@ -251,6 +271,11 @@ export class FeatureExport {
           }
           return true
         })
+        if (cutShort && candidates.length <= wanted) {
+          position = lastRead.after
+          for (const c of candidates) kept.push({ entityId: c.entityId, after: c.after })
+          break
+        }
       }
       if (candidates.length > wanted) {
         candidates = candidates.slice(0, wanted)
@@ -263,11 +288,18 @@ export class FeatureExport {
     }
 
     // The requested columns of other sets (those a residual filter read are in hand), so that making the values reads nothing.
-    const requests: RowRequest[] = []
-    for (const [name, { spec, features }] of others) {
-      for (const { entityId } of kept) if (!known.has(name, entityId)) requests.push({ entityId, featureSet: spec, features })
+    const unread = kept.filter(({ entityId }) => [...others.keys()].some((name) => !known.has(name, entityId)))
+    if (unread.length > 0) {
+      const read = await this.#readInto(known, unread.map((k) => k.entityId), [...others.values()], maxBytes - bytes, readOptions)
+      storeCalls += read.calls
+      if (read.entities < unread.length) {
+        // The budget ran out part way: the page ends before the first row whose columns were not read.
+        const firstUnread = kept.indexOf(unread[read.entities]!)
+        kept.length = firstUnread
+        position = kept[firstUnread - 1]!.after
+        exhausted = false
+      }
     }
-    if (requests.length > 0) storeCalls += await this.#readInto(known, requests, readOptions)
     const hasNextPage = !exhausted
     return {
       kept,
@@ -309,11 +341,41 @@ export class FeatureExport {
     return { features: plan.features, rows, hasNextPage: read.hasNextPage, endCursor: read.endCursor, itemsScanned, storeCalls }
   }
 
-  /** Reads rows by key into `known`; returns the store calls it took. A page never answers in part: a row that could not be read fails it, to be resumed. */
-  async #readInto (known: KnownRows, requests: readonly RowRequest[], options: ReadOptions): Promise<number> {
-    const rows = requireAllRead(await this.#scanner.readRows(requests, options))
-    requests.forEach((r, i) => known.set(r.featureSet.name, r.entityId, rows[i]))
-    return Math.ceil(requests.length / 100)
+  /**
+   * Reads by key, into `known`, the rows of `sets` (their named features) of `entityIds` in order,
+   * until they are all read or `maxBytes` is spent: in chunks of entities sized from the bytes per row
+   * each set took so far (as if each row were the largest an item can be for a set not seen yet), so a
+   * set of large rows is never read a thousand at once. The first chunk is always read, so a page
+   * makes progress.
+   * A page never answers in part: a row that could not be read fails it, to be resumed.
+   */
+  async #readInto (
+    known: KnownRows, entityIds: readonly string[], sets: ReadonlyArray<{ readonly spec: FeatureSetSpec, readonly features: readonly string[] }>,
+    maxBytes: number, options: ReadOptions
+  ): Promise<{ entities: number, bytes: number, calls: number }> {
+    let entities = 0
+    let bytes = 0
+    let calls = 0
+    while (entities < entityIds.length && (entities === 0 || bytes < maxBytes)) {
+      let perEntity = 0
+      for (const { spec } of sets) perEntity += this.#rowBytes.get(spec.name) ?? MAX_ITEM_BYTES
+      const fits = Math.max(1, Math.floor((maxBytes - bytes) / Math.max(1, perEntity)))
+      const chunk = entityIds.slice(entities, entities + fits)
+      const requests: RowRequest[] = []
+      for (const { spec, features } of sets) for (const entityId of chunk) requests.push({ entityId, featureSet: spec, features: [...features] })
+      const rows = requireAllRead(await this.#scanner.readRows(requests, options))
+      const setBytes = new Map<string, number>()
+      requests.forEach((r, i) => {
+        known.set(r.featureSet.name, r.entityId, rows[i])
+        const rowBytes = approximateRowBytes(rows[i])
+        setBytes.set(r.featureSet.name, (setBytes.get(r.featureSet.name) ?? 0) + rowBytes)
+        bytes += rowBytes
+      })
+      for (const [name, total] of setBytes) this.#rowBytes.set(name, total / chunk.length)
+      calls += Math.ceil(requests.length / 100)
+      entities += chunk.length
+    }
+    return { entities, bytes, calls }
   }
 }
 

@@ -46,6 +46,12 @@ export interface ScanRequest {
   readonly maxRows: number
   /** Stop once the store has examined this many items (a selective filter must not scan unbounded). */
   readonly maxItems: number
+  /**
+   * Stop once the items read take this many bytes (as the store sent them), so a page of large rows
+   * is bounded in memory, not only in count. The calls under way when it is reached still complete
+   * (on DynamoDB each answers at most 1 MB), and a scan always returns at least one row when one is left.
+   */
+  readonly maxBytes: number
   /** Segments read at the same time. */
   readonly parallelism: number
 }
@@ -63,6 +69,8 @@ export interface ScanResult {
   /** Every covered segment is done. */
   readonly exhausted: boolean
   readonly itemsScanned: number
+  /** The bytes of the answers read (see maxBytes). */
+  readonly bytesRead: number
   readonly calls: number
 }
 
