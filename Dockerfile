@@ -39,4 +39,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 CMD ["nod
 # delay, drain, exit 0) and starts no child processes, so there are no zombies to reap and no
 # init needed in between. `exec` form: the signal reaches node, not a shell.
 STOPSIGNAL SIGTERM
-CMD ["node", "--single-threaded-gc", "dist/src/server.js"]
+CMD ["node", "--single-threaded-gc", "--heap-growing-percent=200", "dist/src/server.js"]
