@@ -7,6 +7,7 @@ import { writeRows } from '../helpers/test-store.js'
 import { gql } from '../graphql/graphql-helpers.js'
 import { arrowRows, pullArrow, pullNdjson, readNdjson, type NdjsonRow } from './pull-helpers.js'
 import { ALL_TYPES } from '../helpers/all-types.js'
+import { shardOf } from '../../src/repo/set-shards.js'
 
 /** Float32s a lossy path would change (extremes, a subnormal, thirds, 0.1); all finite and not -0, so JSON carries them too. */
 const JSON_SAFE_FLOATS = new Float32Array([3.4028234663852886e38, -3.4028234663852886e38, 1.401298464324817e-45, 1.1754943508222875e-38, 1 / 3, -1.5, 0.1, 1e-7])
@@ -162,7 +163,7 @@ t.test('every value type, bit for bit, through Arrow and NDJSON', async (t) => {
   })
 })
 
-t.test('the same rows, in the same order, as featureRows for the same arguments', async (t) => {
+t.test('the same rows as featureRows for the same arguments, in its order (within each segment for the server\'s fan-out)', async (t) => {
   const app = manyUsers
   const since = Date.now() - 30 * 86_400_000
   const cases: Array<{ name: string, args: Record<string, unknown> }> = [
@@ -199,11 +200,20 @@ t.test('the same rows, in the same order, as featureRows for the same arguments'
     const pull = await pullNdjson(app, { ...args, batchSize: 60 })
     t.equal(pull.status, 200)
     t.ok(ids.length > 0, `${name}: ${ids.length} rows`)
-    t.same(pull.rows.map((r) => r.entity_id), ids, `${name}: the same entities in the same order`)
-    t.same(pull.rows.map((r) => r.features), expected, `${name}: the same values`)
+    // One segment: featureRows' order exactly. The server's fan-out hands its segments' pages out in
+    // turn, so there each segment's rows come in featureRows' order, the segments interleaved by batch.
+    const fannedOut = args.segment === undefined
+    const segments = app.featureExport.limits.scanSegments
+    const inOrder = (rows: readonly string[]): string[][] => fannedOut
+      ? Array.from({ length: segments }, (_, segment) => rows.filter((id) => shardOf(id) % segments === segment))
+      : [[...rows]]
+    t.same(inOrder(pull.rows.map((r) => r.entity_id)), inOrder(ids), `${name}: the same entities in the same order${fannedOut ? ' within each segment' : ''}`)
+    const byId = new Map(ids.map((id, i) => [id, expected[i]]))
+    t.same(pull.rows.map((r) => r.features), pull.rows.map((r) => byId.get(r.entity_id)), `${name}: the same values`)
+    t.equal(pull.rows.length, ids.length, `${name}: as many rows`)
     t.same(pull.end, { end: true, rows: ids.length })
     const { batches } = await pullArrow(app, { ...args, batchSize: 60 })
-    t.same(arrowRows(batches).map((r) => r.entity_id), ids, `${name}: Arrow, the same entities in the same order`)
+    t.same(inOrder(arrowRows(batches).map((r) => r.entity_id as string)), inOrder(ids), `${name}: Arrow, the same entities in the same order${fannedOut ? ' within each segment' : ''}`)
   }
 })
 

@@ -10,6 +10,7 @@ import type { ReadOptions } from '../../src/domain/read-options.js'
 import type { FeatureExport } from '../../src/core/export/feature-export.js'
 import { FeaturePull } from '../../src/core/export/feature-pull.js'
 import { StoreUnavailableError } from '../../src/errors.js'
+import { shardOf } from '../../src/repo/set-shards.js'
 import { build } from '../helpers/build-app.js'
 import { writeRows } from '../helpers/test-store.js'
 import { ARROW, NDJSON, metricLine, pullNdjson, readNdjson } from './pull-helpers.js'
@@ -145,7 +146,9 @@ t.test('a pull that breaks continues from its last resume token: every row exact
     } as unknown as FeatureExport
     return { exporter, reads: () => reads }
   }
-  const request = { featureSet: 'user_profile', features: ['user_profile:region'], batchRows: 100 }
+  // One segment: one page after another (the server's fan-out reads its segments side by side, below).
+  const request = { featureSet: 'user_profile', features: ['user_profile:region'], batchRows: 100, segment: { index: 0, count: 1 } }
+  const inScanOrder = (await pullNdjson(app, { ...body, segment: { index: 0, count: 1 } })).rows.map((r) => r.entity_id)
 
   t.test('a reader holding its batch has one page read ahead of it, no more; every page is read once, in scan order', async (t) => {
     const { exporter, reads } = countingExport()
@@ -162,8 +165,37 @@ t.test('a pull that breaks continues from its last resume token: every row exact
       handedOut++
       ids.push(...next.value.rows.map((r) => r.entity.entityId))
     }
-    t.same(ids, whole.rows.map((r) => r.entity_id), 'every row once, in the order the streamed pull gives them')
+    t.same(ids, inScanOrder, 'every row once, in the order the streamed pull gives them')
     t.equal(reads(), handedOut, 'each page read once, none read past the last')
+  })
+
+  t.test('the server\'s fan-out reads its segments side by side, one page ahead each, and hands their pages out in turn', async (t) => {
+    const { exporter, reads } = countingExport()
+    const pull = new FeaturePull(exporter)
+    const segments = app.featureExport.limits.scanSegments
+    t.ok(segments > 1, `${segments} segments`)
+    const batches = pull.batches(pull.prepare({ ...request, segment: undefined }))
+    const first = await batches.next()
+    for (let i = 0; i < 100 && reads() < segments + 1; i++) await sleep(20)
+    t.equal(reads(), segments + 1, 'every segment\'s first page, then the next page of the segment handed out')
+    await sleep(300)
+    t.equal(reads(), segments + 1, 'and no more until the reader takes one')
+    const segmentOf = (id: string): number => shardOf(id) % segments
+    const order: number[] = []
+    const ids: string[] = []
+    for (let next = first; next.done !== true; next = await batches.next()) {
+      const rows = next.value.rows.map((r) => r.entity.entityId)
+      if (rows.length === 0) continue
+      t.equal(new Set(rows.map(segmentOf)).size, 1, 'a batch holds one segment\'s rows')
+      order.push(segmentOf(rows[0]!))
+      ids.push(...rows)
+    }
+    t.same(order.slice(0, segments), Array.from({ length: segments }, (_, i) => i), 'segments take turns')
+    t.same([...ids].sort(), expected, 'every row once')
+    for (let segment = 0; segment < segments; segment++) {
+      t.same(ids.filter((id) => segmentOf(id) === segment), whole.rows.map((r) => r.entity_id).filter((id) => segmentOf(id) === segment),
+        `segment ${segment}'s rows in the store's order, as the streamed pull gives them`)
+    }
   })
 
   t.test('the next page is read from the store while this one\'s values are made, not after', async (t) => {

@@ -81,6 +81,8 @@ export interface ReadPage {
   readonly readOptions: ReadOptions
   readonly hasNextPage: boolean
   readonly endCursor: string | undefined
+  /** Where the read's segments stand after it (what endCursor encodes). */
+  readonly endPosition: ScanPosition
   readonly itemsScanned: number
   readonly storeCalls: number
 }
@@ -307,6 +309,7 @@ export class FeatureExport {
       readOptions,
       hasNextPage,
       endCursor: hasNextPage || kept.length > 0 ? encodeCursor(plan, position) : undefined,
+      endPosition: position,
       itemsScanned,
       storeCalls
     }

@@ -2,7 +2,9 @@ import type { FeatureSetSpec } from '../../domain/feature-set-spec.js'
 import { throwIfAborted } from '../../lib/backoff.js'
 import type { ResolvedFeature } from '../feature-registry.js'
 import { pullWork } from '../query-cost.js'
+import type { ScanPosition, SegmentPosition } from '../../domain/ports/bulk-reader.js'
 import type { ExportPlan, ExportRequest, ExportRow, FeatureExport, ReadPage } from './feature-export.js'
+import { encodeCursor } from './pull-cursor.js'
 
 /** A whole pull: featureRows' arguments, with the batch size in place of the page size. */
 export interface PullRequest extends Omit<ExportRequest, 'first'> {
@@ -71,32 +73,101 @@ export class FeaturePull {
    * one's values are made and the caller writes them out (one page ahead, no more), so the store and
    * the gateway work at the same time instead of by turns. A page's store reads take a turn of the
    * exploration queue; making its values is CPU here, outside the turn.
+   *
+   * A pull over several segments (no `segment` given: the server's fan-out) reads each segment on
+   * its own, one page ahead each, and hands their pages out in turn (see #fannedOut).
    */
   async * batches (pull: PreparedPull, options: PullOptions = {}): AsyncGenerator<PullBatch, void, undefined> {
+    const plan = this.#export.plan({ ...pull.request, first: pull.batchRows })
+    if (plan.segments.length > 1) {
+      yield * this.#fannedOut(pull, plan, options)
+      return
+    }
     const readAfter = async (after: string | null | undefined): Promise<{ plan: ExportPlan, read: ReadPage }> => {
       throwIfAborted(options.signal, 'pulling rows')
       // Planned again from the last page's cursor: the cursor is the export's only notion of where a pull stands.
       const plan = this.#export.plan({ ...pull.request, first: pull.batchRows, after })
-      const read = async (): Promise<ReadPage> => await this.#export.read(plan, { signal: options.signal })
-      return { plan, read: options.turn === undefined ? await read() : await options.turn(pullWork(pull.batchRows, pull.otherSets), read) }
+      return { plan, read: await this.#readPage(pull, plan, options) }
     }
-    const readAhead = (after: string | null | undefined): Promise<{ plan: ExportPlan, read: ReadPage }> => {
-      const read = readAfter(after)
-      // Awaited when its turn comes; if the pull ends first (the reader left), its failure goes unobserved, not unhandled.
-      read.catch(() => {})
-      return read
-    }
-    let next = readAhead(pull.request.after)
+    let next = quietly(this.#readPage(pull, plan, options).then((read) => ({ plan, read })))
     for (;;) {
       const { plan, read } = await next
       // Paid for before anything more is read: a spent budget stops the pull here.
       if (read.kept.length > 0) await options.charge?.(pullWork(read.kept.length, pull.otherSets))
       const done = !read.hasNextPage
-      if (!done) next = readAhead(read.endCursor)
+      if (!done) next = quietly(readAfter(read.endCursor))
       throwIfAborted(options.signal, 'pulling rows')
       const page = await this.#export.values(plan, read, { servedBy: 'pull' })
       yield { rows: page.rows, resumeAfter: page.endCursor, done, itemsScanned: page.itemsScanned }
       if (done) return
     }
   }
+
+  /**
+   * The server's fan-out: each covered segment is read on its own, one page ahead, so the store
+   * serves all of them at once, and their pages are handed out in turn, segment after segment
+   * (round robin over the segments not yet done). Within a segment rows keep the store's order; a
+   * resume token holds where every segment stands in what was handed out (this segment after the
+   * row, the others after their last page handed out), so resuming continues each segment exactly
+   * there and every row still comes once. At most one page per segment is read ahead of the reader.
+   */
+  async * #fannedOut (pull: PreparedPull, plan: ExportPlan, options: PullOptions): AsyncGenerator<PullBatch, void, undefined> {
+    const { totalSegments } = plan.position
+    const handedOut: SegmentPosition[] = [...plan.position.segments]
+    const readSegment = (segment: number, position: ScanPosition): Promise<ReadPage> => {
+      throwIfAborted(options.signal, 'pulling rows')
+      return quietly(this.#readPage(pull, { ...plan, segments: [segment], position }, options))
+    }
+    const open = plan.segments.filter((segment) => plan.position.segments[segment] !== 'done')
+    const next = new Map(open.map((segment) => [segment, readSegment(segment, plan.position)]))
+    let turn = 0
+    // Items examined by reads that had no rows to hand out, counted with the next batch.
+    let examinedUnreported = 0
+    if (open.length === 0) {
+      const page = await this.#export.values(plan, await this.#readPage(pull, plan, options), { servedBy: 'pull' })
+      yield { rows: page.rows, resumeAfter: page.endCursor, done: true, itemsScanned: page.itemsScanned }
+      return
+    }
+    while (open.length > 0) {
+      const segment = open[turn]!
+      const read = await next.get(segment)!
+      if (read.kept.length > 0) await options.charge?.(pullWork(read.kept.length, pull.otherSets))
+      const segmentDone = !read.hasNextPage
+      if (segmentDone) {
+        next.delete(segment)
+        open.splice(turn, 1)
+      } else {
+        next.set(segment, readSegment(segment, read.endPosition))
+        turn++
+      }
+      if (turn >= open.length) turn = 0
+      throwIfAborted(options.signal, 'pulling rows')
+      const at = (position: SegmentPosition): ScanPosition => ({ totalSegments, segments: handedOut.map((p, i) => i === segment ? position : p) })
+      const kept = read.kept.map(({ entityId, after }) => ({ entityId, after: at(after.segments[segment]!) }))
+      handedOut[segment] = read.endPosition.segments[segment]!
+      const done = open.length === 0
+      // A segment that ended with no rows left: nothing to hand out (the next batch's token counts it done).
+      if (kept.length === 0 && !done) {
+        examinedUnreported += read.itemsScanned
+        continue
+      }
+      const endCursor = !done || kept.length > 0 ? encodeCursor(plan, at(handedOut[segment])) : undefined
+      const itemsScanned = read.itemsScanned + examinedUnreported
+      examinedUnreported = 0
+      const page = await this.#export.values(plan, { ...read, kept, hasNextPage: !done, endCursor, itemsScanned }, { servedBy: 'pull' })
+      yield { rows: page.rows, resumeAfter: page.endCursor, done, itemsScanned: page.itemsScanned }
+    }
+  }
+
+  /** One page's store reads, in a turn of the exploration queue when there is one. */
+  async #readPage (pull: PreparedPull, plan: ExportPlan, options: PullOptions): Promise<ReadPage> {
+    const read = async (): Promise<ReadPage> => await this.#export.read(plan, { signal: options.signal })
+    return options.turn === undefined ? await read() : await options.turn(pullWork(pull.batchRows, pull.otherSets), read)
+  }
+}
+
+/** A read started ahead: awaited when its turn comes; if the pull ends first (the reader left), its failure goes unobserved, not unhandled. */
+function quietly<T> (read: Promise<T>): Promise<T> {
+  read.catch(() => {})
+  return read
 }
