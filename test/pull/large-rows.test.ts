@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
-import { approximateRowBytes } from '../../src/domain/row-bytes.js'
+import { estimateRowBytes } from '../../src/core/rows/row-size.js'
 import { build } from '../helpers/build-app.js'
 import { writeRows } from '../helpers/test-store.js'
 import { NDJSON } from './pull-helpers.js'
@@ -90,7 +90,7 @@ t.test('pages hold at most their byte budget (and one row), through the scan and
   const app = await build(t, { DEMO_USERS: '40', GRAPHQL_MAX_PAGE_BYTES: String(budget), PULL_THREADS: '0' })
   const ids = Array.from({ length: 40 }, (_, i) => `user_${i}`)
   await writeVectors(app, WIDE, ids)
-  const rowBytes = approximateRowBytes({ eventTime: 0, values: new Map([['v', { type: 'float_vector', value: new Float32Array(4_096) }]]), invalid: new Set() })
+  const rowBytes = estimateRowBytes({ eventTime: 0, values: new Map([['v', { type: 'float_vector', value: new Float32Array(4_096) }]]), invalid: new Set() })
   const rowsPerBudget = Math.ceil(budget / rowBytes)
 
   for (const [what, featureSet, features] of [

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import type { FeatureRow, RowRequest } from '../../domain/feature-row.js'
 import type { FeatureSetSpec } from '../../domain/feature-set-spec.js'
-import { approximateRowBytes } from '../../domain/row-bytes.js'
 import type { BulkReader, ScanCondition, ScanPosition } from '../../domain/ports/bulk-reader.js'
 import type { RowReader } from '../../domain/ports/row-reader.js'
 import type { ReadOptions } from '../../domain/read-options.js'
@@ -14,6 +13,7 @@ import { FeatureLookup, type EntityFeatures, type LookupLimits } from '../featur
 import type { GatewayObserver, StatusProtocol } from '../gateway-observer.js'
 import { requireAtMost } from '../limits.js'
 import { countStatuses } from '../status-counts.js'
+import { estimateRowBytes } from '../rows/row-size.js'
 import { requireAllRead } from '../rows/unread.js'
 import type { FeatureRegistry, ResolvedFeature } from '../feature-registry.js'
 import { decodeCursor, encodeCursor } from './pull-cursor.js'
@@ -117,7 +117,7 @@ export class FeatureExport {
   readonly #limits: ExportLimits
   readonly #access: FeatureSetAuthorizer | undefined
   readonly #observer: Pick<GatewayObserver, 'featureStatuses' | 'exportPage'> | undefined
-  /** Bytes per row each set's by-key reads took last (approximateRowBytes): how many rows the next chunk reads. */
+  /** Bytes per row each set's by-key reads took last (estimateRowBytes, as the row cache counts them): how many rows the next chunk reads. */
   readonly #rowBytes = new Map<string, number>()
 
   constructor (registry: FeatureRegistry, scanner: BulkReader, limits: ExportLimits, access?: FeatureSetAuthorizer, observer?: Pick<GatewayObserver, 'featureStatuses' | 'exportPage'>) {
@@ -369,8 +369,9 @@ export class FeatureExport {
       const rows = requireAllRead(await this.#scanner.readRows(requests, options))
       const setBytes = new Map<string, number>()
       requests.forEach((r, i) => {
-        known.set(r.featureSet.name, r.entityId, rows[i])
-        const rowBytes = approximateRowBytes(rows[i])
+        const row = rows[i]
+        known.set(r.featureSet.name, r.entityId, row)
+        const rowBytes = row === undefined ? 0 : estimateRowBytes(row)
         setBytes.set(r.featureSet.name, (setBytes.get(r.featureSet.name) ?? 0) + rowBytes)
         bytes += rowBytes
       })
