@@ -22,6 +22,12 @@ export async function sleepWithin (ms: number, signal: AbortSignal | undefined, 
   })
 }
 
+/** Throws before new work starts once the caller gave up or its deadline passed (work under way is left to finish). */
+export function throwIfOver (options: { readonly signal?: AbortSignal, readonly deadlineAt?: number } | undefined, what: string): void {
+  throwIfAborted(options?.signal, what)
+  if (options?.deadlineAt !== undefined && Date.now() >= options.deadlineAt) throw new DeadlineExceededError(what)
+}
+
 /**
  * A caller that gave up gets the same typed error as one whose deadline passed; AbortSignal's own
  * throwIfAborted would throw a bare DOMException that no protocol knows how to map.

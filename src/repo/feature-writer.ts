@@ -3,7 +3,8 @@ import { rowKey, type RowKey } from '../domain/feature-row.js'
 import type { PreparedRow, RowWrite, RowWriter } from '../domain/ports/row-writer.js'
 import { InvalidFeatureValueError, ItemTooLargeError, StoreThrottledError, UnknownFeatureError } from '../errors.js'
 import { encodeFeatureValue, itemSize } from './attribute-codec.js'
-import { backoffDelayMs, sleepWithin } from '../lib/backoff.js'
+import type { ReadOptions } from '../domain/read-options.js'
+import { backoffDelayMs, sleepWithin, throwIfOver } from '../lib/backoff.js'
 import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR, SHARD_KEY_ATTR } from './item-attributes.js'
 import { shardKey, shardOf } from './set-shards.js'
 import { isThrottling } from './store-errors.js'
@@ -71,10 +72,10 @@ export class FeatureWriter implements RowWriter {
     return prepared
   }
 
-  async writeRows (rows: readonly PreparedRow[]): Promise<void> {
+  async writeRows (rows: readonly PreparedRow[], options?: ReadOptions): Promise<void> {
     const items = rows.map((row) => this.#itemOf(row))
     try {
-      await this.writeItems(items)
+      await this.writeItems(items, options)
     } catch (error) {
       await this.#announce(rows, error)
       throw error
@@ -82,11 +83,11 @@ export class FeatureWriter implements RowWriter {
     await this.#announce(rows)
   }
 
-  async writeRowsIfNewer (rows: readonly PreparedRow[], concurrency?: number): Promise<readonly RowKey[]> {
+  async writeRowsIfNewer (rows: readonly PreparedRow[], concurrency?: number, options?: ReadOptions): Promise<readonly RowKey[]> {
     const items = rows.map((row) => this.#itemOf(row))
     let skipped: readonly RowKey[]
     try {
-      skipped = await this.putItemsIfNewer(items, concurrency)
+      skipped = await this.putItemsIfNewer(items, concurrency, options)
     } catch (error) {
       await this.#announce(rows, error)
       throw error
@@ -128,7 +129,7 @@ export class FeatureWriter implements RowWriter {
   }
 
   /** Items must already be built with toItem (so size errors surface per row, before any write). */
-  async writeItems (items: ReadonlyArray<Record<string, AttributeValue>>): Promise<void> {
+  async writeItems (items: ReadonlyArray<Record<string, AttributeValue>>, options?: ReadOptions): Promise<void> {
     const chunks: WriteRequest[][] = []
     // Two puts of one key in one call are rejected by DynamoDB; the later write of a key wins.
     const byKey = new Map<string, Record<string, AttributeValue>>()
@@ -139,7 +140,7 @@ export class FeatureWriter implements RowWriter {
     }
     for (let c = 0; c < chunks.length; c++) {
       try {
-        await this.#writeChunk(chunks[c]!)
+        await this.#writeChunk(chunks[c]!, options)
       } catch (error) {
         // Everything before this chunk is written; this chunk's leftovers and every later chunk are not.
         const left = [...(UNWRITTEN.get(error as object) ?? []), ...chunks.slice(c + 1).flat().map(requestKey)]
@@ -156,7 +157,7 @@ export class FeatureWriter implements RowWriter {
    * because the stored one is newer; on a store failure, unwrittenKeys(error) names the rows not
    * confirmed either way.
    */
-  async putItemsIfNewer (items: ReadonlyArray<Record<string, AttributeValue>>, concurrency = 8): Promise<readonly RowKey[]> {
+  async putItemsIfNewer (items: ReadonlyArray<Record<string, AttributeValue>>, concurrency = 8, options?: ReadOptions): Promise<readonly RowKey[]> {
     const byKey = new Map<string, Record<string, AttributeValue>>()
     for (const item of items) byKey.set(`${item[SET_ATTR]?.S ?? ''}\u0000${item[ENTITY_ATTR]?.S ?? ''}`, item)
     const unique = [...byKey.values()]
@@ -169,7 +170,8 @@ export class FeatureWriter implements RowWriter {
         const i = next++
         const item = unique[i]!
         try {
-          await this.#putIfNewer(item)
+          throwIfOver(options, 'writing features')
+          await this.#putIfNewer(item, options)
         } catch (error) {
           if (!(error instanceof ConditionalCheckFailedException)) {
             failure ??= error
@@ -192,7 +194,7 @@ export class FeatureWriter implements RowWriter {
    * One conditional put; throttling is retried with backoff as the batch path retries UnprocessedItems
    * (the SDK's own few attempts come first), then reported as StoreThrottledError.
    */
-  async #putIfNewer (item: Record<string, AttributeValue>): Promise<void> {
+  async #putIfNewer (item: Record<string, AttributeValue>, options?: ReadOptions): Promise<void> {
     for (let round = 0; ; round++) {
       try {
         await this.#client.send(new PutItemCommand({
@@ -206,20 +208,21 @@ export class FeatureWriter implements RowWriter {
       } catch (error) {
         if (!isThrottling(error)) throw error
         if (round >= this.#options.maxUnprocessedRetries) throw new StoreThrottledError()
-        await sleepWithin(backoffDelayMs(round, this.#options.retryBaseMs, 2_000), undefined, undefined, 'writing features')
+        await sleepWithin(backoffDelayMs(round, this.#options.retryBaseMs, 2_000), options?.signal, options?.deadlineAt, 'writing features')
       }
     }
   }
 
-  async #writeChunk (chunk: WriteRequest[]): Promise<void> {
+  async #writeChunk (chunk: WriteRequest[], options?: ReadOptions): Promise<void> {
     let pending = chunk
     try {
       for (let round = 0; ; round++) {
+        throwIfOver(options, 'writing features')
         const output = await this.#client.send(new BatchWriteItemCommand({ RequestItems: { [this.#table]: pending } }))
         pending = output.UnprocessedItems?.[this.#table] ?? []
         if (pending.length === 0) return
         if (round >= this.#options.maxUnprocessedRetries) throw new StoreThrottledError()
-        await sleepWithin(backoffDelayMs(round, this.#options.retryBaseMs, 2_000), undefined, undefined, 'writing features')
+        await sleepWithin(backoffDelayMs(round, this.#options.retryBaseMs, 2_000), options?.signal, options?.deadlineAt, 'writing features')
       }
     } catch (error) {
       if (typeof error === 'object' && error !== null) UNWRITTEN.set(error, pending.map(requestKey))

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js'
 import t from 'tap'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { encodeTypedValue, rowsOf, type TypedValue } from '../../examples/grpc-client.js'
 import type { WriteRow } from '../../src/generated/proto/feature_store/v1/WriteRow.js'
 import { build } from '../helpers/build-app.js'
@@ -202,4 +203,34 @@ t.test('limits on rows and bytes per call, refused whole before anything is writ
 
   const [entity] = rowsOf(await client.getOnlineFeatures(['l0', 'l9'], ['scores:score']))
   t.equal(entity!.features.get('scores:score')?.status, 'FEATURE_STATUS_NOT_FOUND', 'nothing of a refused call is written')
+})
+
+t.test('gRPC WriteFeatures honours the caller\'s deadline: no store call starts after it, and what was written is served', async (t) => {
+  // Two store calls at a time; each call's answer is held back 300 ms (a slow store), so the second
+  // wave of calls would start well after the caller's 100 ms deadline.
+  const app = await build(t, { DEMO_USERS: '5', WRITE_CONCURRENCY: '2' })
+  await registerSets(app, [SCORES])
+  const client = clientFor(t, app)
+  const writer = app.featureStore.writer
+  const writeRows = writer.writeRows.bind(writer)
+  let calls = 0
+  writer.writeRows = async (...args: Parameters<typeof writer.writeRows>) => {
+    calls++
+    await writeRows(...args)
+    await sleep(300)
+  }
+  t.teardown(() => { writer.writeRows = writeRows })
+  const ids = Array.from({ length: 8 * writer.maxRowsPerCall }, (_, i) => `d${String(i).padStart(3, '0')}`)
+  const failure = await failureOf(t, client.writeFeatures({
+    feature_set: 'scores',
+    rows: ids.map((id) => ({ entity_id: id, event_time_ms: T0, features: { score: { double_value: 1 }, note: { string_value: 'n' } } }))
+  }, { deadlineMs: 100 }))
+  t.equal(failure.code, grpc.status.DEADLINE_EXCEEDED)
+  // The calls under way finish; then the gateway sees the deadline has passed and starts no more.
+  await sleep(800)
+  t.equal(calls, 2, 'only the first two store calls ran (eight would have without the deadline)')
+  const served = rowsOf(await client.getOnlineFeatures(ids, ['scores:score'])).map((entity) => entity.features.get('scores:score')?.status)
+  const present = served.filter((status) => status === 'FEATURE_STATUS_PRESENT').length
+  t.equal(present, 2 * writer.maxRowsPerCall, 'the rows of the calls that ran are written and served')
+  t.equal(served.filter((status) => status === 'FEATURE_STATUS_NOT_FOUND').length, ids.length - present, 'the others were never written')
 })

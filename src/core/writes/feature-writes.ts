@@ -8,6 +8,7 @@ import type { Principal } from '../access/principal.js'
 import type { GatewayObserver } from '../gateway-observer.js'
 import { parseFeatureRow, RowRejectedError, type FeatureValueReader } from './parse-feature-row.js'
 import { writePreparedRows } from './write-prepared-rows.js'
+import type { ReadOptions } from '../../domain/read-options.js'
 
 export type WriteProtocol = 'grpc' | 'http'
 
@@ -27,7 +28,7 @@ export interface FeatureWriteRequest {
   readonly allowMissing: boolean
 }
 
-export interface WriteCallOptions {
+export interface WriteCallOptions extends ReadOptions {
   /** How this protocol carries values; JSON (as ingest lines) by default. */
   readonly readValue?: FeatureValueReader
   /** How this protocol names allowMissing, for the refusal of a partial row. */
@@ -140,6 +141,8 @@ export class FeatureWrites {
     try {
       for (const round of rounds) {
         const older = await writePreparedRows(this.#writer, round.map((entry) => entry.row), {
+          signal: options.signal,
+          deadlineAt: options.deadlineAt,
           onlyNewer: request.onlyNewer,
           concurrency: request.onlyNewer ? this.#limits.concurrency * 4 : this.#limits.concurrency
         })

@@ -1,6 +1,7 @@
 import type { RowKey } from '../feature-row.js'
 import type { FeatureSetSpec } from '../feature-set-spec.js'
 import type { FeatureValue } from '../feature-value.js'
+import type { ReadOptions } from '../read-options.js'
 
 /** A whole row to store for one entity in one feature set. */
 export interface RowWrite {
@@ -26,12 +27,17 @@ export interface RowWriter {
   readonly maxRowsPerCall: number
   /** Checks and encodes one row (declared features only, within the store's item size); throws a typed error naming what is wrong. */
   prepare (row: RowWrite): PreparedRow
-  writeRows (rows: readonly PreparedRow[]): Promise<void>
+  /**
+   * With `options`, no store call starts and no retry waits once the caller gave up or its deadline
+   * passed (a DeadlineExceededError whose unwritten rows are named); calls under way finish, so what
+   * was written is known exactly.
+   */
+  writeRows (rows: readonly PreparedRow[], options?: ReadOptions): Promise<void>
   /**
    * Like writeRows, but a row only replaces a stored row whose event time is not later than its own,
    * so a late backfill cannot overwrite fresher values. Returns the rows left alone.
    */
-  writeRowsIfNewer (rows: readonly PreparedRow[], concurrency?: number): Promise<readonly RowKey[]>
+  writeRowsIfNewer (rows: readonly PreparedRow[], concurrency?: number, options?: ReadOptions): Promise<readonly RowKey[]>
   /** After a failed write: the rows it did not confirm (every other row was written); undefined for other errors. */
   unwritten (error: unknown): readonly RowKey[] | undefined
 }

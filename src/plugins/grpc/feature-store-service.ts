@@ -90,7 +90,14 @@ export function featureStoreHandlers (deps: FeatureStoreServiceDeps): FeatureSto
         })),
         onlyNewer: request.only_newer,
         allowMissing: request.allow_missing
-      }, { readValue: readWireValue, allowMissingHint: 'set allow_missing', ...(bytes !== undefined && { requestBytes: bytes }) })
+      }, {
+        readValue: readWireValue,
+        allowMissingHint: 'set allow_missing',
+        ...(bytes !== undefined && { requestBytes: bytes }),
+        // The caller's deadline and cancellation: no store call starts after either (those under way finish, so the written rows are known and announced).
+        deadlineAt: call.deadlineAt,
+        signal: call.signal
+      })
       return {
         results: result.rows.map((row) => ({ outcome: `WRITE_OUTCOME_${row.outcome}`, reason: row.reason ?? '' })),
         written: result.written,
