@@ -85,7 +85,7 @@ t.test('a pull of rows near the item size cap completes on its pull thread, in p
   t.ok(pull.resumeTokens >= Math.floor(100 * 360_000 / budget), `${pull.resumeTokens} pages of at most ${budget} bytes, not one page of 100 rows`)
 })
 
-t.test('pages hold at most their byte budget (and one row), through the scan and through other sets read by key', async (t) => {
+t.test('pages hold at most their byte budget (and one row), through the scan and through other sets read by key, each apart', async (t) => {
   const budget = 65_536
   const app = await build(t, { DEMO_USERS: '40', GRAPHQL_MAX_PAGE_BYTES: String(budget), PULL_THREADS: '0' })
   const ids = Array.from({ length: 40 }, (_, i) => `user_${i}`)
@@ -95,7 +95,8 @@ t.test('pages hold at most their byte budget (and one row), through the scan and
 
   for (const [what, featureSet, features] of [
     ['scanned', 'wide_vectors', ['wide_vectors:v']],
-    ['read by key beside another set', 'user_profile', ['user_profile:region', 'wide_vectors:v']]
+    ['read by key beside another set', 'user_profile', ['user_profile:region', 'wide_vectors:v']],
+    ['scanned, with another set\'s column read by key', 'wide_vectors', ['wide_vectors:v', 'user_profile:region']]
   ] as const) {
     const seen: string[] = []
     const sizes: number[] = []
@@ -117,5 +118,6 @@ t.test('pages hold at most their byte budget (and one row), through the scan and
     t.same([...seen].sort(), [...expected].sort(), `${what}: every row exactly once`)
     t.ok(seen.length >= 30, `${what}: ${seen.length} rows`)
     t.ok(Math.max(...sizes) <= rowsPerBudget + 1, `${what}: pages of ${sizes.join(', ')} rows; the budget holds ${rowsPerBudget}`)
+    t.ok(seen.length >= 2 * (sizes.length - 1), `${what}: ${sizes.length} pages for ${seen.length} rows, not a row a page`)
   }
 })

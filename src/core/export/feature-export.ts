@@ -229,15 +229,18 @@ export class FeatureExport {
     let exhausted = position.segments.every((s, i) => s === 'done' || !plan.segments.includes(i))
     let itemsScanned = 0
     let storeCalls = 0
-    // Rows are bounded in bytes too: a page of 400 KB items must not hold 1,000 of them.
+    // Rows are bounded in bytes too: a page of 400 KB items must not hold 1,000 of them. The scanned
+    // set's rows and other sets' rows read by key each have the budget, so a page of large scanned rows
+    // still reads its joined columns (rather than being cut to a row and scanning the rest again).
     const maxBytes = this.#limits.maxPageBytes
-    let bytes = 0
+    let scannedBytes = 0
+    let keyedBytes = 0
     const residualColumns = [...plan.residual.values()].map(({ spec, conditions }) => ({
       spec,
       // The set's requested columns too, so the answer needs no second read of these rows.
       features: [...new Set([...conditions.flatMap((c) => c.kind === 'event_time' ? [] : [c.feature]), ...(others.get(spec.name)?.features ?? [])])]
     }))
-    while (kept.length < plan.first && !exhausted && itemsScanned < this.#limits.maxScanItemsPerPage && bytes < maxBytes) {
+    while (kept.length < plan.first && !exhausted && itemsScanned < this.#limits.maxScanItemsPerPage && scannedBytes < maxBytes && keyedBytes < maxBytes) {
       const wanted = plan.first - kept.length
       const result = await this.#scanner.scan({
         featureSet: plan.featureSet,
@@ -247,19 +250,19 @@ export class FeatureExport {
         segments: plan.segments,
         maxRows: plan.residual.size > 0 ? wanted * RESIDUAL_OVERREAD : wanted,
         maxItems: this.#limits.maxScanItemsPerPage - itemsScanned,
-        maxBytes: maxBytes - bytes,
+        maxBytes: maxBytes - scannedBytes,
         parallelism: plan.segments.length
       }, readOptions)
       itemsScanned += result.itemsScanned
       storeCalls += result.calls
-      bytes += result.bytesRead
+      scannedBytes += result.bytesRead
       for (const scanned of result.rows) known.set(plan.featureSet.name, scanned.entityId, scanned.row)
       let candidates = result.rows
       let cutShort = false
       if (plan.residual.size > 0 && candidates.length > 0) {
-        const read = await this.#readInto(known, candidates.map((c) => c.entityId), residualColumns, maxBytes - bytes, readOptions)
+        const read = await this.#readInto(known, candidates.map((c) => c.entityId), residualColumns, maxBytes - keyedBytes, readOptions)
         storeCalls += read.calls
-        bytes += read.bytes
+        keyedBytes += read.bytes
         if (read.entities < candidates.length) {
           // The budget ran out part way: the page ends after the last candidate whose rows were read.
           candidates = candidates.slice(0, read.entities)
@@ -292,7 +295,7 @@ export class FeatureExport {
     // The requested columns of other sets (those a residual filter read are in hand), so that making the values reads nothing.
     const unread = kept.filter(({ entityId }) => [...others.keys()].some((name) => !known.has(name, entityId)))
     if (unread.length > 0) {
-      const read = await this.#readInto(known, unread.map((k) => k.entityId), [...others.values()], maxBytes - bytes, readOptions)
+      const read = await this.#readInto(known, unread.map((k) => k.entityId), [...others.values()], maxBytes - keyedBytes, readOptions)
       storeCalls += read.calls
       if (read.entities < unread.length) {
         // The budget ran out part way: the page ends before the first row whose columns were not read.
@@ -365,7 +368,7 @@ export class FeatureExport {
       const fits = Math.max(1, Math.floor((maxBytes - bytes) / Math.max(1, perEntity)))
       const chunk = entityIds.slice(entities, entities + fits)
       const requests: RowRequest[] = []
-      for (const { spec, features } of sets) for (const entityId of chunk) requests.push({ entityId, featureSet: spec, features: [...features] })
+      for (const { spec, features } of sets) for (const entityId of chunk) requests.push({ entityId, featureSet: spec, features })
       const rows = requireAllRead(await this.#scanner.readRows(requests, options))
       const setBytes = new Map<string, number>()
       requests.forEach((r, i) => {
