@@ -22,6 +22,7 @@ import { DEMO_FEATURE_SETS } from '../../src/demo/demo-registry.js'
 import { quantile } from '../shared/online-load.js'
 import { PULL_QUERIES } from '../shared/pull-queries.js'
 import type { GatewayLag, GatewayReady } from './protocol.js'
+import { gatewayNodeFlags } from '../shared/gateway-flags.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const USERS = Number(process.env.BENCH_USERS ?? 10_000)
@@ -43,7 +44,8 @@ const children: ChildProcess[] = []
 
 async function startGateway (mode: Mode): Promise<Gateway> {
   const child = fork(join(HERE, 'gateway-process.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    // Production's node flags (bench/shared/gateway-flags.ts), as the image runs the gateway.
+    execArgv: [...gatewayNodeFlags(), '--import', 'tsx'],
     env: { ...process.env, BENCH_STORE: mode, BENCH_USERS: String(USERS), NODE_NO_WARNINGS: '1', AUTH_MODE: 'open', GRPC_PORT: '0', LOG_LEVEL: 'warn', GRAPHQL_MAX_COST: '10000000', METRICS_PORT: '0' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc']
   })

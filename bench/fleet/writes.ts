@@ -33,6 +33,7 @@ import { openFeatureStore } from '../../src/repo/open-feature-store.js'
 import { loadDemoData } from '../../src/demo/load-demo-data.js'
 import { BENCH_CREDENTIALS, type StoreReady } from '../grpc/protocol.js'
 import type { WriteGatewayReady } from './write-gateway-process.js'
+import { gatewayNodeFlags } from '../shared/gateway-flags.js'
 
 const BATCH = Number(process.env.BENCH_BATCH ?? 250)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4)
@@ -95,7 +96,8 @@ async function startDynamoDbLocal (): Promise<Store> {
 
 async function startGateway (store: Store): Promise<WriteGatewayReady> {
   const child = fork(join(HERE, 'write-gateway-process.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    // Production's node flags (bench/shared/gateway-flags.ts), as the image runs the gateway.
+    execArgv: [...gatewayNodeFlags(), '--import', 'tsx'],
     env: {
       ...process.env,
       NODE_NO_WARNINGS: '1',

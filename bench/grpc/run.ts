@@ -25,6 +25,7 @@ import { DEMO_FEATURE_SETS } from '../../src/demo/demo-registry.js'
 import { loadProtoContract } from '../../src/plugins/grpc/proto-contract.js'
 import { createDynamoClient } from '../../src/repo/dynamo-client.js'
 import { BENCH_CREDENTIALS, type GatewayCounts, type ServerReady, type StoreReady } from './protocol.js'
+import { gatewayNodeFlags } from '../shared/gateway-flags.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1)
@@ -53,9 +54,9 @@ interface Result {
 
 const children = new Set<ChildProcess>()
 
-async function startChild<T> (script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess, ready: T }> {
+async function startChild<T> (script: string, args: string[], env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = []): Promise<{ child: ChildProcess, ready: T }> {
   // NODE_NO_WARNINGS: the AWS SDK warns about Node 20 once per process; nothing to act on here.
-  const child = fork(join(HERE, script), args, { execArgv: ['--import', 'tsx'], env: { ...env, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  const child = fork(join(HERE, script), args, { execArgv: [...nodeFlags, '--import', 'tsx'], env: { ...env, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   children.add(child)
   child.once('exit', () => children.delete(child))
   const ready = await new Promise<T>((resolve, reject) => {
@@ -161,7 +162,8 @@ async function gatewayRuns (name: string, store: StoreReady, cache: boolean, poo
     LOG_LEVEL,
     CACHE_ENABLED: String(cache)
   }
-  const { child, ready } = await startChild<ServerReady>('gateway-process.ts', [], env)
+  // The gateway with production's node flags (bench/shared/gateway-flags.ts), as the image runs it.
+  const { child, ready } = await startChild<ServerReady>('gateway-process.ts', [], env, gatewayNodeFlags())
   const client = new FeatureStoreClient(`127.0.0.1:${ready.port}`, { defaultDeadlineMs: 10_000 })
   try {
     await client.waitForReady()
