@@ -7,7 +7,7 @@ import { RecordBatchReader, type RecordBatch } from 'apache-arrow'
 import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
 import type { ScanRequest, ScanResult } from '../../src/domain/ports/bulk-reader.js'
 import type { ReadOptions } from '../../src/domain/read-options.js'
-import type { FeatureExport } from '../../src/core/export/feature-export.js'
+import { KnownRows, type FeatureExport } from '../../src/core/export/feature-export.js'
 import { FeaturePull } from '../../src/core/export/feature-pull.js'
 import { StoreUnavailableError } from '../../src/errors.js'
 import { shardOf } from '../../src/repo/set-shards.js'
@@ -242,6 +242,19 @@ t.test('a pull that breaks continues from its last resume token: every row exact
     t.equal((await batches.next()).value?.rows.length, 100, 'the page read before the failure')
     await sleep(200)
     await t.rejects(batches.next(), { code: 'FG_ERR_STORE_UNAVAILABLE' }, 'then the failure')
+  })
+
+  t.test('a page that read nothing and did not move on ends the pull with a fault instead of reading it forever', async (t) => {
+    for (const segment of [{ index: 0, count: 1 }, undefined]) {
+      const { exporter } = countingExport()
+      // A reader that answers every page with no rows, more to come, and the position it started from.
+      exporter.read = async (plan) => ({
+        kept: [], known: new KnownRows(), readOptions: {}, hasNextPage: true, endCursor: undefined, endPosition: plan.position, itemsScanned: 0, storeCalls: 0
+      })
+      const pull = new FeaturePull(exporter)
+      const batches = pull.batches(pull.prepare({ ...request, segment }))
+      await t.rejects(batches.next(), { message: 'a pull page read nothing and did not move on' }, segment === undefined ? 'the server\'s fan-out' : 'one segment')
+    }
   })
 
   t.test('Arrow: the cut stream yields its complete batches; the last one\'s token resumes', async (t) => {

@@ -92,6 +92,7 @@ export class FeaturePull {
     let next = quietly(this.#readPage(pull, plan, options).then((read) => ({ plan, read })))
     for (;;) {
       const { plan, read } = await next
+      requireProgress(read, plan.segments.map((segment) => [plan.position.segments[segment], read.endPosition.segments[segment]]))
       // Paid for before anything more is read: a spent budget stops the pull here.
       if (read.kept.length > 0) await options.charge?.(pullWork(read.kept.length, pull.otherSets))
       const done = !read.hasNextPage
@@ -131,6 +132,7 @@ export class FeaturePull {
     while (open.length > 0) {
       const segment = open[turn]!
       const read = await next.get(segment)!
+      requireProgress(read, [[handedOut[segment], read.endPosition.segments[segment]]])
       if (read.kept.length > 0) await options.charge?.(pullWork(read.kept.length, pull.otherSets))
       const segmentDone = !read.hasNextPage
       if (segmentDone) {
@@ -164,6 +166,16 @@ export class FeaturePull {
     const read = async (): Promise<ReadPage> => await this.#export.read(plan, { signal: options.signal })
     return options.turn === undefined ? await read() : await options.turn(pullWork(pull.batchRows, pull.otherSets), read)
   }
+}
+
+/**
+ * A page with no rows that says more follow must have moved on, or the pull would read the same
+ * page forever: a fault (in the reader, or limits that let a page read nothing), thrown so the pull
+ * ends with the error marker instead of spinning.
+ */
+function requireProgress (read: ReadPage, moves: ReadonlyArray<readonly [SegmentPosition | undefined, SegmentPosition | undefined]>): void {
+  if (read.kept.length > 0 || !read.hasNextPage) return
+  if (moves.every(([from, to]) => JSON.stringify(from) === JSON.stringify(to))) throw new Error('a pull page read nothing and did not move on')
 }
 
 /** A read started ahead: awaited when its turn comes; if the pull ends first (the reader left), its failure goes unobserved, not unhandled. */
