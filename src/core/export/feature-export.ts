@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import type { FeatureRow, RowRequest } from '../../domain/feature-row.js'
 import type { FeatureSetSpec } from '../../domain/feature-set-spec.js'
 import type { BulkReader, ScanCondition, ScanPosition } from '../../domain/ports/bulk-reader.js'
 import type { RowReader } from '../../domain/ports/row-reader.js'
@@ -13,9 +12,8 @@ import { FeatureLookup, type EntityFeatures, type LookupLimits } from '../featur
 import type { GatewayObserver, StatusProtocol } from '../gateway-observer.js'
 import { requireAtMost } from '../limits.js'
 import { countStatuses } from '../status-counts.js'
-import { estimateRowBytes } from '../rows/row-size.js'
-import { requireAllRead } from '../rows/unread.js'
 import type { FeatureRegistry, ResolvedFeature } from '../feature-registry.js'
+import { KnownRows, PageKeyReads } from './page-rows.js'
 import { decodeCursor, encodeCursor } from './pull-cursor.js'
 import { canonicalFilter, describeCondition, matches, parseFilter, type FilterInput } from './scan-filter.js'
 
@@ -100,8 +98,6 @@ const MAX_FILTERS = 50
 const MAX_TOTAL_SEGMENTS = 1_000
 /** Candidates read per wanted row when gateway-side filters will drop some. */
 const RESIDUAL_OVERREAD = 2
-/** DynamoDB's largest item: a set whose row size is not known yet is read by key as if its rows were this large (see #readInto). */
-const MAX_ITEM_BYTES = 400 * 1024
 /** Rows turned into values in one go (see page). */
 const LOOKUP_SLICE = 250
 
@@ -117,12 +113,12 @@ export class FeatureExport {
   readonly #limits: ExportLimits
   readonly #access: FeatureSetAuthorizer | undefined
   readonly #observer: Pick<GatewayObserver, 'featureStatuses' | 'exportPage'> | undefined
-  /** Bytes per row each set's by-key reads took last (estimateRowBytes, as the row cache counts them): how many rows the next chunk reads. */
-  readonly #rowBytes = new Map<string, number>()
+  readonly #keyReads: PageKeyReads
 
   constructor (registry: FeatureRegistry, scanner: BulkReader, limits: ExportLimits, access?: FeatureSetAuthorizer, observer?: Pick<GatewayObserver, 'featureStatuses' | 'exportPage'>) {
     this.#registry = registry
     this.#scanner = scanner
+    this.#keyReads = new PageKeyReads(scanner)
     this.#limits = limits
     this.#access = access
     this.#observer = observer
@@ -260,7 +256,7 @@ export class FeatureExport {
       let candidates = result.rows
       let cutShort = false
       if (plan.residual.size > 0 && candidates.length > 0) {
-        const read = await this.#readInto(known, candidates.map((c) => c.entityId), residualColumns, maxBytes - keyedBytes, readOptions)
+        const read = await this.#keyReads.readInto(known, candidates.map((c) => c.entityId), residualColumns, maxBytes - keyedBytes, readOptions)
         storeCalls += read.calls
         keyedBytes += read.bytes
         if (read.entities < candidates.length) {
@@ -295,7 +291,7 @@ export class FeatureExport {
     // The requested columns of other sets (those a residual filter read are in hand), so that making the values reads nothing.
     const unread = kept.filter(({ entityId }) => [...others.keys()].some((name) => !known.has(name, entityId)))
     if (unread.length > 0) {
-      const read = await this.#readInto(known, unread.map((k) => k.entityId), [...others.values()], maxBytes - keyedBytes, readOptions)
+      const read = await this.#keyReads.readInto(known, unread.map((k) => k.entityId), [...others.values()], maxBytes - keyedBytes, readOptions)
       storeCalls += read.calls
       if (read.entities < unread.length) {
         // The budget ran out part way: the page ends before the first row whose columns were not read.
@@ -346,44 +342,6 @@ export class FeatureExport {
     const rows = entities.map((entity, i): ExportRow => new PagedRow(entity, plan, kept[i]!.after))
     return { features: plan.features, rows, hasNextPage: read.hasNextPage, endCursor: read.endCursor, itemsScanned, storeCalls }
   }
-
-  /**
-   * Reads by key, into `known`, the rows of `sets` (their named features) of `entityIds` in order,
-   * until they are all read or `maxBytes` is spent: in chunks of entities sized from the bytes per row
-   * each set took so far (as if each row were the largest an item can be for a set not seen yet), so a
-   * set of large rows is never read a thousand at once. The first chunk is always read, so a page
-   * makes progress.
-   * A page never answers in part: a row that could not be read fails it, to be resumed.
-   */
-  async #readInto (
-    known: KnownRows, entityIds: readonly string[], sets: ReadonlyArray<{ readonly spec: FeatureSetSpec, readonly features: readonly string[] }>,
-    maxBytes: number, options: ReadOptions
-  ): Promise<{ entities: number, bytes: number, calls: number }> {
-    let entities = 0
-    let bytes = 0
-    let calls = 0
-    while (entities < entityIds.length && (entities === 0 || bytes < maxBytes)) {
-      let perEntity = 0
-      for (const { spec } of sets) perEntity += this.#rowBytes.get(spec.name) ?? MAX_ITEM_BYTES
-      const fits = Math.max(1, Math.floor((maxBytes - bytes) / Math.max(1, perEntity)))
-      const chunk = entityIds.slice(entities, entities + fits)
-      const requests: RowRequest[] = []
-      for (const { spec, features } of sets) for (const entityId of chunk) requests.push({ entityId, featureSet: spec, features })
-      const rows = requireAllRead(await this.#scanner.readRows(requests, options))
-      const setBytes = new Map<string, number>()
-      requests.forEach((r, i) => {
-        const row = rows[i]
-        known.set(r.featureSet.name, r.entityId, row)
-        const rowBytes = row === undefined ? 0 : estimateRowBytes(row)
-        setBytes.set(r.featureSet.name, (setBytes.get(r.featureSet.name) ?? 0) + rowBytes)
-        bytes += rowBytes
-      })
-      for (const [name, total] of setBytes) this.#rowBytes.set(name, total / chunk.length)
-      calls += Math.ceil(requests.length / 100)
-      entities += chunk.length
-    }
-    return { entities, bytes, calls }
-  }
 }
 
 /** Each other set the page's columns come from, with its requested features (each once, in request order). */
@@ -396,25 +354,6 @@ function otherSetColumns (plan: ExportPlan): Map<string, { spec: FeatureSetSpec,
     if (!entry.features.includes(feature.name)) entry.features.push(feature.name)
   }
   return others
-}
-
-/** Rows a page has in hand, by set then entity (no key string built per row); undefined: read, and not there. */
-export class KnownRows {
-  readonly #bySet = new Map<string, Map<string, FeatureRow | undefined>>()
-
-  set (featureSet: string, entityId: string, row: FeatureRow | undefined): void {
-    let rows = this.#bySet.get(featureSet)
-    if (rows === undefined) this.#bySet.set(featureSet, rows = new Map())
-    rows.set(entityId, row)
-  }
-
-  has (featureSet: string, entityId: string): boolean {
-    return this.#bySet.get(featureSet)?.has(entityId) ?? false
-  }
-
-  get (featureSet: string, entityId: string): FeatureRow | undefined {
-    return this.#bySet.get(featureSet)?.get(entityId)
-  }
 }
 
 /** A row of a page whose cursor is encoded only when read (a class: one shape for every row, the getter on its prototype). */
