@@ -1,19 +1,19 @@
 import { QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { StoreConfig } from '../config.js'
 import type { RowRequest, RowResult } from '../domain/feature-row.js'
+import type { FeatureSetSpec } from '../domain/feature-set-spec.js'
 import type { BulkReader, ScanCondition, ScanPosition, ScanRequest, ScanResult, ScannedRow, SegmentPosition, ShardPosition } from '../domain/ports/bulk-reader.js'
 import type { StoreObserver } from '../domain/ports/store-observer.js'
 import type { ReadOptions } from '../domain/read-options.js'
 import { DeadlineExceededError, InvalidCursorError, NotReadyError, type FeaturegateError } from '../errors.js'
 import { encodeFeatureValue } from './attribute-codec.js'
-import type { StoredItem } from './batch-get.js'
 import { withCallSignal } from '../lib/call-signal.js'
 import { createDynamoClient, type StaticCredentials } from './dynamo-client.js'
 import { DynamoRowReader } from './dynamo-row-reader.js'
 import { ENTITY_ATTR, EVENT_TIME_ATTR, SET_ATTR, SHARD_KEY_ATTR } from './item-attributes.js'
 import { SET_INDEX, SET_SHARDS, shardKey, shardOf, shardsOfSegment } from './set-shards.js'
-import { readQueryRaw } from './raw-items.js'
-import { decodeRow } from './row-decoder.js'
+import { readQueryBody } from './raw-items.js'
+import { decodeQueryAnswer, type AnsweredRow } from './query-answer.js'
 import { Semaphore } from '../lib/semaphore.js'
 import { toStoreError } from './store-errors.js'
 
@@ -98,7 +98,6 @@ export class FeatureScanner implements BulkReader {
    */
   async scan (request: ScanRequest, options: ReadOptions): Promise<ScanResult> {
     const total = request.position.totalSegments
-    const setName = request.featureSet.name
     const positions = request.position.segments.map((position, segment) =>
       request.segments.includes(segment) ? checkedPosition(position, segment, total) : position)
     const filter = buildFilter(request.conditions)
@@ -144,7 +143,7 @@ export class FeatureScanner implements BulkReader {
         : Math.max(1, Math.min(request.parallelism, Math.ceil(wantedItems / Math.max(1, shardSize))))
       const window = ahead.slice(0, width)
       const pages = await Promise.all(window.map(async (segment, j) => await this.#queryOnce(
-        setName, segment, total, currentShard(segment)!, positions[segment] as ShardPosition | 'start',
+        request.featureSet, segment, total, currentShard(segment)!, positions[segment] as ShardPosition | 'start',
         Math.max(1, Math.min(MAX_LIMIT, Math.ceil(wantedItems - j * (shardSize ?? 0)))), filter, projection, options)))
       calls += pages.length
       let handing = true
@@ -154,7 +153,7 @@ export class FeatureScanner implements BulkReader {
         // Examined items count whether or not their rows are handed out: the honest cost of a read-ahead.
         itemsScanned += page.scanned
         bytesRead += page.bytes
-        matched += page.items.length
+        matched += page.rows.length
         const startedWhole = positions[segment] === 'start' || (typeof positions[segment] === 'object' && positions[segment].after === undefined)
         const shardGoesOn = typeof page.next === 'object' && page.next.shard === page.shard
         if (startedWhole && !shardGoesOn) {
@@ -163,13 +162,12 @@ export class FeatureScanner implements BulkReader {
         }
         if (!handing) continue
         let cut = false
-        for (let i = 0; i < page.items.length; i++) {
-          const item = page.items[i]!
-          const entityId = item[ENTITY_ATTR]?.S
+        for (let i = 0; i < page.rows.length; i++) {
+          const { entityId, row } = page.rows[i]!
           if (entityId === undefined) continue
           positions[segment] = { shard: page.shard, after: entityId }
-          rows.push({ entityId, row: decodeRow(request.featureSet, item), after: { totalSegments: total, segments: [...positions] } })
-          if (rows.length === request.maxRows && i < page.items.length - 1) {
+          rows.push({ entityId, row, after: { totalSegments: total, segments: [...positions] } })
+          if (rows.length === request.maxRows && i < page.rows.length - 1) {
             cut = true
             break
           }
@@ -192,12 +190,12 @@ export class FeatureScanner implements BulkReader {
 
   /** One Query of the shard a segment stands at; `next` is where the segment stands after it. */
   async #queryOnce (
-    featureSet: string, segment: number, total: number, shard: number, position: ShardPosition | 'start', limit: number,
+    featureSet: FeatureSetSpec, segment: number, total: number, shard: number, position: ShardPosition | 'start', limit: number,
     filter: Filter, projection: Projection, options: ReadOptions
-  ): Promise<{ items: StoredItem[], scanned: number, bytes: number, shard: number, next: SegmentPosition }> {
+  ): Promise<{ rows: AnsweredRow[], scanned: number, bytes: number, shard: number, next: SegmentPosition }> {
     const shards = shardsOfSegment(segment, total)
     const after = position === 'start' ? undefined : position.after
-    const key = shardKey(featureSet, shard)
+    const key = shardKey(featureSet.name, shard)
     await this.#semaphore.acquire()
     const started = performance.now()
     try {
@@ -208,24 +206,25 @@ export class FeatureScanner implements BulkReader {
         KeyConditionExpression: '#pk = :pk',
         Limit: limit,
         ...(after !== undefined && {
-          ExclusiveStartKey: { [SHARD_KEY_ATTR]: { S: key }, [ENTITY_ATTR]: { S: after }, [SET_ATTR]: { S: featureSet } }
+          ExclusiveStartKey: { [SHARD_KEY_ATTR]: { S: key }, [ENTITY_ATTR]: { S: after }, [SET_ATTR]: { S: featureSet.name } }
         }),
         ...(filter.expression !== '' && { FilterExpression: filter.expression }),
         ProjectionExpression: projection.expression,
         ExpressionAttributeNames: { '#pk': SHARD_KEY_ATTR, ...filter.names, ...projection.names },
         ExpressionAttributeValues: { ':pk': { S: key }, ...filter.values }
       })
-      const answer = readQueryRaw(command)
+      const body = readQueryBody(command)
       await withCallSignal(options, async (abortSignal) => await this.#client.send(command, { abortSignal }))
-      const output = answer()
-      if (output === undefined) throw new Error('a Query succeeded without an answer to read')
+      const answered = body()
+      if (answered === undefined) throw new Error('a Query succeeded without an answer to read')
       this.#observer.storeCall('Query', (performance.now() - started) / 1e3, 'ok')
+      const output = decodeQueryAnswer(answered, featureSet)
       const lastEntity = output.lastEvaluatedKey?.[ENTITY_ATTR]?.S
       const following = shards[shards.indexOf(shard) + 1]
       const next: SegmentPosition = lastEntity !== undefined
         ? { shard, after: lastEntity }
         : following !== undefined ? { shard: following } : 'done'
-      return { items: output.items, scanned: output.scannedCount, bytes: output.bytes, shard, next }
+      return { rows: output.rows, scanned: output.scannedCount, bytes: output.bytes, shard, next }
     } catch (error) {
       const typed = scanError(error, options)
       if (typed.kind === 'resource_exhausted') this.#observer.throttled()
