@@ -234,3 +234,35 @@ t.test('gRPC WriteFeatures honours the caller\'s deadline: no store call starts 
   t.equal(present, 2 * writer.maxRowsPerCall, 'the rows of the calls that ran are written and served')
   t.equal(served.filter((status) => status === 'FEATURE_STATUS_NOT_FOUND').length, ids.length - present, 'the others were never written')
 })
+
+t.test('an HTTP write whose client goes away stops as a cancelled gRPC call does: no store call starts after it, and what was written is served', async (t) => {
+  // As above: two store calls at a time, each answer held back 300 ms; the client leaves after 100 ms.
+  const app = await build(t, { DEMO_USERS: '5', WRITE_CONCURRENCY: '2' })
+  await registerSets(app, [SCORES])
+  const client = clientFor(t, app)
+  const writer = app.featureStore.writer
+  const writeRows = writer.writeRows.bind(writer)
+  let calls = 0
+  writer.writeRows = async (...args: Parameters<typeof writer.writeRows>) => {
+    calls++
+    await writeRows(...args)
+    await sleep(300)
+  }
+  t.teardown(() => { writer.writeRows = writeRows })
+  const address = await app.listen({ port: 0, host: '127.0.0.1' })
+  const ids = Array.from({ length: 8 * writer.maxRowsPerCall }, (_, i) => `h${String(i).padStart(3, '0')}`)
+  const leaving = new AbortController()
+  setTimeout(() => leaving.abort(), 100)
+  await t.rejects(fetch(`${address}/v1/write`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ featureSet: 'scores', rows: ids.map((id) => row(id, T0, 1)) }),
+    signal: leaving.signal
+  }), { name: 'AbortError' }, 'the client left before the answer')
+  await sleep(800)
+  t.equal(calls, 2, 'only the first two store calls ran (eight would have if the write went on for nobody)')
+  const served = rowsOf(await client.getOnlineFeatures(ids, ['scores:score'])).map((entity) => entity.features.get('scores:score')?.status)
+  const present = served.filter((status) => status === 'FEATURE_STATUS_PRESENT').length
+  t.equal(present, 2 * writer.maxRowsPerCall, 'the rows of the calls that ran are written and served')
+  t.equal(served.filter((status) => status === 'FEATURE_STATUS_NOT_FOUND').length, ids.length - present, 'the others were never written')
+})

@@ -7,6 +7,7 @@ import { getOperationAST, type DocumentNode } from 'graphql'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Release } from '../../core/access/explore-queue.js'
 import type { RateDecision } from '../../core/access/rate-limiter.js'
+import { abortWhenClientLeaves } from '../client-left.js'
 import { formatErrors, QueryRejection } from './error-mapping.js'
 import { addHttpCompliance } from './http-compliance.js'
 import { OperationLabels } from './operation-labels.js'
@@ -113,7 +114,7 @@ async function graphqlPlugin (fastify: FastifyInstance): Promise<void> {
     graphql: { parseOptions: { maxTokens: config.maxTokens } },
     context: (request: FastifyRequest, reply: FastifyReply) => {
       const controller = new AbortController()
-      reply.raw.once('close', () => { if (!reply.raw.writableFinished) controller.abort() })
+      abortWhenClientLeaves(reply, controller)
       return { signal: controller.signal, principal: request.principal }
     },
     errorFormatter: (execution, context) => {

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { FeaturePull, type PullBatch } from '../../core/export/feature-pull.js'
 import { NotReadyError, isFeaturegateError } from '../../errors.js'
 import type { GatewayObserver } from '../../core/gateway-observer.js'
+import { abortWhenClientLeaves } from '../client-left.js'
 import { httpFailureOf, sendHttpFailure, type HttpFailure } from '../http-errors.js'
 import { parsePullRequest } from './parse-pull-request.js'
 import type { PullEncoder, PullFormat } from './pull-encoder.js'
@@ -135,7 +136,7 @@ async function pullPlugin (fastify: FastifyInstance): Promise<void> {
     }
     const controller = new AbortController()
     const signal = controller.signal
-    reply.raw.on('close', () => { if (!reply.raw.writableFinished) controller.abort(READER_LEFT) })
+    abortWhenClientLeaves(reply, controller, READER_LEFT)
     const principal = request.principal
     const charge = async (points: number): Promise<void> => { if (principal !== undefined) await fastify.access.chargePoints(principal, points) }
     let chunks: AsyncGenerator<Chunk, void, undefined>
