@@ -3,6 +3,7 @@ import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { encodeTypedValue, rowsOf, type TypedValue } from '../../examples/grpc-client.js'
 import type { WriteRow } from '../../src/generated/proto/feature_store/v1/WriteRow.js'
+import type { FastifyInstance } from 'fastify'
 import { build } from '../helpers/build-app.js'
 import { ALL_TYPES } from '../helpers/all-types.js'
 import { clientFor, failureOf } from '../grpc/harness.js'
@@ -205,12 +206,13 @@ t.test('limits on rows and bytes per call, refused whole before anything is writ
   t.equal(entity!.features.get('scores:score')?.status, 'FEATURE_STATUS_NOT_FOUND', 'nothing of a refused call is written')
 })
 
-t.test('gRPC WriteFeatures honours the caller\'s deadline: no store call starts after it, and what was written is served', async (t) => {
-  // Two store calls at a time; each call's answer is held back 300 ms (a slow store), so the second
-  // wave of calls would start well after the caller's 100 ms deadline.
+/**
+ * A gateway whose store write calls each hold their answer back 300 ms (a slow store), two at a time, and
+ * 8 calls' worth of rows to write: a second wave of calls would start well after 100 ms.
+ */
+async function slowStoreWrites (t: Tap.Test): Promise<{ app: FastifyInstance, client: ReturnType<typeof clientFor>, ids: string[], calls: () => number }> {
   const app = await build(t, { DEMO_USERS: '5', WRITE_CONCURRENCY: '2' })
   await registerSets(app, [SCORES])
-  const client = clientFor(t, app)
   const writer = app.featureStore.writer
   const writeRows = writer.writeRows.bind(writer)
   let calls = 0
@@ -221,48 +223,39 @@ t.test('gRPC WriteFeatures honours the caller\'s deadline: no store call starts 
   }
   t.teardown(() => { writer.writeRows = writeRows })
   const ids = Array.from({ length: 8 * writer.maxRowsPerCall }, (_, i) => `d${String(i).padStart(3, '0')}`)
-  const failure = await failureOf(t, client.writeFeatures({
+  return { app, client: clientFor(t, app), ids, calls: () => calls }
+}
+
+/** The calls under way when the call ended finished, and no more started: their rows are written and served, the others never written. */
+async function onlyTheFirstWaveWritten (t: Tap.Test, slow: Awaited<ReturnType<typeof slowStoreWrites>>): Promise<void> {
+  await sleep(800)
+  t.equal(slow.calls(), 2, 'only the first two store calls ran (eight would have if the write had gone on)')
+  const served = rowsOf(await slow.client.getOnlineFeatures(slow.ids, ['scores:score'])).map((entity) => entity.features.get('scores:score')?.status)
+  const present = served.filter((status) => status === 'FEATURE_STATUS_PRESENT').length
+  t.equal(present, 2 * slow.app.featureStore.writer.maxRowsPerCall, 'the rows of the calls that ran are written and served')
+  t.equal(served.filter((status) => status === 'FEATURE_STATUS_NOT_FOUND').length, slow.ids.length - present, 'the others were never written')
+}
+
+t.test('gRPC WriteFeatures honours the caller\'s deadline: no store call starts after it, and what was written is served', async (t) => {
+  const slow = await slowStoreWrites(t)
+  const failure = await failureOf(t, slow.client.writeFeatures({
     feature_set: 'scores',
-    rows: ids.map((id) => ({ entity_id: id, event_time_ms: T0, features: { score: { double_value: 1 }, note: { string_value: 'n' } } }))
+    rows: slow.ids.map((id) => ({ entity_id: id, event_time_ms: T0, features: { score: { double_value: 1 }, note: { string_value: 'n' } } }))
   }, { deadlineMs: 100 }))
   t.equal(failure.code, grpc.status.DEADLINE_EXCEEDED)
-  // The calls under way finish; then the gateway sees the deadline has passed and starts no more.
-  await sleep(800)
-  t.equal(calls, 2, 'only the first two store calls ran (eight would have without the deadline)')
-  const served = rowsOf(await client.getOnlineFeatures(ids, ['scores:score'])).map((entity) => entity.features.get('scores:score')?.status)
-  const present = served.filter((status) => status === 'FEATURE_STATUS_PRESENT').length
-  t.equal(present, 2 * writer.maxRowsPerCall, 'the rows of the calls that ran are written and served')
-  t.equal(served.filter((status) => status === 'FEATURE_STATUS_NOT_FOUND').length, ids.length - present, 'the others were never written')
+  await onlyTheFirstWaveWritten(t, slow)
 })
 
 t.test('an HTTP write whose client goes away stops as a cancelled gRPC call does: no store call starts after it, and what was written is served', async (t) => {
-  // As above: two store calls at a time, each answer held back 300 ms; the client leaves after 100 ms.
-  const app = await build(t, { DEMO_USERS: '5', WRITE_CONCURRENCY: '2' })
-  await registerSets(app, [SCORES])
-  const client = clientFor(t, app)
-  const writer = app.featureStore.writer
-  const writeRows = writer.writeRows.bind(writer)
-  let calls = 0
-  writer.writeRows = async (...args: Parameters<typeof writer.writeRows>) => {
-    calls++
-    await writeRows(...args)
-    await sleep(300)
-  }
-  t.teardown(() => { writer.writeRows = writeRows })
-  const address = await app.listen({ port: 0, host: '127.0.0.1' })
-  const ids = Array.from({ length: 8 * writer.maxRowsPerCall }, (_, i) => `h${String(i).padStart(3, '0')}`)
+  const slow = await slowStoreWrites(t)
+  const address = await slow.app.listen({ port: 0, host: '127.0.0.1' })
   const leaving = new AbortController()
   setTimeout(() => leaving.abort(), 100)
   await t.rejects(fetch(`${address}/v1/write`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ featureSet: 'scores', rows: ids.map((id) => row(id, T0, 1)) }),
+    body: JSON.stringify({ featureSet: 'scores', rows: slow.ids.map((id) => row(id, T0, 1)) }),
     signal: leaving.signal
   }), { name: 'AbortError' }, 'the client left before the answer')
-  await sleep(800)
-  t.equal(calls, 2, 'only the first two store calls ran (eight would have if the write went on for nobody)')
-  const served = rowsOf(await client.getOnlineFeatures(ids, ['scores:score'])).map((entity) => entity.features.get('scores:score')?.status)
-  const present = served.filter((status) => status === 'FEATURE_STATUS_PRESENT').length
-  t.equal(present, 2 * writer.maxRowsPerCall, 'the rows of the calls that ran are written and served')
-  t.equal(served.filter((status) => status === 'FEATURE_STATUS_NOT_FOUND').length, ids.length - present, 'the others were never written')
+  await onlyTheFirstWaveWritten(t, slow)
 })
