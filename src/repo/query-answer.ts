@@ -6,6 +6,7 @@ import { decodeFeatureValue } from './attribute-codec.js'
 import type { StoredItem } from './batch-get.js'
 import { ENTITY_ATTR, EVENT_TIME_ATTR } from './item-attributes.js'
 import { decodeRow } from './row-decoder.js'
+import { CLOSE_ARRAY, CLOSE_OBJECT, COLON, JsonBytes, OPEN_ARRAY, OPEN_OBJECT, QUOTE, UNFORESEEN } from '../lib/json-bytes.js'
 
 /** One item of a Query answer, as the rows it stands for: its entity id (undefined if it has none) and its row. */
 export interface AnsweredRow {
@@ -60,23 +61,6 @@ function decodeAttribute (attr: AttributeValue): void {
   else if (raw.M !== undefined) decodeBinary(raw.M)
 }
 
-const QUOTE = 0x22
-const BACKSLASH = 0x5c
-const COLON = 0x3a
-const COMMA = 0x2c
-const OPEN_OBJECT = 0x7b
-const CLOSE_OBJECT = 0x7d
-const OPEN_ARRAY = 0x5b
-const CLOSE_ARRAY = 0x5d
-const MINUS = 0x2d
-const DOT = 0x2e
-const ZERO = 0x30
-const NINE = 0x39
-
-/** Thrown inside the reader when the answer is not of the shape it reads; the answer is then parsed whole. */
-class Unforeseen extends Error {}
-const UNFORESEEN = new Unforeseen()
-
 /** Where an item's attribute goes: the entity id, the event time, a feature (its index in the spec), or nowhere. */
 const ENTITY = -1
 const EVENT_TIME = -2
@@ -85,27 +69,18 @@ const IGNORED = -3
 /** The attribute types read from their bytes; any other is read the general way. */
 const enum Tag { N, S, BOOL, NULL, L, Other }
 
-/** 10^k for k = 0..22: each exactly a double, so digits / 10^k rounds once. */
-const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k)
-/** At most this many digits are read from their bytes: under 2^53, so exact. */
-const MAX_DIGITS = 15
-
 /** Reads a Query answer's bytes once, front to back; read() is undefined when the answer needs JSON.parse. */
 class AnswerReader {
-  readonly #bytes: Buffer
+  readonly #json: JsonBytes
   readonly #spec: FeatureSetSpec
   readonly #names: AttributeNames
-  #at = 0
   // An item's features as read, by index in the spec; seen[i] === stamp when the current item has feature i.
   readonly #found: Array<FeatureValue | null | undefined>
   readonly #seen: Uint32Array
   #stamp = 0
-  // The last number read from its digits: its value, and whether it had a fraction.
-  #number = 0
-  #fraction = false
 
   constructor (bytes: Buffer, spec: FeatureSetSpec) {
-    this.#bytes = bytes
+    this.#json = new JsonBytes(bytes)
     this.#spec = spec
     this.#names = attributeNames(spec)
     this.#found = new Array<FeatureValue | null | undefined>(spec.features.length).fill(undefined)
@@ -122,60 +97,63 @@ class AnswerReader {
   }
 
   #answer (): QueryAnswer {
+    const json = this.#json
     const rows: AnsweredRow[] = []
     let scannedCount = 0
     let lastEvaluatedKey: StoredItem | undefined
-    this.#expect(OPEN_OBJECT)
-    if (this.#peek() !== CLOSE_OBJECT) {
+    json.expect(OPEN_OBJECT)
+    if (json.peek() !== CLOSE_OBJECT) {
       do {
-        const start = this.#stringStart()
-        const end = this.#plainStringEnd()
-        this.#expect(COLON)
-        const name = this.#bytes.toString('latin1', start, end)
+        const start = json.stringStart()
+        const end = json.plainStringEnd()
+        json.expect(COLON)
+        const name = json.bytes.toString('latin1', start, end)
         if (name === 'Items') this.#items(rows)
-        else if (name === 'ScannedCount') scannedCount = this.#integer()
-        else if (name === 'LastEvaluatedKey') lastEvaluatedKey = this.#parsedValue() as StoredItem
-        else this.#skipValue()
-      } while (this.#more(CLOSE_OBJECT))
-    } else this.#at++
-    this.#whitespace()
-    if (this.#at !== this.#bytes.length) throw UNFORESEEN
-    return { rows, scannedCount, lastEvaluatedKey, bytes: this.#bytes.byteLength }
+        else if (name === 'ScannedCount') scannedCount = json.integer()
+        else if (name === 'LastEvaluatedKey') lastEvaluatedKey = json.parsedValue() as StoredItem
+        else json.skipValue()
+      } while (json.more(CLOSE_OBJECT))
+    } else json.at++
+    json.whitespace()
+    if (json.at !== json.bytes.length) throw UNFORESEEN
+    return { rows, scannedCount, lastEvaluatedKey, bytes: json.bytes.byteLength }
   }
 
   #items (rows: AnsweredRow[]): void {
-    this.#expect(OPEN_ARRAY)
-    if (this.#peek() === CLOSE_ARRAY) {
-      this.#at++
+    const json = this.#json
+    json.expect(OPEN_ARRAY)
+    if (json.peek() === CLOSE_ARRAY) {
+      json.at++
       return
     }
     do {
       rows.push(this.#item())
-    } while (this.#more(CLOSE_ARRAY))
+    } while (json.more(CLOSE_ARRAY))
   }
 
   /** One item: decodeRow's answer, attribute by attribute as they come, put in the spec's order at the end. */
   #item (): AnsweredRow {
+    const json = this.#json
     const features = this.#spec.features
     const found = this.#found
     const seen = this.#seen
     const stamp = ++this.#stamp
     let entityId: string | undefined
     let eventTime = NaN
-    this.#expect(OPEN_OBJECT)
-    if (this.#peek() === CLOSE_OBJECT) this.#at++
+    json.expect(OPEN_OBJECT)
+    if (json.peek() === CLOSE_OBJECT) json.at++
     else {
       do {
         const target = this.#attributeName()
-        this.#expect(COLON)
-        if (target === IGNORED) this.#skipValue()
+        json.expect(COLON)
+        if (target === IGNORED) json.skipValue()
         else if (target === ENTITY) entityId = this.#entityId()
         else if (target === EVENT_TIME) eventTime = this.#eventTime()
         else {
           seen[target] = stamp
           found[target] = this.#featureValue(features[target]!)
         }
-      } while (this.#more(CLOSE_OBJECT))
+      } while (json.more(CLOSE_OBJECT))
     }
     const timed = Number.isSafeInteger(eventTime) && eventTime >= 0
     const values = new Map<string, FeatureValue | null>()
@@ -191,10 +169,11 @@ class AnswerReader {
 
   /** Which attribute a name is, compared byte by byte (names are plain identifiers: an escaped one is unforeseen). */
   #attributeName (): number {
-    const start = this.#stringStart()
-    const end = this.#plainStringEnd()
+    const json = this.#json
+    const start = json.stringStart()
+    const end = json.plainStringEnd()
     const length = end - start
-    const bytes = this.#bytes
+    const bytes = json.bytes
     const { names, targets } = this.#names
     for (let n = 0; n < names.length; n++) {
       const name = names[n]!
@@ -208,10 +187,11 @@ class AnswerReader {
 
   /** `item[ENTITY_ATTR]?.S` */
   #entityId (): string | undefined {
+    const json = this.#json
     const attr = this.#attributeStart()
     const tag = this.#tag()
-    if (tag === Tag.S && this.#peek() === QUOTE) {
-      const value = this.#string()
+    if (tag === Tag.S && json.peek() === QUOTE) {
+      const value = json.string()
       if (this.#attributeEnds()) return value
     }
     return this.#parsedAttribute(attr).S
@@ -219,39 +199,41 @@ class AnswerReader {
 
   /** `Number(item[EVENT_TIME_ATTR]?.N)` */
   #eventTime (): number {
+    const json = this.#json
     const attr = this.#attributeStart()
-    if (this.#tag() === Tag.N && this.#peek() === QUOTE) {
-      const start = this.#at
-      if (this.#digits() && !this.#fraction && this.#attributeEnds()) return this.#number
-      this.#at = start
+    if (this.#tag() === Tag.N && json.peek() === QUOTE) {
+      const start = json.at
+      if (json.digits() && !json.fraction && this.#attributeEnds()) return json.number
+      json.at = start
     }
     return Number(this.#parsedAttribute(attr).N)
   }
 
   /** decodeFeatureValue(feature, attribute), its usual cases read from the bytes. */
   #featureValue (feature: FeatureSpec): FeatureValue | null | undefined {
+    const json = this.#json
     const attr = this.#attributeStart()
     const tag = this.#tag()
     const type = feature.type
-    if (tag === Tag.N && (type === 'double' || type === 'int64' || type === 'timestamp') && this.#peek() === QUOTE) {
-      const start = this.#at
-      if (this.#digits() && this.#attributeEnds()) {
-        const n = this.#number
+    if (tag === Tag.N && (type === 'double' || type === 'int64' || type === 'timestamp') && json.peek() === QUOTE) {
+      const start = json.at
+      if (json.digits() && this.#attributeEnds()) {
+        const n = json.number
         if (type === 'double') return { type, value: n }
         // decodeFeatureValue's integer forms: a fraction is neither an int64 nor a timestamp.
-        if (this.#fraction) return undefined
+        if (json.fraction) return undefined
         return type === 'int64' ? { type, value: BigInt(n) } : { type, value: n }
       }
-      this.#at = start
-    } else if (tag === Tag.S && type === 'string' && this.#peek() === QUOTE) {
-      const value = this.#string()
+      json.at = start
+    } else if (tag === Tag.S && type === 'string' && json.peek() === QUOTE) {
+      const value = json.string()
       if (this.#attributeEnds()) return { type, value }
     } else if (tag === Tag.BOOL && type === 'bool') {
-      const value = this.#literal()
+      const value = json.literal()
       if (typeof value === 'boolean' && this.#attributeEnds()) return { type, value }
     } else if (tag === Tag.NULL) {
-      if (this.#literal() === true && this.#attributeEnds()) return null
-    } else if (tag === Tag.L && this.#peek() === OPEN_ARRAY) {
+      if (json.literal() === true && this.#attributeEnds()) return null
+    } else if (tag === Tag.L && json.peek() === OPEN_ARRAY) {
       const value = this.#list(feature)
       if (value !== undefined && this.#attributeEnds()) return value
     }
@@ -263,50 +245,53 @@ class AnswerReader {
    * as its type wants); undefined when an element is anything else, for the general way to decide.
    */
   #list (feature: FeatureSpec): FeatureValue | undefined {
+    const json = this.#json
     const type = feature.type
     const elementTag = type === 'double_list' || type === 'int64_list' ? Tag.N : type === 'string_list' ? Tag.S : type === 'bool_list' ? Tag.BOOL : undefined
     if (elementTag === undefined) return undefined
-    this.#at++
+    json.at++
     const elements: Array<number | bigint | string | boolean> = []
-    if (this.#peek() === CLOSE_ARRAY) this.#at++
+    if (json.peek() === CLOSE_ARRAY) json.at++
     else {
       do {
         this.#attributeStart()
         if (this.#tag() !== elementTag) return undefined
         if (elementTag === Tag.N) {
-          if (this.#peek() !== QUOTE || !this.#digits()) return undefined
-          if (type === 'double_list') elements.push(this.#number)
-          else if (this.#fraction) return undefined
-          else elements.push(BigInt(this.#number))
+          if (json.peek() !== QUOTE || !json.digits()) return undefined
+          if (type === 'double_list') elements.push(json.number)
+          else if (json.fraction) return undefined
+          else elements.push(BigInt(json.number))
         } else if (elementTag === Tag.S) {
-          if (this.#peek() !== QUOTE) return undefined
-          elements.push(this.#string())
+          if (json.peek() !== QUOTE) return undefined
+          elements.push(json.string())
         } else {
-          const value = this.#literal()
+          const value = json.literal()
           if (typeof value !== 'boolean') return undefined
           elements.push(value)
         }
         if (!this.#attributeEnds()) return undefined
-      } while (this.#more(CLOSE_ARRAY))
+      } while (json.more(CLOSE_ARRAY))
     }
     return { type, value: elements } as FeatureValue
   }
 
   /** The attribute's `{`, its position kept for the general way. */
   #attributeStart (): number {
-    this.#whitespace()
-    const start = this.#at
-    this.#expect(OPEN_OBJECT)
+    const json = this.#json
+    json.whitespace()
+    const start = json.at
+    json.expect(OPEN_OBJECT)
     return start
   }
 
   /** The attribute's type (its only key), read up to and including the colon after it. */
   #tag (): Tag {
-    const start = this.#stringStart()
-    const end = this.#plainStringEnd()
-    this.#expect(COLON)
-    this.#whitespace()
-    const bytes = this.#bytes
+    const json = this.#json
+    const start = json.stringStart()
+    const end = json.plainStringEnd()
+    json.expect(COLON)
+    json.whitespace()
+    const bytes = json.bytes
     const first = bytes[start]
     if (end - start === 1) return first === 0x4e ? Tag.N : first === 0x53 ? Tag.S : first === 0x4c ? Tag.L : Tag.Other
     if (end - start !== 4) return Tag.Other
@@ -318,200 +303,21 @@ class AnswerReader {
 
   /** Whether the attribute's object closes right after its one value (else the general way reads it). */
   #attributeEnds (): boolean {
-    this.#whitespace()
-    if (this.#bytes[this.#at] !== CLOSE_OBJECT) return false
-    this.#at++
+    const json = this.#json
+    json.whitespace()
+    if (json.bytes[json.at] !== CLOSE_OBJECT) return false
+    json.at++
     return true
   }
 
   /** The attribute from `start` read the general way: JSON.parse of its bytes, B as bytes. */
   #parsedAttribute (start: number): AttributeValue {
-    this.#at = start
-    const attr = this.#parsedValue() as AttributeValue
+    const json = this.#json
+    json.at = start
+    const attr = json.parsedValue() as AttributeValue
     if (typeof attr !== 'object' || attr === null) throw UNFORESEEN
     decodeAttribute(attr)
     return attr
-  }
-
-  #parsedValue (): unknown {
-    this.#whitespace()
-    const start = this.#at
-    this.#skipValue()
-    return JSON.parse(this.#bytes.toString('utf8', start, this.#at))
-  }
-
-  /**
-   * A number string's digits (`"-12.5"`), read when it is at most 15 digits with an optional minus
-   * and fraction: sets #number and #fraction and returns true after the closing quote; else false.
-   */
-  #digits (): boolean {
-    const bytes = this.#bytes
-    let at = this.#at + 1
-    const negative = bytes[at] === MINUS
-    if (negative) at++
-    let mantissa = 0
-    let digits = 0
-    let scale = -1
-    let c = bytes[at]!
-    if (c < ZERO || c > NINE) return false
-    for (;;) {
-      if (c >= ZERO && c <= NINE) {
-        mantissa = mantissa * 10 + (c - ZERO)
-        if (++digits > MAX_DIGITS) return false
-        if (scale >= 0) scale++
-      } else if (c === DOT && scale < 0) {
-        scale = 0
-      } else break
-      c = bytes[++at]!
-    }
-    // "1." reads as 1 but is no integer for decodeFeatureValue: the general way decides.
-    if (c !== QUOTE || scale === 0) return false
-    const magnitude = scale > 0 ? mantissa / POWERS_OF_TEN[scale]! : mantissa
-    this.#number = negative ? -magnitude : magnitude
-    this.#fraction = scale > 0
-    this.#at = at + 1
-    return true
-  }
-
-  /** A JSON string's value: its bytes as they are, or JSON.parse of it when it has escapes. */
-  #string (): string {
-    const start = this.#at
-    const bytes = this.#bytes
-    let at = start + 1
-    let ascii = true
-    for (;;) {
-      const c = bytes[at]
-      if (c === undefined) throw UNFORESEEN
-      if (c === QUOTE) break
-      if (c === BACKSLASH) {
-        this.#at = start
-        this.#skipString()
-        return JSON.parse(bytes.toString('utf8', start, this.#at)) as string
-      }
-      if (c < 0x20) throw UNFORESEEN
-      if (c >= 0x80) ascii = false
-      at++
-    }
-    this.#at = at + 1
-    return ascii ? bytes.toString('latin1', start + 1, at) : bytes.toString('utf8', start + 1, at)
-  }
-
-  /** After #stringStart: the end of a string with no escapes (a key), past its closing quote. */
-  #plainStringEnd (): number {
-    const bytes = this.#bytes
-    let at = this.#at
-    for (;;) {
-      const c = bytes[at]
-      if (c === undefined || c === BACKSLASH || c < 0x20) throw UNFORESEEN
-      if (c === QUOTE) break
-      at++
-    }
-    this.#at = at + 1
-    return at
-  }
-
-  /** Past a string's opening quote; its first byte's position. */
-  #stringStart (): number {
-    this.#whitespace()
-    if (this.#bytes[this.#at] !== QUOTE) throw UNFORESEEN
-    return ++this.#at
-  }
-
-  #literal (): boolean | null | undefined {
-    const bytes = this.#bytes
-    const at = this.#at
-    if (bytes[at] === 0x74 && bytes[at + 1] === 0x72 && bytes[at + 2] === 0x75 && bytes[at + 3] === 0x65) {
-      this.#at += 4
-      return true
-    }
-    if (bytes[at] === 0x66 && bytes[at + 1] === 0x61 && bytes[at + 2] === 0x6c && bytes[at + 3] === 0x73 && bytes[at + 4] === 0x65) {
-      this.#at += 5
-      return false
-    }
-    return undefined
-  }
-
-  /** A top-level count: a plain non-negative integer. */
-  #integer (): number {
-    this.#whitespace()
-    const bytes = this.#bytes
-    let value = 0
-    let digits = 0
-    for (let c = bytes[this.#at]!; c >= ZERO && c <= NINE; c = bytes[++this.#at]!) {
-      value = value * 10 + (c - ZERO)
-      if (++digits > MAX_DIGITS) throw UNFORESEEN
-    }
-    if (digits === 0) throw UNFORESEEN
-    return value
-  }
-
-  /** Past any JSON value, checking only its bracketing and strings; JSON.parse checks the rest where it is read. */
-  #skipValue (): void {
-    this.#whitespace()
-    const bytes = this.#bytes
-    const start = this.#at
-    let depth = 0
-    do {
-      const c = bytes[this.#at]
-      if (c === undefined) throw UNFORESEEN
-      if (c === QUOTE) {
-        this.#skipString()
-        continue
-      }
-      if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++
-      else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY || c === COMMA) {
-        // A closing bracket or comma where a value should start: no value at all.
-        if (depth === 0) throw UNFORESEEN
-        if (c !== COMMA) depth--
-      }
-      this.#at++
-    } while (depth > 0 || !this.#endsScalar())
-    if (this.#at === start) throw UNFORESEEN
-  }
-
-  /** At the end of a scalar (number or literal) just skipped, at depth 0. */
-  #endsScalar (): boolean {
-    const c = this.#bytes[this.#at]
-    return c === undefined || c === COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
-  }
-
-  #skipString (): void {
-    const bytes = this.#bytes
-    let at = this.#at + 1
-    for (;;) {
-      const c = bytes[at]
-      if (c === undefined) throw UNFORESEEN
-      if (c === QUOTE) break
-      at += c === BACKSLASH ? 2 : 1
-    }
-    this.#at = at + 1
-  }
-
-  /** After a member or element: true past a comma, false past the closing bracket. */
-  #more (close: number): boolean {
-    this.#whitespace()
-    const c = this.#bytes[this.#at]
-    this.#at++
-    if (c === COMMA) return true
-    if (c === close) return false
-    throw UNFORESEEN
-  }
-
-  #expect (byte: number): void {
-    this.#whitespace()
-    if (this.#bytes[this.#at] !== byte) throw UNFORESEEN
-    this.#at++
-  }
-
-  #peek (): number | undefined {
-    this.#whitespace()
-    return this.#bytes[this.#at]
-  }
-
-  #whitespace (): void {
-    const bytes = this.#bytes
-    let c = bytes[this.#at]
-    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = bytes[++this.#at]
   }
 }
 
