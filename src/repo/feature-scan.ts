@@ -217,8 +217,10 @@ export class FeatureScanner implements BulkReader {
       await withCallSignal(options, async (abortSignal) => await this.#client.send(command, { abortSignal }))
       const answered = body()
       if (answered === undefined) throw new Error('a Query succeeded without an answer to read')
-      this.#observer.storeCall('Query', (performance.now() - started) / 1e3, 'ok')
+      const seconds = (performance.now() - started) / 1e3
+      // Decoded before the call counts as answered: an answer that is not JSON counts once, as the error it is.
       const output = decodeQueryAnswer(answered, featureSet)
+      this.#observer.storeCall('Query', seconds, 'ok')
       const lastEntity = output.lastEvaluatedKey?.[ENTITY_ATTR]?.S
       const following = shards[shards.indexOf(shard) + 1]
       const next: SegmentPosition = lastEntity !== undefined
