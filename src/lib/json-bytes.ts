@@ -20,6 +20,9 @@ const NINE = 0x39
 export class UnforeseenJson extends Error {}
 export const UNFORESEEN = new UnforeseenJson('JSON of a shape not foreseen')
 
+/** What a JSON string's bytes read as latin1 hold when it is not plain ASCII: escapes, control bytes, bytes past 0x7f. */
+const NOT_PLAIN_ASCII = /[\x00-\x1f\\\x80-\xff]/
+
 /** 10^k for k = 0..22: each exactly a double, so digits / 10^k rounds once. */
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k)
 /** At most this many digits are read from their bytes: under 2^53, so exact. */
@@ -106,6 +109,21 @@ export class JsonBytes {
     }
     this.at = at + 1
     return ascii ? bytes.toString('latin1', start + 1, at) : bytes.toString('utf8', start + 1, at)
+  }
+
+  /**
+   * A long string of plain ASCII (base64, say), found by a native search for its closing quote instead
+   * of byte by byte: its text, read past; undefined, nothing read, if it holds an escape, a control
+   * byte or non-ASCII (string() reads those).
+   */
+  asciiString (): string | undefined {
+    const start = this.at + 1
+    const end = this.bytes.indexOf(QUOTE, start)
+    if (end < 0) return undefined
+    const text = this.bytes.toString('latin1', start, end)
+    if (NOT_PLAIN_ASCII.test(text)) return undefined
+    this.at = end + 1
+    return text
   }
 
   /** After stringStart: the end of a string with no escapes (a key), past its closing quote. */

@@ -67,7 +67,7 @@ const EVENT_TIME = -2
 const IGNORED = -3
 
 /** The attribute types read from their bytes; any other is read the general way. */
-const enum Tag { N, S, BOOL, NULL, L, Other }
+const enum Tag { N, S, B, BOOL, NULL, L, Other }
 
 /** Reads a Query answer's bytes once, front to back; read() is undefined when the answer needs JSON.parse. */
 class AnswerReader {
@@ -231,6 +231,10 @@ class AnswerReader {
     } else if (tag === Tag.BOOL && type === 'bool') {
       const value = json.literal()
       if (typeof value === 'boolean' && this.#attributeEnds()) return { type, value }
+    } else if (tag === Tag.B && (type === 'bytes' || type === 'float_vector') && json.peek() === QUOTE) {
+      // Base64, decoded as the general way decodes it; the codec then checks the vector's dimension.
+      const base64 = json.asciiString()
+      if (base64 !== undefined && this.#attributeEnds()) return decodeFeatureValue(feature, { B: Buffer.from(base64, 'base64') })
     } else if (tag === Tag.NULL) {
       if (json.literal() === true && this.#attributeEnds()) return null
     } else if (tag === Tag.L && json.peek() === OPEN_ARRAY) {
@@ -293,7 +297,7 @@ class AnswerReader {
     json.whitespace()
     const bytes = json.bytes
     const first = bytes[start]
-    if (end - start === 1) return first === 0x4e ? Tag.N : first === 0x53 ? Tag.S : first === 0x4c ? Tag.L : Tag.Other
+    if (end - start === 1) return first === 0x4e ? Tag.N : first === 0x53 ? Tag.S : first === 0x4c ? Tag.L : first === 0x42 ? Tag.B : Tag.Other
     if (end - start !== 4) return Tag.Other
     // BOOL or NULL
     if (first === 0x42 && bytes[start + 1] === 0x4f && bytes[start + 2] === 0x4f && bytes[start + 3] === 0x4c) return Tag.BOOL

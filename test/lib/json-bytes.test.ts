@@ -31,6 +31,17 @@ t.test('string reads a string as JSON.parse does, escapes and all', async (t) =>
   t.throws(() => at('"raw\u0001control"').string(), UNFORESEEN, 'a raw control byte is not JSON')
 })
 
+t.test('asciiString reads a plain ASCII string by its closing quote, and leaves any other to string()', async (t) => {
+  const json = at('"AQ/w+9==",')
+  t.equal(json.asciiString(), 'AQ/w+9==')
+  t.equal(json.at, 10, 'read past its closing quote')
+  for (const text of ['"AQ\\/w"', '"é"', '"a\u0001b"', '"open']) {
+    const other = at(text)
+    t.equal(other.asciiString(), undefined, text)
+    t.equal(other.at, 0, `${text}: nothing read`)
+  }
+})
+
 t.test('digits reads plain number strings of up to 15 digits exactly as Number() does, and leaves the rest', async (t) => {
   for (const n of ['0', '-0', '0.046', '-12.5', '123456789012345', '0.00000000000001', '99999.9999999999']) {
     const json = at(`"${n}"`)

@@ -110,6 +110,8 @@ t.test('the answer around the items: counts, the resume key, members it does not
   t.strictSame(decodeQueryAnswer(Buffer.from('{}'), SPEC), { rows: [], scannedCount: 0, lastEvaluatedKey: undefined, bytes: 2 })
   // Escaped attribute names are unforeseen: the whole answer is read the general way, with the same rows.
   sameAsParsed(t, Buffer.from('{"Items":[{"\\u005fe":{"S":"a"},"_t":{"N":"1"},"d\\u0078":{"N":"2"}}]}'), 'escaped names')
+  // JSON may escape '/', which base64 uses: such bytes are read the general way, to the same bytes.
+  sameAsParsed(t, Buffer.from('{"Items":[{"_e":{"S":"a"},"_t":{"N":"1"},"y":{"B":"AQ\\/w"},"v":{"B":"AAAAAAAAgD8AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\\u003d"}}]}'), 'escaped base64')
 })
 
 t.test('a malformed answer fails as JSON.parse fails, never as a quiet partial read', async (t) => {
