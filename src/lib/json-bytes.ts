@@ -20,8 +20,8 @@ const NINE = 0x39
 export class UnforeseenJson extends Error {}
 export const UNFORESEEN = new UnforeseenJson('JSON of a shape not foreseen')
 
-/** What a JSON string's bytes read as latin1 hold when it is not plain ASCII: escapes, control bytes, bytes past 0x7f. */
-const NOT_PLAIN_ASCII = /[\x00-\x1f\\\x80-\xff]/
+/** A string's bytes, read as latin1, that are not plain printable ASCII: escapes, control bytes, DEL, bytes past 0x7f. */
+const NOT_PLAIN_ASCII = /[^\x20-\x7e]|\\/
 
 /** 10^k for k = 0..22: each exactly a double, so digits / 10^k rounds once. */
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k)
