@@ -2,11 +2,13 @@ import t from 'tap'
 import { PutItemCommand } from '@aws-sdk/client-dynamodb'
 import type { FeatureSetSpec } from '../../src/domain/feature-set-spec.js'
 import type { FeatureValue } from '../../src/domain/feature-value.js'
+import type { FeatureRow } from '../../src/domain/feature-row.js'
+import type { ScanPosition } from '../../src/domain/ports/bulk-reader.js'
 import { itemSize } from '../../src/repo/attribute-codec.js'
 import type { RowWrite } from '../../src/domain/ports/row-writer.js'
 import { MAX_ITEM_BYTES, toItem } from '../../src/repo/feature-writer.js'
 import { storeBackends } from '../helpers/store-backends.js'
-import { localClient, openTestStore, writeRows, readAll, type TestStore } from '../helpers/test-store.js'
+import { localClient, NO_BYTE_LIMIT, openTestStore, writeRows, readAll, type TestStore } from '../helpers/test-store.js'
 
 /** One feature of every value type; names include DynamoDB reserved words, which only placeholders make safe. */
 const EVERY_TYPE: FeatureSetSpec = {
@@ -94,6 +96,19 @@ function canonical (value: FeatureValue | null | undefined): unknown {
   }
 }
 
+/** Every row of a set as a pull reads it: the bulk reader's Query of the set's index, its answers read from their bytes. */
+async function scanRows (store: TestStore, featureSet = EVERY_TYPE): Promise<Map<string, FeatureRow>> {
+  const rows = new Map<string, FeatureRow>()
+  let position: ScanPosition = { totalSegments: 1, segments: ['start'] }
+  for (let pages = 0; pages < 100; pages++) {
+    const page = await store.bulk.scan({ featureSet, attributes: featureSet.features.map((f) => f.name), conditions: [], position, segments: [0], maxRows: 1_000, maxItems: 10_000, maxBytes: NO_BYTE_LIMIT, parallelism: 1 }, { deadlineAt: Date.now() + 10_000 })
+    for (const row of page.rows) rows.set(row.entityId, row.row)
+    if (page.exhausted) return rows
+    position = page.position
+  }
+  throw new Error('the scan did not end')
+}
+
 async function readRow (store: TestStore, entityId: string, features?: string[], featureSet = EVERY_TYPE) {
   const [row] = await readAll(store.rows, [{ entityId, featureSet, features }], { deadlineAt: Date.now() + 10_000 })
   return row
@@ -125,6 +140,20 @@ for (const backend of storeBackends()) {
         }
       })
     }
+
+    t.test('every value type reads back the same through a pull\'s Query as through a lookup', async (t) => {
+      const store = await openTestStore(t, endpoint, { env: { CACHE_ENABLED: 'false' } })
+      await writeRows(store.writer, ROWS.map((row) => rowWrite(row.id, row.values)))
+      const scanned = await scanRows(store)
+      t.same([...scanned.keys()].sort(), ROWS.map((row) => row.id).sort(), 'every row once')
+      for (const expected of ROWS) {
+        const row = scanned.get(expected.id)
+        t.equal(row?.eventTime, EVENT_TIME, `${expected.id} event time`)
+        t.equal(row?.invalid.size, 0, `${expected.id} has no invalid features`)
+        for (const [name, value] of expected.values) t.same(canonical(row?.values.get(name)), canonical(value), `${expected.id}.${name}`)
+        t.equal(row?.values.size, expected.values.size, `${expected.id} has no extra features`)
+      }
+    })
 
     t.test('an embedding of 256 dimensions comes back bit for bit', async (t) => {
       const spec: FeatureSetSpec = { name: 'emb', entityType: 'user', features: [{ name: 'embedding', type: 'float_vector', dimension: 256 }] }
@@ -252,6 +281,10 @@ for (const backend of storeBackends()) {
       }
       t.same(row!.values.get('kept'), { type: 'double', value: 0.5 }, 'other features of the row are served as usual')
       t.same(canonical(row!.values.get('ts_to_i')), { type: 'int64', value: '1700000000123' })
+      // A pull reads the same row the same way.
+      const scanned = (await scanRows(store, after)).get('x')
+      t.same([...scanned!.invalid].sort(), [...row!.invalid].sort(), 'a pull finds the same values invalid')
+      for (const [name] of cases) t.same(canonical(scanned!.values.get(name)), canonical(row!.values.get(name)), `${name}: the same through a pull`)
     })
   })
 }
