@@ -56,8 +56,9 @@ export class JsonBytes {
   }
 
   /**
-   * A number string's digits (`"-12.5"`), read when it is at most 15 digits with an optional minus
-   * and fraction: sets `number` and `fraction` and returns true after the closing quote; else false.
+   * A number string's digits (`"-12.5"`, the cursor at its opening quote), read when it is at most 15
+   * digits with an optional minus and fraction: sets `number` and `fraction` and returns true past the
+   * closing quote; else false, nothing read.
    */
   digits (): boolean {
     const bytes = this.bytes
@@ -88,7 +89,7 @@ export class JsonBytes {
     return true
   }
 
-  /** A JSON string's value: its bytes as they are, or JSON.parse of it when it has escapes. */
+  /** The string at the cursor (its opening quote), read past: its bytes as they are, or JSON.parse of it when it has escapes. */
   string (): string {
     const start = this.at
     const bytes = this.bytes
@@ -112,9 +113,9 @@ export class JsonBytes {
   }
 
   /**
-   * A long string of plain ASCII (base64, say), found by a native search for its closing quote instead
-   * of byte by byte: its text, read past; undefined, nothing read, if it holds an escape, a control
-   * byte or non-ASCII (string() reads those).
+   * The long string of plain ASCII (base64, say) at the cursor (its opening quote), found by a native
+   * search for its closing quote instead of byte by byte: its text, read past; undefined, nothing read,
+   * if it holds an escape, a control byte or non-ASCII (string() reads those).
    */
   asciiString (): string | undefined {
     const start = this.at + 1
