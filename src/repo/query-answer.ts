@@ -30,8 +30,9 @@ export interface QueryAnswer {
  * once, and was the largest cost of a pull after the store's own. This walks the bytes once and makes
  * only the values. Numbers of up to 15 digits without an exponent (all DynamoDB sends for the usual
  * values) are read from their digits, exactly as Number() would (a double of at most 15 significant
- * digits divided by a power of ten up to 1e22 is one correctly rounded operation). Anything else an
- * attribute can hold goes through JSON.parse and the attribute codec, as before, so a row decodes
+ * digits divided by a power of ten up to 1e22 is one correctly rounded operation); strings, base64
+ * and lists of plain elements likewise. Anything else an attribute can hold (maps, sets, longer
+ * numbers, a value of another type) goes through JSON.parse and the attribute codec, as before, so a row decodes
  * here exactly as decodeRow decodes it; an answer of a shape not foreseen (not an object of items,
  * escaped attribute names) is read entirely the old way.
  */
