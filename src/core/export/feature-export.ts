@@ -289,7 +289,8 @@ export class FeatureExport {
     }
 
     // The requested columns of other sets (those a residual filter read are in hand), so that making the values reads nothing.
-    const unread = kept.filter(({ entityId }) => [...others.keys()].some((name) => !known.has(name, entityId)))
+    const otherNames = [...others.keys()]
+    const unread = otherNames.length === 0 ? [] : kept.filter(({ entityId }) => otherNames.some((name) => !known.has(name, entityId)))
     if (unread.length > 0) {
       const read = await this.#keyReads.readInto(known, unread.map((k) => k.entityId), [...others.values()], maxBytes - keyedBytes, readOptions)
       storeCalls += read.calls

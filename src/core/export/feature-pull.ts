@@ -83,22 +83,23 @@ export class FeaturePull {
       yield * this.#fannedOut(pull, plan, options)
       return
     }
-    const readAfter = async (after: string | null | undefined): Promise<{ plan: ExportPlan, read: ReadPage }> => {
+    // Every page is the first page's plan from where the last one ended (as the fan-out's are): the
+    // request is checked and its filters parsed once, not again from a cursor for every page.
+    const readFrom = (position: ScanPosition): Promise<{ plan: ExportPlan, read: ReadPage }> => {
       throwIfAborted(options.signal, 'pulling rows')
-      // Planned again from the last page's cursor: the cursor is the export's only notion of where a pull stands.
-      const plan = this.#export.plan({ ...pull.request, first: pull.batchRows, after })
-      return { plan, read: await this.#readPage(pull, plan, options) }
+      const from = { ...plan, position }
+      return quietly(this.#readPage(pull, from, options).then((read) => ({ plan: from, read })))
     }
-    let next = quietly(this.#readPage(pull, plan, options).then((read) => ({ plan, read })))
+    let next = readFrom(plan.position)
     for (;;) {
-      const { plan, read } = await next
-      requireProgress(read, plan.segments.map((segment) => [plan.position.segments[segment], read.endPosition.segments[segment]]))
+      const { plan: current, read } = await next
+      requireProgress(read, current.segments.map((segment) => [current.position.segments[segment], read.endPosition.segments[segment]]))
       // Paid for before anything more is read: a spent budget stops the pull here.
       if (read.kept.length > 0) await options.charge?.(pullWork(read.kept.length, pull.otherSets))
       const done = !read.hasNextPage
-      if (!done) next = quietly(readAfter(read.endCursor))
+      if (!done) next = readFrom(read.endPosition)
       throwIfAborted(options.signal, 'pulling rows')
-      const page = await this.#export.values(plan, read, { servedBy: 'pull' })
+      const page = await this.#export.values(current, read, { servedBy: 'pull' })
       yield { rows: page.rows, resumeAfter: page.endCursor, done, itemsScanned: page.itemsScanned }
       if (done) return
     }
