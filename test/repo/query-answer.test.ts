@@ -119,3 +119,39 @@ t.test('a malformed answer fails as JSON.parse fails, never as a quiet partial r
     t.throws(() => decodeQueryAnswer(Buffer.from(body), SPEC), SyntaxError, JSON.stringify(body))
   }
 })
+
+t.test('the usual forms are read from the bytes: an answer of them needs no JSON.parse but its resume key\'s', async (t) => {
+  const usual = {
+    ScannedCount: 2,
+    LastEvaluatedKey: { _e: { S: 'b' }, _s: { S: 'all_types' }, _p: { S: 'all_types#1' } },
+    Count: 2,
+    Items: ['a', 'b'].map((id) => ({
+      _e: { S: id },
+      _t: { N: '1796400381185' },
+      d: { N: '-0.046' },
+      i: { N: '42' },
+      s: { S: 'naïve' },
+      b: { BOOL: true },
+      y: { B: 'AQID' },
+      ts: { N: '1796400381185' },
+      v: { B: Buffer.alloc(32).toString('base64') },
+      dl: { L: [{ N: '1.5' }] },
+      il: { L: [] },
+      sl: { L: [{ S: 'x' }] },
+      bl: { L: [{ BOOL: false }] },
+      dx: { NULL: true }
+    }))
+  }
+  const body = Buffer.from(JSON.stringify(usual))
+  const parse = JSON.parse
+  const parsed: string[] = []
+  JSON.parse = ((...args: Parameters<typeof JSON.parse>) => { parsed.push(args[0]); return parse(...args) }) as typeof JSON.parse
+  let answer: QueryAnswer
+  try {
+    answer = decodeQueryAnswer(body, SPEC)
+  } finally {
+    JSON.parse = parse
+  }
+  t.same(parsed.map((text) => parse(text) as unknown), [usual.LastEvaluatedKey], 'JSON.parse read the resume key only')
+  t.strictSame(answer, decodeParsed(body, SPEC), 'and the rows are the general way\'s')
+})
