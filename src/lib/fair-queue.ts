@@ -163,6 +163,20 @@ export class FairQueue {
     })
   }
 
+  /**
+   * A turn only if it is spare: nobody waits, and a slot stays free after it, so work that arrives
+   * still starts at once. Undefined, at no cost, otherwise. For work that may wait for a later
+   * chance (reading ahead); charged to the caller like any turn, so it counts in the caller's share.
+   */
+  trySpare (callerId: string, weight = 1): Release | undefined {
+    if (this.#waiting > 0 || this.#running + 1 >= this.limit) return undefined
+    const caller = this.#caller(callerId)
+    const start = Math.max(this.#virtualTime, caller.lastFinish)
+    caller.lastFinish = start + Math.max(1, weight)
+    this.#virtualTime = start
+    return this.#start(callerId, caller)
+  }
+
   /** Runs `work` in a turn, and gives the turn back however it ends. */
   async run<T> (callerId: string, options: TurnOptions, work: () => Promise<T>): Promise<T> {
     const release = await this.acquire(callerId, options)

@@ -114,6 +114,7 @@ export class FeatureScanner implements BulkReader {
     let wholeShards = 0
     let wholeShardItems = 0
     let oneAtATime = false
+    let shardEnded = false
     const currentShard = (segment: number): number | undefined => {
       const position = positions[segment]!
       if (position === 'done') return undefined
@@ -128,7 +129,7 @@ export class FeatureScanner implements BulkReader {
       })
       .sort((a, b) => currentShard(a)! - currentShard(b)!)
 
-    while (rows.length < request.maxRows && itemsScanned < request.maxItems && bytesRead < request.maxBytes) {
+    while (!shardEnded && rows.length < request.maxRows && itemsScanned < request.maxItems && bytesRead < request.maxBytes) {
       const ahead = open()
       if (ahead.length === 0) break
       // Bytes per examined item, once some were read, keep the last call from reading far past maxBytes.
@@ -138,7 +139,7 @@ export class FeatureScanner implements BulkReader {
       // Until a shard's size is known (or while one runs over a page), one shard at a time; then as many
       // shards as the wanted rows fill, each Limited to what is left after the ones before it, so the
       // last read stops where the page does and nothing read is dropped.
-      const width = oneAtATime || shardSize === undefined
+      const width = oneAtATime || shardSize === undefined || request.shardOnly === true
         ? 1
         : Math.max(1, Math.min(request.parallelism, Math.ceil(wantedItems / Math.max(1, shardSize))))
       const window = ahead.slice(0, width)
@@ -173,6 +174,7 @@ export class FeatureScanner implements BulkReader {
           }
         }
         if (!cut) positions[segment] = page.next
+        if (request.shardOnly === true && !shardGoesOn) shardEnded = true
         oneAtATime = shardGoesOn && !cut && rows.length < request.maxRows
         // Later shards' rows come after all of this shard's: hand them out only once it has ended.
         if (cut || shardGoesOn || rows.length >= request.maxRows) handing = false
@@ -181,6 +183,10 @@ export class FeatureScanner implements BulkReader {
     }
     const position: ScanPosition = { totalSegments: total, segments: positions }
     return { rows, position, exhausted: open().length === 0, itemsScanned, bytesRead, calls }
+  }
+
+  shardsOfSegment (index: number, totalSegments: number): readonly number[] {
+    return shardsOfSegment(index, totalSegments)
   }
 
   /** Rows by key, uncached (see the class comment), only the named features of each (a whole row: its declared features). */

@@ -160,3 +160,50 @@ t.test('admit runs for work let in, never for a refusal; when it throws, no turn
   t.equal(leaseRefused, budgetSpent)
   t.equal(queue.running + queue.waiting, 0)
 })
+
+t.test('a spare turn is given only while nobody waits and a slot stays free after it; it counts like any turn', async (t) => {
+  let limit = 4
+  const queue = new FairQueue({ maxConcurrent: 4, maxWaitingPerCaller: 10, allowed: () => limit })
+  const reader = await queue.acquire('pull')
+  const spares = [queue.trySpare('pull', 10), queue.trySpare('pull', 10)]
+  t.ok(spares.every((release) => release !== undefined), 'two spare turns beside the pull\'s own')
+  t.equal(queue.running, 3)
+  t.equal(queue.trySpare('pull', 10), undefined, 'not the last slot: work that arrives starts at once')
+  const other = await queue.acquire('notebook')
+  t.equal(queue.running, 4, 'another caller\'s work took the free slot without waiting')
+  const waiting = queue.acquire('notebook')
+  t.equal(queue.waiting, 1)
+  spares[0]!()
+  await waiting.then((release) => release())
+  spares[1]!()
+  t.equal(queue.running, 2)
+  const queued = [queue.acquire('notebook'), queue.acquire('notebook'), queue.acquire('notebook')]
+  t.equal(queue.waiting, 1, 'two ran at once, one waits')
+  t.equal(queue.trySpare('pull', 10), undefined, 'none while someone waits')
+  other()
+  for (const release of await Promise.all(queued)) release()
+  // Online lookups about: the queue runs one at a time, and a spare turn never takes the only slot.
+  limit = 1
+  t.equal(queue.trySpare('pull', 10), undefined, 'none under load')
+  reader()
+  t.equal(queue.trySpare('pull', 10), undefined, 'not even with the slot idle')
+  t.equal(queue.running, 0)
+  limit = 4
+
+  // Spare turns are charged to their caller: after taking them, its next queued work goes after another's.
+  const busy = [await queue.acquire('x'), await queue.acquire('x'), await queue.acquire('x')]
+  t.equal(queue.trySpare('pull', 100), undefined, 'three running: no spare slot')
+  busy.pop()!()
+  const spare = queue.trySpare('pull', 100)
+  t.not(spare, undefined)
+  busy.push(await queue.acquire('x'))
+  const order: string[] = []
+  const pullWork = queue.acquire('pull', { weight: 1 }).then((release) => { order.push('pull'); release() })
+  const otherWork = queue.acquire('other', { weight: 1 }).then((release) => { order.push('other'); release() })
+  spare!()
+  for (const release of busy) release()
+  await Promise.all([pullWork, otherWork])
+  t.same(order, ['other', 'pull'], 'the caller that had spare turns goes after one that had none')
+  t.equal(queue.running, 0)
+  t.equal(queue.waiting, 0)
+})

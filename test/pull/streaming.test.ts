@@ -143,7 +143,8 @@ t.test('a pull that breaks continues from its last resume token: every row exact
         if (++reads === failAt) throw new StoreUnavailableError()
         return await real.read(...args)
       },
-      values: real.values.bind(real)
+      values: real.values.bind(real),
+      shardsOfSegment: real.shardsOfSegment.bind(real)
     } as unknown as FeatureExport
     return { exporter, reads: () => reads }
   }
@@ -250,7 +251,7 @@ t.test('a pull that breaks continues from its last resume token: every row exact
       const { exporter } = countingExport()
       // A reader that answers every page with no rows, more to come, and the position it started from.
       exporter.read = async (plan) => ({
-        kept: [], known: new KnownRows(), readOptions: {}, hasNextPage: true, endCursor: undefined, endPosition: plan.position, itemsScanned: 0, storeCalls: 0
+        kept: [], known: new KnownRows(), readOptions: {}, hasNextPage: true, endCursor: undefined, endPosition: plan.position, itemsScanned: 0, storeCalls: 0, bytesRead: 0
       })
       const pull = new FeaturePull(exporter)
       const batches = pull.batches(pull.prepare({ ...request, segment }))

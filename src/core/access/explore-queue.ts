@@ -58,6 +58,11 @@ export class ExploreQueue {
     return await this.#queue.acquire(callerIdOf(caller), options)
   }
 
+  /** A turn for this caller's read-ahead only if one is spare right now (see FairQueue.trySpare). */
+  trySpare (caller: ExploreCaller, weight: number): Release | undefined {
+    return this.#queue.trySpare(callerIdOf(caller), weight)
+  }
+
   /** Runs `work` in one of this caller's turns. */
   async run<T> (caller: ExploreCaller, options: TurnOptions, work: () => Promise<T>): Promise<T> {
     return await this.#queue.run(callerIdOf(caller), options, work)

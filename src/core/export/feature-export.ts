@@ -83,6 +83,17 @@ export interface ReadPage {
   readonly endPosition: ScanPosition
   readonly itemsScanned: number
   readonly storeCalls: number
+  /** Bytes of the store's answers the read held (scanned rows and rows read by key). */
+  readonly bytesRead: number
+}
+
+/** How far one read may go besides its page limits. */
+export interface ReadScope {
+  /**
+   * Stop where the shard the plan's one segment stands in ends, even with rows still wanted: the
+   * segment's later shards are read by other reads at the same time (FeaturePull's read-ahead).
+   */
+  readonly shardOnly?: boolean
 }
 
 export interface ExportPage {
@@ -126,6 +137,11 @@ export class FeatureExport {
 
   get limits (): ExportLimits {
     return this.#limits
+  }
+
+  /** The shards a segment reads, in order (the bulk reader's layout), so a pull can read later ones ahead. */
+  shardsOfSegment (index: number, totalSegments: number): readonly number[] {
+    return this.#scanner.shardsOfSegment(index, totalSegments)
   }
 
   /** Refuses a page larger than the configured maximum. */
@@ -215,7 +231,8 @@ export class FeatureExport {
    * Its end cursor is known before any value is made, so a pull reads its next page from the store
    * while this one's values are made (values, below: CPU only).
    */
-  async read (plan: ExportPlan, options: ReadOptions = {}): Promise<ReadPage> {
+  async read (plan: ExportPlan, options: ReadOptions = {}, scope: ReadScope = {}): Promise<ReadPage> {
+    const onlyShard = scope.shardOnly === true ? shardOfSingleSegment(plan) : undefined
     const readOptions: ReadOptions = { signal: options.signal, deadlineAt: options.deadlineAt ?? Date.now() + this.#limits.defaultDeadlineMs }
     const drivingNames = new Set(plan.features.filter((f) => f.featureSet.name === plan.featureSet.name).map((f) => f.feature.name))
     const others = otherSetColumns(plan)
@@ -247,7 +264,8 @@ export class FeatureExport {
         maxRows: plan.residual.size > 0 ? wanted * RESIDUAL_OVERREAD : wanted,
         maxItems: this.#limits.maxScanItemsPerPage - itemsScanned,
         maxBytes: maxBytes - scannedBytes,
-        parallelism: plan.segments.length
+        parallelism: plan.segments.length,
+        ...(onlyShard !== undefined && { shardOnly: true })
       }, readOptions)
       itemsScanned += result.itemsScanned
       storeCalls += result.calls
@@ -286,6 +304,7 @@ export class FeatureExport {
         exhausted = result.exhausted
       }
       for (const c of candidates) kept.push({ entityId: c.entityId, after: c.after })
+      if (onlyShard !== undefined && shardOfSingleSegment({ ...plan, position }) !== onlyShard) break
     }
 
     // The requested columns of other sets (those a residual filter read are in hand), so that making the values reads nothing.
@@ -304,6 +323,7 @@ export class FeatureExport {
     }
     const hasNextPage = !exhausted
     return {
+      bytesRead: scannedBytes + keyedBytes,
       kept,
       known,
       readOptions,
@@ -372,4 +392,13 @@ class PagedRow implements ExportRow {
   get cursor (): string {
     return encodeCursor(this.#plan, this.#after)
   }
+}
+
+/** The shard a single-segment plan stands in ('done' once it ended); shard-only reads need exactly one segment. */
+function shardOfSingleSegment (plan: Pick<ExportPlan, 'segments' | 'position'>): number | 'done' {
+  if (plan.segments.length !== 1) throw new Error('a read of one shard needs a plan of one segment')
+  const position = plan.position.segments[plan.segments[0]!]
+  if (position === 'done') return 'done'
+  if (position === undefined || position === 'start') throw new Error('a read of one shard starts at a shard')
+  return position.shard
 }

@@ -5,6 +5,7 @@ import { pullWork } from '../query-cost.js'
 import type { ScanPosition, SegmentPosition } from '../../domain/ports/bulk-reader.js'
 import type { ExportPlan, ExportRequest, ExportRow, FeatureExport, ReadPage } from './feature-export.js'
 import { encodeCursor } from './pull-cursor.js'
+import { ShardReadAhead, type SegmentReads } from './shard-read-ahead.js'
 
 /** A whole pull: featureRows' arguments, with the batch size in place of the page size. */
 export interface PullRequest extends Omit<ExportRequest, 'first'> {
@@ -43,7 +44,17 @@ export interface PullOptions {
    * one for its whole stream, so it shares the store with other callers' work as it goes.
    */
   readonly turn?: <T>(weight: number, read: () => Promise<T>) => Promise<T>
+  /**
+   * Runs a read ahead of the reader in a turn only if one is free right now (nobody waiting, a slot
+   * idle): resolves undefined, unread, when none is. Without it (and with `turn`), a pull reads only
+   * its next page ahead; with neither, nothing is queued and later shards are read ahead freely.
+   */
+  readonly spareTurn?: <T>(weight: number, read: () => Promise<T>) => Promise<T | undefined>
 }
+
+/** Shards of a segment read at once, pages read ahead (the reader's next one included): a single-segment pull's read-ahead. */
+const READ_AHEAD_SHARDS = 4
+const READ_AHEAD_PAGES = 8
 
 /**
  * A training pull as a stream: the export's pages one after another, each priced and handed out
@@ -74,8 +85,10 @@ export class FeaturePull {
    * the gateway work at the same time instead of by turns. A page's store reads take a turn of the
    * exploration queue; making its values is CPU here, outside the turn.
    *
-   * A pull over several segments (no `segment` given: the server's fan-out) reads each segment on
-   * its own, one page ahead each, and hands their pages out in turn (see #fannedOut).
+   * A pull of one segment whose shards hold more than a page reads the next few shards too, in turns
+   * the queue has spare (see #readAhead). A pull over several segments (no `segment` given: the
+   * server's fan-out) reads each segment on its own, one page ahead each, and hands their pages out
+   * in turn (see #fannedOut).
    */
   async * batches (pull: PreparedPull, options: PullOptions = {}): AsyncGenerator<PullBatch, void, undefined> {
     const plan = this.#export.plan({ ...pull.request, first: pull.batchRows })
@@ -85,24 +98,64 @@ export class FeaturePull {
     }
     // Every page is the first page's plan from where the last one ended (as the fan-out's are): the
     // request is checked and its filters parsed once, not again from a cursor for every page.
-    const readFrom = (position: ScanPosition): Promise<{ plan: ExportPlan, read: ReadPage }> => {
+    const segment = plan.segments[0]!
+    const firstShard = this.#export.shardsOfSegment(segment, plan.position.totalSegments)[0]
+    const readFrom = (position: ScanPosition): Promise<ReadPage> => {
       throwIfAborted(options.signal, 'pulling rows')
-      const from = { ...plan, position }
-      return quietly(this.#readPage(pull, from, options).then((read) => ({ plan: from, read })))
+      return quietly(this.#readPage(pull, { ...plan, position }, options))
     }
-    let next = readFrom(plan.position)
-    for (;;) {
-      const { plan: current, read } = await next
-      requireProgress(read, current.segments.map((segment) => [current.position.segments[segment], read.endPosition.segments[segment]]))
-      // Paid for before anything more is read: a spent budget stops the pull here.
-      if (read.kept.length > 0) await options.charge?.(pullWork(read.kept.length, pull.otherSets))
-      const done = !read.hasNextPage
-      if (!done) next = readFrom(read.endPosition)
+    let next: Promise<ReadPage> | undefined = readFrom(plan.position)
+    let ahead: ShardReadAhead | undefined
+    try {
+      let from = plan.position.segments[segment]
+      for (;;) {
+        const read = next !== undefined ? await next : await ahead!.next()
+        const to = read.endPosition.segments[segment]
+        requireProgress(read, [[from, to]])
+        // Paid for before anything more is read: a spent budget stops the pull here.
+        if (read.kept.length > 0) await options.charge?.(pullWork(read.kept.length, pull.otherSets))
+        const done = !read.hasNextPage
+        if (done) next = undefined
+        else if (ahead !== undefined) next = undefined
+        else if (endedInsideItsShard(from === 'start' ? { shard: firstShard ?? -1 } : from, to)) {
+          // Shards hold more than a page: from here on, later shards are read while this one is.
+          ahead = this.#readAhead(pull, plan, read.endPosition, read.bytesRead, options)
+          next = undefined
+        } else next = readFrom(read.endPosition)
+        from = to
+        throwIfAborted(options.signal, 'pulling rows')
+        const page = await this.#export.values(plan, read, { servedBy: 'pull' })
+        yield { rows: page.rows, resumeAfter: page.endCursor, done, itemsScanned: page.itemsScanned }
+        if (done) return
+      }
+    } finally {
+      ahead?.stop()
+    }
+  }
+
+  /**
+   * A segment whose shards hold more than a page, read several shards at once from `position`
+   * (ShardReadAhead): the reader's next page in a turn of the queue as soon as its last one is read,
+   * later shards in spare turns (`spareTurn`). Each page then ends where its shard does, and pages
+   * come in the segment's own order, so rows and resume tokens are those of reading one page after
+   * another. Its reads start at once, as a next page's would.
+   */
+  #readAhead (pull: PreparedPull, plan: ExportPlan, position: ScanPosition, pageBytes: number, options: PullOptions): ShardReadAhead {
+    const segment = plan.segments[0]!
+    const weight = pullWork(pull.batchRows, pull.otherSets)
+    const readAt = async (at: ScanPosition): Promise<ReadPage> => {
       throwIfAborted(options.signal, 'pulling rows')
-      const page = await this.#export.values(current, read, { servedBy: 'pull' })
-      yield { rows: page.rows, resumeAfter: page.endCursor, done, itemsScanned: page.itemsScanned }
-      if (done) return
+      return await this.#export.read({ ...plan, position: at }, { signal: options.signal }, { shardOnly: true })
     }
+    const { turn, spareTurn } = options
+    const reads: SegmentReads = {
+      read: async (at) => turn === undefined ? await readAt(at) : await turn(weight, async () => await readAt(at)),
+      ...(turn === undefined
+        ? { readSpare: readAt }
+        : spareTurn !== undefined && { readSpare: async (at: ScanPosition) => await spareTurn(weight, async () => await readAt(at)) })
+    }
+    const shards = this.#export.shardsOfSegment(segment, position.totalSegments)
+    return new ShardReadAhead(segment, shards, position, reads, { shards: READ_AHEAD_SHARDS, pages: READ_AHEAD_PAGES, bytes: this.#export.limits.maxPageBytes }, pageBytes)
   }
 
   /**
@@ -183,4 +236,9 @@ function requireProgress (read: ReadPage, moves: ReadonlyArray<readonly [Segment
 function quietly<T> (read: Promise<T>): Promise<T> {
   read.catch(() => {})
   return read
+}
+
+/** A page that started in a shard and ended inside the same one: the set's shards hold more than a page. */
+function endedInsideItsShard (from: SegmentPosition | undefined, to: SegmentPosition | undefined): boolean {
+  return typeof from === 'object' && typeof to === 'object' && to.after !== undefined && from.shard === to.shard
 }

@@ -54,6 +54,11 @@ export interface ScanRequest {
   readonly maxBytes: number
   /** Segments read at the same time. */
   readonly parallelism: number
+  /**
+   * Stop where the shard the one covered segment stands in ends, even with rows still wanted: the
+   * segment's later shards are being read by other reads (a pull reading shards ahead of its reader).
+   */
+  readonly shardOnly?: boolean
 }
 
 export interface ScannedRow {
@@ -84,4 +89,9 @@ export interface BulkReader extends RowReader {
    * that does not belong to this scan fails with InvalidCursorError.
    */
   scan (request: ScanRequest, options: ReadOptions): Promise<ScanResult>
+  /**
+   * The shards segment `index` of `totalSegments` reads, in the order it reads them, so a reader can
+   * start later shards (at `{ shard }`) before the earlier ones end.
+   */
+  shardsOfSegment (index: number, totalSegments: number): readonly number[]
 }

@@ -151,11 +151,21 @@ async function pullPlugin (fastify: FastifyInstance): Promise<void> {
         chunks = localChunks(pull.batches(prepared, {
           signal,
           charge,
-          turn: async (weight, read) => await fastify.exploreQueue.run(request, { weight, signal }, read)
+          turn: async (weight, read) => await fastify.exploreQueue.run(request, { weight, signal }, read),
+          spareTurn: async (weight, read) => {
+            const release = fastify.exploreQueue.trySpare(request, weight)
+            if (release === undefined) return undefined
+            try {
+              return await read()
+            } finally {
+              release()
+            }
+          }
         }), encoder)
       } else {
         const threadPull = threads.start({ format, request: parsed, featureSets: fastify.featureRegistry.featureSets(), limits: fastify.featureExport.limits }, {
           turn: async (weight) => await fastify.exploreQueue.acquire(request, { weight, signal }),
+          spareTurn: (weight) => fastify.exploreQueue.trySpare(request, weight),
           charge,
           observe: (events) => { replayObserved(observer, events) }
         })

@@ -33,8 +33,11 @@ export type ToPullThread =
   | PullJob
   /** The reader took the last chunk: the thread may send another. */
   | { readonly type: 'credit', readonly id: number }
-  /** The answer to a `turn` or a `charge`: go on, or stop (the reason stays with the gateway's thread). */
-  | { readonly type: 'granted' | 'refused', readonly id: number, readonly ask: number }
+  /**
+   * The answer to a `turn` or a `charge`: go on, or stop (the reason stays with the gateway's thread);
+   * to a `spare-turn`: go on, or `declined` (no turn spare now: read nothing, the pull goes on).
+   */
+  | { readonly type: 'granted' | 'refused' | 'declined', readonly id: number, readonly ask: number }
   | { readonly type: 'cancel', readonly id: number }
 
 /** What a pull thread's reader and pages report: the store's observer and the export's part of the gateway's. */
@@ -50,8 +53,11 @@ export type ObservedEvent = { [K in keyof ThreadObserver]: { readonly kind: K, r
 export type FromPullThread =
   /** A slice's encoded bytes (transferred, not copied) and its rows; `last` after the pull's end bytes. */
   | { readonly type: 'chunk', readonly id: number, readonly bytes: ArrayBuffer, readonly rows: number, readonly last: boolean, readonly events: readonly ObservedEvent[] }
-  /** Asks for a turn in the exploration queue before a page is read (weight), or to spend points before a page is handed out. */
-  | { readonly type: 'turn' | 'charge', readonly id: number, readonly ask: number, readonly amount: number }
+  /**
+   * Asks for a turn in the exploration queue before a page is read (weight), for a turn only if one
+   * is spare now before a page is read ahead (weight), or to spend points before a page is handed out.
+   */
+  | { readonly type: 'turn' | 'spare-turn' | 'charge', readonly id: number, readonly ask: number, readonly amount: number }
   /** The page read in the last granted turn is done: the turn is given back. */
   | { readonly type: 'turn-done', readonly id: number, readonly ask: number }
   /** The pull failed; `typed` when the error was one a caller is told about (not a bug). */

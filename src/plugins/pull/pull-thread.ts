@@ -65,7 +65,7 @@ class RunningPull {
   #credit = CREDIT
   #creditWaiter: (() => void) | undefined
   #asks = 0
-  readonly #answers = new Map<number, { resolve: () => void, reject: (error: Error) => void }>()
+  readonly #answers = new Map<number, { resolve: (granted: boolean) => void, reject: (error: Error) => void }>()
 
   constructor (readonly id: number) {}
 
@@ -86,19 +86,30 @@ class RunningPull {
 
   /** Asks the gateway's thread for a turn or a charge; resolves with the ask's number once granted. */
   async ask (type: 'turn' | 'charge', amount: number): Promise<number> {
-    const ask = ++this.#asks
-    await new Promise<void>((resolve, reject) => {
-      this.#answers.set(ask, { resolve, reject })
-      post({ type, id: this.id, ask, amount })
-    })
+    const { ask } = await this.#ask(type, amount)
     return ask
   }
 
-  answer (ask: number, granted: boolean): void {
+  /** Asks for a turn only if one is spare now: the ask's number, or undefined when the gateway declined. */
+  async askSpare (amount: number): Promise<number | undefined> {
+    const { ask, granted } = await this.#ask('spare-turn', amount)
+    return granted ? ask : undefined
+  }
+
+  answer (ask: number, answer: 'granted' | 'refused' | 'declined'): void {
     const waiter = this.#answers.get(ask)
     this.#answers.delete(ask)
-    if (granted) waiter?.resolve()
-    else waiter?.reject(new Error(`the gateway refused ask ${ask}`))
+    if (answer === 'refused') waiter?.reject(new Error(`the gateway refused ask ${ask}`))
+    else waiter?.resolve(answer === 'granted')
+  }
+
+  async #ask (type: 'turn' | 'spare-turn' | 'charge', amount: number): Promise<{ ask: number, granted: boolean }> {
+    const ask = ++this.#asks
+    const granted = await new Promise<boolean>((resolve, reject) => {
+      this.#answers.set(ask, { resolve, reject })
+      post({ type, id: this.id, ask, amount })
+    })
+    return { ask, granted }
   }
 
   cancel (): void {
@@ -155,6 +166,15 @@ async function run (job: PullJob): Promise<void> {
         } finally {
           post({ type: 'turn-done', id: job.id, ask })
         }
+      },
+      spareTurn: async (weight, read) => {
+        const ask = await pull.askSpare(weight)
+        if (ask === undefined) return undefined
+        try {
+          return await read()
+        } finally {
+          post({ type: 'turn-done', id: job.id, ask })
+        }
       }
     })
     let rows = 0
@@ -184,8 +204,9 @@ port.on('message', (message: ToPullThread) => {
   switch (message.type) {
     case 'pull': void run(message); break
     case 'credit': running.get(message.id)?.credit(); break
-    case 'granted': running.get(message.id)?.answer(message.ask, true); break
-    case 'refused': running.get(message.id)?.answer(message.ask, false); break
+    case 'granted':
+    case 'refused':
+    case 'declined': running.get(message.id)?.answer(message.ask, message.type); break
     case 'cancel': running.get(message.id)?.cancel(); break
   }
 })

@@ -8,6 +8,8 @@ import type { FromPullThread, ObservedEvent, PullJob, PullThreadData, ToPullThre
 export interface ThreadPullHooks {
   /** A turn in the exploration queue before a page of this weight is read; the function gives it back. */
   turn (weight: number): Promise<() => void>
+  /** A turn for a read ahead, only if one is spare right now; undefined when none is. */
+  spareTurn (weight: number): (() => void) | undefined
   /** Spends the caller's points before a page is handed out; throws once they are spent. */
   charge (points: number): Promise<void>
   /** The thread's store calls and statuses, for the gateway's metrics. */
@@ -190,6 +192,12 @@ export class PullThreads {
           else pull.releases.set(message.ask, release)
         }))
         break
+      case 'spare-turn': {
+        const release = pull.finished ? undefined : pull.hooks.spareTurn(message.amount)
+        if (release !== undefined) pull.releases.set(message.ask, release)
+        post({ type: release === undefined ? 'declined' : 'granted', id: pull.id, ask: message.ask })
+        break
+      }
       case 'turn-done':
         pull.releases.get(message.ask)?.()
         pull.releases.delete(message.ask)
