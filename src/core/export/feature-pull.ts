@@ -115,13 +115,12 @@ export class FeaturePull {
         // Paid for before anything more is read: a spent budget stops the pull here.
         if (read.kept.length > 0) await options.charge?.(pullWork(read.kept.length, pull.otherSets))
         const done = !read.hasNextPage
-        if (done) next = undefined
-        else if (ahead !== undefined) next = undefined
-        else if (endedInsideItsShard(from === 'start' ? { shard: firstShard ?? -1 } : from, to)) {
+        next = undefined
+        if (!done && ahead === undefined) {
           // Shards hold more than a page: from here on, later shards are read while this one is.
-          ahead = this.#readAhead(pull, plan, read.endPosition, read.bytesRead, options)
-          next = undefined
-        } else next = readFrom(read.endPosition)
+          if (endedInsideItsShard(from === 'start' ? { shard: firstShard ?? -1 } : from, to)) ahead = this.#readAhead(pull, plan, read.endPosition, read.bytesRead, options)
+          else next = readFrom(read.endPosition)
+        }
         from = to
         throwIfAborted(options.signal, 'pulling rows')
         const page = await this.#export.values(plan, read, { servedBy: 'pull' })

@@ -125,7 +125,7 @@ export class ShardReadAhead {
     if (this.#stopped) return
     const head = this.#lanes[0]
     if (head !== undefined && !head.ended && head.reading === undefined && head.pages.length === 0 && head.failure === undefined) this.#start(head, 'turn')
-    if (this.#reads.readSpare === undefined || this.#pagesSeen === 0) return
+    if (this.#reads.readSpare === undefined) return
     const pageBytes = this.#bytesSeen / this.#pagesSeen
     while (this.#lanes.length < this.#limits.shards && this.#nextShard < this.#shards.length) this.#openNext()
     for (const lane of this.#lanes.slice(1)) {
