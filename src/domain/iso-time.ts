@@ -21,6 +21,52 @@ export function isoTime (ms: number): string {
   return lastDate + TWO_DIGITS[hours]! + ':' + TWO_DIGITS[minutes]! + ':' + TWO_DIGITS[seconds]! + '.' + THREE_DIGITS[rest - seconds * 1_000]! + 'Z'
 }
 
+/**
+ * isoTime's text written into `target` at `at` as ASCII bytes (24 of them), without making the
+ * string; returns the bytes written, or 0 for a time isoTime leaves to Date (write its text then).
+ * `target` must have room for 24 bytes at `at`.
+ */
+export function writeIsoTime (target: Uint8Array, at: number, ms: number): number {
+  if (!Number.isInteger(ms) || ms < FIRST_MS || ms > LAST_MS) return 0
+  const day = Math.floor(ms / DAY_MS)
+  if (day !== lastBytesDay) {
+    lastBytesDay = day
+    lastDateBytes = Buffer.from(civilDate(day), 'latin1')
+  }
+  target.set(lastDateBytes, at)
+  let rest = ms - day * DAY_MS
+  const hours = Math.floor(rest / 3_600_000)
+  rest -= hours * 3_600_000
+  const minutes = Math.floor(rest / 60_000)
+  rest -= minutes * 60_000
+  const seconds = Math.floor(rest / 1_000)
+  const millis = rest - seconds * 1_000
+  let i = at + 11
+  target[i++] = DIGIT_0 + Math.floor(hours / 10)
+  target[i++] = DIGIT_0 + hours % 10
+  target[i++] = COLON
+  target[i++] = DIGIT_0 + Math.floor(minutes / 10)
+  target[i++] = DIGIT_0 + minutes % 10
+  target[i++] = COLON
+  target[i++] = DIGIT_0 + Math.floor(seconds / 10)
+  target[i++] = DIGIT_0 + seconds % 10
+  target[i++] = DOT
+  target[i++] = DIGIT_0 + Math.floor(millis / 100)
+  target[i++] = DIGIT_0 + Math.floor(millis / 10) % 10
+  target[i++] = DIGIT_0 + millis % 10
+  target[i++] = LETTER_Z
+  return i - at
+}
+
+const DIGIT_0 = 0x30
+const COLON = 0x3a
+const DOT = 0x2e
+const LETTER_Z = 0x5a
+
+/** writeIsoTime's own day cache: 'YYYY-MM-DDT' as bytes. */
+let lastBytesDay = Number.NaN
+let lastDateBytes: Uint8Array = new Uint8Array(0)
+
 const DAY_MS = 86_400_000
 /** 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the years toISOString writes with four digits. */
 const FIRST_MS = -62_167_219_200_000

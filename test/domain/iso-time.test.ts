@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isoTime } from '../../src/domain/iso-time.js'
+import { isoTime, writeIsoTime } from '../../src/domain/iso-time.js'
 import { seededRandom } from '../../src/lib/seeded-random.js'
 
 const dateText = (ms: number): string => new Date(ms).toISOString()
@@ -32,4 +32,31 @@ t.test('hands six-digit years, fractions and invalid times to Date, with its ans
   }
   t.throws(() => isoTime(Number.NaN), RangeError)
   t.throws(() => isoTime(8.64e15 + 1), RangeError)
+})
+
+t.test('writeIsoTime writes isoTime\'s bytes where it is asked to, and leaves the times isoTime hands to Date to the caller', async (t) => {
+  const random = seededRandom(20261205)
+  const target = Buffer.alloc(40, 0x2a)
+  let mismatches = 0
+  for (let i = 0; i < 50_000; i++) {
+    const ms = Math.floor(-62_167_219_200_000 + random() * (253_402_300_799_999 + 62_167_219_200_000))
+    const at = i % 16
+    const written = writeIsoTime(target, at, ms)
+    if (written !== 24 || target.toString('latin1', at, at + 24) !== dateText(ms)) mismatches++
+  }
+  t.equal(mismatches, 0, 'random times across years 0 to 9999, at any offset')
+  const edges = Buffer.alloc(24)
+  for (const ms of [0, -1, 86_399_999, Date.UTC(2000, 1, 29, 23, 59, 59, 999), -62_167_219_200_000, 253_402_300_799_999]) {
+    t.equal(writeIsoTime(edges, 0, ms), 24)
+    t.equal(edges.toString('latin1'), dateText(ms), String(ms))
+  }
+  const untouched = Buffer.alloc(24, 0x2a)
+  for (const ms of [-62_167_219_200_001, 253_402_300_800_000, 1.5, Number.NaN]) {
+    t.equal(writeIsoTime(untouched, 0, ms), 0, `${ms}: left to isoTime`)
+  }
+  t.equal(untouched.toString('latin1'), '*'.repeat(24), 'nothing written for them')
+  // Around the bytes written, nothing else changed.
+  const framed = Buffer.alloc(30, 0x2a)
+  writeIsoTime(framed, 3, 0)
+  t.equal(framed.toString('latin1'), '***1970-01-01T00:00:00.000Z***')
 })
