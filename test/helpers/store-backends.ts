@@ -32,38 +32,54 @@ const dynaliteBackend: StoreBackend = {
 const dynamoDbLocalBackend: StoreBackend = {
   name: 'dynamodb-local',
   async start (t) {
-    const port = await freePort()
-    const dir = dynamoDbLocalDir()
-    const child: ChildProcess = spawn('java', [
-      '-XX:TieredStopAtLevel=1',
-      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'),
-      '-inMemory', '-disableTelemetry', '-port', String(port)
-    ], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
-    // A test process killed on timeout must not leave a JVM behind.
-    const kill = (): void => { child.kill('SIGKILL') }
-    process.once('exit', kill)
-    t.teardown(() => {
-      process.removeListener('exit', kill)
-      kill()
-    })
-    let stderr = ''
-    child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-2_000) })
-    let exited: string | undefined
-    child.once('exit', (code, signal) => { exited = `exited with ${code ?? signal ?? '?'}` })
-    child.once('error', (error) => { exited = error.message })
-    const endpoint = `http://127.0.0.1:${port}`
-    for (let i = 0; i < 200; i++) {
-      // `exited` is set by the child's event handlers while this loop awaits.
-      if (exited !== undefined) break
-      try {
-        await fetch(endpoint, { method: 'POST' })
-        return endpoint
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 100))
-      }
+    // The port is free when chosen, but another process may take it before the JVM binds it: then
+    // the JVM exits at once, and it is started again on another port.
+    let failure = ''
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const started = await startDynamoDbLocal(t, await freePort())
+      if (typeof started === 'object') return started.endpoint
+      failure = started
     }
-    throw new Error(`DynamoDB Local did not start (${exited ?? 'no answer within 20 s'}): ${stderr}`)
+    throw new Error(`DynamoDB Local did not start: ${failure}`)
   }
+}
+
+/** DynamoDB Local on `port`, stopped at the test's end: its endpoint once it answers, or why it did not start. */
+async function startDynamoDbLocal (t: Pick<Test, 'teardown'>, port: number): Promise<{ endpoint: string } | string> {
+  const dir = dynamoDbLocalDir()
+  const child: ChildProcess = spawn('java', [
+    '-XX:TieredStopAtLevel=1',
+    `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'),
+    '-inMemory', '-disableTelemetry', '-port', String(port)
+  ], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
+  // A test process killed on timeout must not leave a JVM behind.
+  const kill = (): void => { child.kill('SIGKILL') }
+  process.once('exit', kill)
+  t.teardown(() => {
+    process.removeListener('exit', kill)
+    kill()
+  })
+  let stderr = ''
+  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-2_000) })
+  let exited: string | undefined
+  child.once('exit', (code, signal) => { exited = `exited with ${code ?? signal ?? '?'}` })
+  child.once('error', (error) => { exited = error.message })
+  const endpoint = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 200; i++) {
+    // `exited` is set by the child's event handlers while this loop awaits.
+    if (exited !== undefined) break
+    try {
+      const answer = await fetch(endpoint, { method: 'POST' })
+      // An answer from DynamoDB (another process that took the port would not send its request id).
+      if (answer.headers.has('x-amzn-requestid')) return { endpoint }
+      kill()
+      return `another server answered on port ${port}`
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+  kill()
+  return `${exited ?? 'no answer within 20 s'}: ${stderr}`
 }
 
 function dynamoDbLocalDir (): string {
