@@ -114,3 +114,28 @@ t.test('failures on a pull thread mid-stream', async (t) => {
     t.equal(await metricLine(app, 'featuregate_pulls_total{format="ndjson",outcome="error"}') - failedBefore, 1)
   })
 })
+
+t.test('a pull thread sends each page as one batch; on the event loop a page goes out 250 rows at a time', async (t) => {
+  for (const threads of ['1', '0']) {
+    const app = await build(t, { DEMO_USERS: '1500', PULL_THREADS: threads })
+    // Pages of 600 span shards (about 23 users each): every page but the last holds 600 rows.
+    const body = { featureSet: 'user_profile', features: ['user_profile:region'], batchSize: 600, segment: { index: 0, count: 1 } }
+    const text = (await app.inject({ method: 'POST', url: '/v1/pull', headers: { accept: 'application/x-ndjson' }, payload: body })).body
+    const batches: number[] = []
+    let rows = 0
+    for (const line of text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)) {
+      if (typeof line.entity_id === 'string') rows++
+      else if (typeof line.resume_after === 'string') {
+        batches.push(rows)
+        rows = 0
+      }
+    }
+    const total = batches.reduce((a, b) => a + b, 0) + rows
+    t.ok(total > 1200, `${total} rows`)
+    const pages = Math.ceil(total / 600)
+    const lastPage = total - (pages - 1) * 600
+    t.same(batches.slice(0, 4), threads === '1' ? [600, 600, lastPage] : [250, 250, 100, 250], `PULL_THREADS=${threads}: the first batches`)
+    // On the loop, every page of 600 in slices of 250, 250 and 100; the last page's rows likewise.
+    t.equal(batches.length, threads === '1' ? pages : (pages - 1) * 3 + Math.ceil(lastPage / 250), `PULL_THREADS=${threads}: ${batches.length} batches for ${pages} pages`)
+  }
+})

@@ -4,7 +4,10 @@ import { arrowEncoder } from './arrow-encoder.js'
 import { ndjsonEncoder } from './ndjson-encoder.js'
 import type { PullEncoder, PullFormat } from './pull-encoder.js'
 
-/** Rows encoded in one go: about a millisecond of the loop, so a 1,000-row page does not hold it for ten. */
+/**
+ * Rows encoded in one go on the event loop (pulls there, PULL_THREADS=0): about a millisecond of the
+ * loop, so a 1,000-row page does not hold it for ten. A pull thread sends each page whole.
+ */
 export const SLICE_ROWS = 250
 
 /**

@@ -7,7 +7,7 @@ import { isFeaturegateError } from '../../errors.js'
 import { openBulkReader } from '../../repo/open-feature-store.js'
 import { httpFailureOf } from '../http-errors.js'
 import type { FromPullThread, ObservedEvent, PullJob, PullThreadData, ThreadObserver, ToPullThread } from './pull-thread-protocol.js'
-import { encoderFor, slicesOf } from './pull-slices.js'
+import { encoderFor } from './pull-slices.js'
 
 /**
  * A pull thread: streamed pulls read, turned into values and encoded here, on a thread (and heap) of
@@ -179,11 +179,11 @@ async function run (job: PullJob): Promise<void> {
     })
     let rows = 0
     for await (const batch of batches) {
-      for (const slice of slicesOf(batch)) {
-        await pull.hasCredit()
-        send(encoder.batch(slice), slice.rows.length, false)
-        rows += slice.rows.length
-      }
+      // A page goes out whole, as one batch: cut into slices only keeps the event loop free between
+      // them (pulls on the loop), and here each Arrow record batch would cost its metadata again.
+      await pull.hasCredit()
+      send(encoder.batch(batch), batch.rows.length, false)
+      rows += batch.rows.length
       if (batch.done) break
     }
     await pull.hasCredit()
