@@ -214,6 +214,10 @@ t.test('the same rows as featureRows for the same arguments, in its order (withi
     t.same(pull.end, { end: true, rows: ids.length })
     const { batches } = await pullArrow(app, { ...args, batchSize: 60 })
     t.same(inOrder(arrowRows(batches).map((r) => r.entity_id as string)), inOrder(ids), `${name}: Arrow, the same entities in the same order${fannedOut ? ' within each segment' : ''}`)
+    // Pages of 7 end inside their shards: a single segment then reads later shards ahead, filters and other sets' columns included.
+    const small = await pullNdjson(app, { ...args, batchSize: 7 })
+    t.same(inOrder(small.rows.map((r) => r.entity_id)), inOrder(ids), `${name}, pages of 7: the same entities in the same order${fannedOut ? ' within each segment' : ''}`)
+    t.same(small.rows.map((r) => r.features), small.rows.map((r) => byId.get(r.entity_id)), `${name}, pages of 7: the same values`)
   }
 })
 

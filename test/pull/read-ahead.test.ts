@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ScanRequest, ScanResult } from '../../src/domain/ports/bulk-reader.js'
 import type { ReadOptions } from '../../src/domain/read-options.js'
 import type { ExploreCaller } from '../../src/core/access/explore-queue.js'
+import type { FilterInput } from '../../src/core/export/scan-filter.js'
 import { build } from '../helpers/build-app.js'
 import { pullArrow, arrowRows, pullNdjson } from './pull-helpers.js'
 
@@ -15,11 +16,11 @@ import { pullArrow, arrowRows, pullNdjson } from './pull-helpers.js'
 const BODY = { featureSet: 'user_profile', features: ['user_profile'], batchSize: 5, segment: { index: 0, count: 1 } }
 
 /** The same rows paged through the export itself, one page after another: the order a pull must give. */
-async function exportOrder (app: FastifyInstance): Promise<string[]> {
+async function exportOrder (app: FastifyInstance, request: { featureSet: string, features: string[], filters?: FilterInput[] } = { featureSet: 'user_profile', features: ['user_profile:region'] }): Promise<string[]> {
   const ids: string[] = []
   let after: string | undefined
   for (;;) {
-    const page = await app.featureExport.page(app.featureExport.plan({ featureSet: 'user_profile', features: ['user_profile:region'], first: 500, segment: { index: 0, count: 1 }, after }))
+    const page = await app.featureExport.page(app.featureExport.plan({ ...request, first: 500, segment: { index: 0, count: 1 }, after }))
     ids.push(...page.rows.map((r) => r.entity.entityId))
     if (!page.hasNextPage) return ids
     after = page.endCursor
@@ -107,4 +108,18 @@ t.test('shards that hold less than a page: pages span shards, as before, with no
   t.same(pull.rows.map((r) => r.entity_id), expected)
   t.equal(scans.shardOnly(), 0, 'no shard-only read')
   t.ok(pull.resumeTokens.length <= Math.ceil(expected.length / 200) + 1, `${pull.resumeTokens.length} batches of up to 200`)
+})
+
+t.test('with filters on the set and on another set, and another set\'s columns: the rows the export gives, in its order', async (t) => {
+  const app = await build(t, { DEMO_USERS: '1500', PULL_THREADS: '0' })
+  const filters: FilterInput[] = [{ feature: 'user_text:sentiment_score', gt: -0.5 }, { feature: 'user_profile:region', in: ['us-east', 'eu-west'] }]
+  const request = { featureSet: 'user_text', features: ['user_text:sentiment_score', 'user_profile:region'], filters }
+  const expected = await exportOrder(app, request)
+  t.ok(expected.length > 200, `${expected.length} rows match`)
+  const scans = watchConcurrency(app)
+  const pull = await pullNdjson(app, { featureSet: request.featureSet, features: request.features, filter: filters, batchSize: 3, segment: { index: 0, count: 1 } })
+  t.equal(pull.status, 200)
+  t.same(pull.rows.map((r) => r.entity_id), expected, 'every matching row once, in order')
+  t.ok(pull.rows.every((r) => ['us-east', 'eu-west'].includes(r.features['user_profile:region'] as string)), 'the other set\'s filter held')
+  t.ok(scans.shardOnly() > 0 && scans.max() > 1, `${scans.shardOnly()} shard-only reads, ${scans.max()} at once`)
 })
