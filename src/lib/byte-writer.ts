@@ -53,7 +53,7 @@ export class ByteWriter {
     this.#at += bytes
   }
 
-  /** What was written (a view of the buffer: the writer is done with). */
+  /** What was written, as a view of the buffer: write nothing more after taking it. */
   take (): Uint8Array {
     return this.#buffer.subarray(0, this.#at)
   }
