@@ -164,9 +164,10 @@ export class FairQueue {
   }
 
   /**
-   * A turn only if it is spare: nobody waits, and a slot stays free after it, so work that arrives
-   * still starts at once. Undefined, at no cost, otherwise. For work that may wait for a later
-   * chance (reading ahead); charged to the caller like any turn, so it counts in the caller's share.
+   * A turn only if it is spare: nobody waits, and a slot stays free after it for work that arrives
+   * (unless the caller's own next turn takes it first). Undefined, at no cost, otherwise. For work that
+   * may wait for a later chance (reading ahead); charged to the caller like any turn, so it counts in
+   * the caller's share.
    */
   trySpare (callerId: string, weight = 1): Release | undefined {
     if (this.#waiting > 0 || this.#running + 1 >= this.limit) return undefined
