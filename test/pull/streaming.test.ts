@@ -292,30 +292,35 @@ t.test('a reader that stops reading stops the scan: pages read stay bounded, the
   await app.featureRegistry.reload()
   const url = new URL(await listen(app))
   const scans = watchScans(app)
-  const body = JSON.stringify({ featureSet: 'wide', features: ['wide:v'], batchSize: 10 })
-  const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { accept: NDJSON, 'content-type': 'application/json' } }, resolve)
-    req.on('error', reject)
-    req.end(body)
-  })
-  t.equal(response.statusCode, 200)
-  response.pause()
-  // The gateway reads ahead only until the socket's buffers are full, then waits: the count settles.
-  let settled = -1
-  for (let waited = 0; waited < 20_000 && settled !== scans.calls(); waited += 1_000) {
-    settled = scans.calls()
-    await sleep(1_000)
+  // The server's fan-out, and one segment whose shards (about 12 rows) hold more than a page of 10: it reads shards ahead.
+  for (const segment of [undefined, { index: 0, count: 1 }]) {
+    const label = segment === undefined ? 'fan-out' : 'one segment, shards read ahead'
+    const before = scans.calls()
+    const body = JSON.stringify({ featureSet: 'wide', features: ['wide:v'], batchSize: 10, segment })
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { accept: NDJSON, 'content-type': 'application/json' } }, resolve)
+      req.on('error', reject)
+      req.end(body)
+    })
+    t.equal(response.statusCode, 200)
+    response.pause()
+    // The gateway reads ahead only until the socket's buffers are full, then waits: the count settles.
+    let settled = -1
+    for (let waited = 0; waited < 20_000 && settled !== scans.calls() - before; waited += 1_000) {
+      settled = scans.calls() - before
+      await sleep(1_000)
+    }
+    t.equal(scans.calls() - before, settled, `${label}: no page read while the reader is stalled (${settled} scans so far)`)
+    let text = ''
+    response.setEncoding('utf8')
+    response.on('data', (chunk: string) => { text += chunk })
+    response.resume()
+    await new Promise((resolve) => response.on('end', resolve))
+    const pull = readNdjson(text)
+    t.same(pull.end, { end: true, rows }, `${label}: the pull completes once the reader reads again`)
+    const pages = pull.resumeTokens.length
+    t.ok(settled < pages / 2, `${label}: read ahead of a stalled reader: ${settled} scans for ${pages} pages (socket buffers, then it waits)`)
   }
-  t.equal(scans.calls(), settled, `no page read while the reader is stalled (${settled} scans so far)`)
-  let text = ''
-  response.setEncoding('utf8')
-  response.on('data', (chunk: string) => { text += chunk })
-  response.resume()
-  await new Promise((resolve) => response.on('end', resolve))
-  const pull = readNdjson(text)
-  t.same(pull.end, { end: true, rows }, 'the pull completes once the reader reads again')
-  const pages = pull.resumeTokens.length
-  t.ok(settled < pages / 2, `read ahead of a stalled reader: ${settled} scans for ${pages} pages (socket buffers, then it waits)`)
 })
 
 t.test('a store failure mid-stream ends the stream with the error marker, counted in metrics', async (t) => {
