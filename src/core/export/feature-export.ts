@@ -15,7 +15,9 @@ import { countStatuses } from '../status-counts.js'
 import type { FeatureRegistry, ResolvedFeature } from '../feature-registry.js'
 import { KnownRows, PageKeyReads } from './page-rows.js'
 import { decodeCursor, encodeCursor } from './pull-cursor.js'
-import { canonicalFilter, describeCondition, matches, parseFilter, type FilterInput } from './scan-filter.js'
+import { shardAt, singleSegmentShard } from './scan-positions.js'
+import { placeConditions } from './placed-conditions.js'
+import { canonicalFilter, matches, type FilterInput } from './scan-filter.js'
 
 export type { FilterInput } from './scan-filter.js'
 
@@ -187,34 +189,7 @@ export class FeatureExport {
       startedAt = cursor.startedAt
     }
 
-    const pushedDown: ScanCondition[] = []
-    const describePushedDown: string[] = []
-    const describeResidual: string[] = []
-    const residual = new Map<string, { spec: FeatureSetSpec, conditions: ScanCondition[] }>()
-    for (const filter of filters) {
-      if (typeof filter.feature !== 'string' || !filter.feature.includes(':')) throw new InvalidFilterError(String(filter.feature), 'name one feature as feature_set:feature')
-      const [target] = this.#registry.resolve([filter.feature])
-      if (target === undefined) throw new InvalidFilterError(filter.feature, 'name one feature as feature_set:feature')
-      const conditions = parseFilter(filter, target.feature, startedAt)
-      const described = conditions.map((c) => describeCondition(target.ref, c))
-      if (target.featureSet.name === featureSet.name) {
-        pushedDown.push(...conditions)
-        describePushedDown.push(...described)
-      } else {
-        const entry = residual.get(target.featureSet.name) ?? { spec: target.featureSet, conditions: [] }
-        entry.conditions.push(...conditions)
-        residual.set(target.featureSet.name, entry)
-        describeResidual.push(...described)
-      }
-    }
-    if (window.after !== undefined) {
-      pushedDown.push({ kind: 'event_time', op: '>=', value: window.after })
-      describePushedDown.push(`${featureSet.name} event time >= ${new Date(window.after).toISOString()}`)
-    }
-    if (window.before !== undefined) {
-      pushedDown.push({ kind: 'event_time', op: '<', value: window.before })
-      describePushedDown.push(`${featureSet.name} event time < ${new Date(window.before).toISOString()}`)
-    }
+    const { pushedDown, residual, describePushedDown, describeResidual } = placeConditions(filters, window, featureSet, this.#registry, startedAt)
     if (request.principal !== undefined && this.#access !== undefined) {
       this.#access.authorizeFeatureSets(request.principal, new Set([featureSet.name, ...features.map((f) => f.featureSet.name), ...residual.keys()]))
     }
@@ -232,7 +207,7 @@ export class FeatureExport {
    * while this one's values are made (values, below: CPU only).
    */
   async read (plan: ExportPlan, options: ReadOptions = {}, scope: ReadScope = {}): Promise<ReadPage> {
-    const onlyShard = scope.shardOnly === true ? shardOfSingleSegment(plan) : undefined
+    const onlyShard = scope.shardOnly === true ? singleSegmentShard(plan.segments, plan.position) : undefined
     const readOptions: ReadOptions = { signal: options.signal, deadlineAt: options.deadlineAt ?? Date.now() + this.#limits.defaultDeadlineMs }
     const drivingNames = new Set(plan.features.filter((f) => f.featureSet.name === plan.featureSet.name).map((f) => f.feature.name))
     const others = otherSetColumns(plan)
@@ -304,7 +279,7 @@ export class FeatureExport {
         exhausted = result.exhausted
       }
       for (const c of candidates) kept.push({ entityId: c.entityId, after: c.after })
-      if (onlyShard !== undefined && shardOfSingleSegment({ ...plan, position }) !== onlyShard) break
+      if (onlyShard !== undefined && shardAt(position.segments[plan.segments[0]!]) !== onlyShard) break
     }
 
     // The requested columns of other sets (those a residual filter read are in hand), so that making the values reads nothing.
@@ -392,13 +367,4 @@ class PagedRow implements ExportRow {
   get cursor (): string {
     return encodeCursor(this.#plan, this.#after)
   }
-}
-
-/** The shard a single-segment plan stands in ('done' once it ended); shard-only reads need exactly one segment. */
-function shardOfSingleSegment (plan: Pick<ExportPlan, 'segments' | 'position'>): number | 'done' {
-  if (plan.segments.length !== 1) throw new Error('a read of one shard needs a plan of one segment')
-  const position = plan.position.segments[plan.segments[0]!]
-  if (position === 'done') return 'done'
-  if (position === undefined || position === 'start') throw new Error('a read of one shard starts at a shard')
-  return position.shard
 }

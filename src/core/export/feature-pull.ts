@@ -5,6 +5,7 @@ import { pullWork } from '../query-cost.js'
 import type { ScanPosition, SegmentPosition } from '../../domain/ports/bulk-reader.js'
 import type { ExportPlan, ExportRequest, ExportRow, FeatureExport, ReadPage } from './feature-export.js'
 import { encodeCursor } from './pull-cursor.js'
+import { endedInsideItsShard, samePosition, withSegment } from './scan-positions.js'
 import { ShardReadAhead, type SegmentReads } from './shard-read-ahead.js'
 
 /** A whole pull: featureRows' arguments, with the batch size in place of the page size. */
@@ -147,12 +148,13 @@ export class FeaturePull {
       return await this.#export.read({ ...plan, position: at }, { signal: options.signal }, { shardOnly: true })
     }
     const { turn, spareTurn } = options
-    const reads: SegmentReads = {
-      read: async (at) => turn === undefined ? await readAt(at) : await turn(weight, async () => await readAt(at)),
-      ...(turn === undefined
-        ? { readSpare: readAt }
-        : spareTurn !== undefined && { readSpare: async (at: ScanPosition) => await spareTurn(weight, async () => await readAt(at)) })
-    }
+    // With no queue (turn absent) nothing waits for turns, so reading ahead needs no spare one either.
+    const reads: SegmentReads = turn === undefined
+      ? { read: readAt, readSpare: readAt }
+      : {
+          read: async (at) => await turn(weight, async () => await readAt(at)),
+          ...(spareTurn !== undefined && { readSpare: async (at: ScanPosition) => await spareTurn(weight, async () => await readAt(at)) })
+        }
     const shards = this.#export.shardsOfSegment(segment, position.totalSegments)
     return new ShardReadAhead(segment, shards, position, reads, { shards: READ_AHEAD_SHARDS, pages: READ_AHEAD_PAGES, bytes: this.#export.limits.maxPageBytes }, pageBytes)
   }
@@ -197,7 +199,7 @@ export class FeaturePull {
       }
       if (turn >= open.length) turn = 0
       throwIfAborted(options.signal, 'pulling rows')
-      const at = (position: SegmentPosition): ScanPosition => ({ totalSegments, segments: handedOut.map((p, i) => i === segment ? position : p) })
+      const at = (position: SegmentPosition): ScanPosition => withSegment({ totalSegments, segments: handedOut }, segment, position)
       const kept = read.kept.map(({ entityId, after }) => ({ entityId, after: at(after.segments[segment]!) }))
       handedOut[segment] = read.endPosition.segments[segment]!
       const done = open.length === 0
@@ -228,16 +230,11 @@ export class FeaturePull {
  */
 function requireProgress (read: ReadPage, moves: ReadonlyArray<readonly [SegmentPosition | undefined, SegmentPosition | undefined]>): void {
   if (read.kept.length > 0 || !read.hasNextPage) return
-  if (moves.every(([from, to]) => JSON.stringify(from) === JSON.stringify(to))) throw new Error('a pull page read nothing and did not move on')
+  if (moves.every(([from, to]) => samePosition(from, to))) throw new Error('a pull page read nothing and did not move on')
 }
 
 /** A read started ahead: awaited when its turn comes; if the pull ends first (the reader left), its failure goes unobserved, not unhandled. */
 function quietly<T> (read: Promise<T>): Promise<T> {
   read.catch(() => {})
   return read
-}
-
-/** A page that started in a shard and ended inside the same one: the set's shards hold more than a page. */
-function endedInsideItsShard (from: SegmentPosition | undefined, to: SegmentPosition | undefined): boolean {
-  return typeof from === 'object' && typeof to === 'object' && to.after !== undefined && from.shard === to.shard
 }

@@ -1,5 +1,6 @@
 import type { ScanPosition, SegmentPosition } from '../../domain/ports/bulk-reader.js'
 import type { ReadPage } from './feature-export.js'
+import { samePosition, shardAt, withSegment } from './scan-positions.js'
 
 /** How one segment's pages are read: in a turn of the queue, or ahead of the reader in a spare one. */
 export interface SegmentReads {
@@ -115,7 +116,7 @@ export class ShardReadAhead {
     const ended = last.endPosition.segments[this.#segment]
     const following = this.#lanes[0] ?? (this.#nextShard < this.#shards.length ? this.#openNext() : undefined)
     const expected: SegmentPosition = following === undefined ? 'done' : { shard: following.shard }
-    if (JSON.stringify(ended) !== JSON.stringify(expected)) {
+    if (!samePosition(ended, expected)) {
       throw new Error(`shard ${head.shard} ended at ${JSON.stringify(ended)}, not at ${JSON.stringify(expected)}`)
     }
   }
@@ -167,16 +168,11 @@ export class ShardReadAhead {
       }
       lane.pages.push(read)
       lane.from = read.endPosition
-      const at = read.endPosition.segments[this.#segment]
-      lane.ended = at === undefined || at === 'done' || at === 'start' || at.shard !== lane.shard
+      lane.ended = shardAt(read.endPosition.segments[this.#segment]) !== lane.shard
       this.#bytesAhead += read.bytesRead
       this.#pagesSeen++
       this.#bytesSeen += read.bytesRead
       this.#fill()
     })()
   }
-}
-
-function withSegment (position: ScanPosition, segment: number, at: SegmentPosition): ScanPosition {
-  return { totalSegments: position.totalSegments, segments: position.segments.map((p, i) => i === segment ? at : p) }
 }
