@@ -63,6 +63,17 @@ export class ExploreQueue {
     return this.#queue.trySpare(callerIdOf(caller), weight)
   }
 
+  /** Runs `work` in a spare turn of this caller's, or not at all (undefined) when none is spare now. */
+  async runSpare<T> (caller: ExploreCaller, weight: number, work: () => Promise<T>): Promise<T | undefined> {
+    const release = this.trySpare(caller, weight)
+    if (release === undefined) return undefined
+    try {
+      return await work()
+    } finally {
+      release()
+    }
+  }
+
   /** Runs `work` in one of this caller's turns. */
   async run<T> (caller: ExploreCaller, options: TurnOptions, work: () => Promise<T>): Promise<T> {
     return await this.#queue.run(callerIdOf(caller), options, work)

@@ -152,15 +152,7 @@ async function pullPlugin (fastify: FastifyInstance): Promise<void> {
           signal,
           charge,
           turn: async (weight, read) => await fastify.exploreQueue.run(request, { weight, signal }, read),
-          spareTurn: async (weight, read) => {
-            const release = fastify.exploreQueue.trySpare(request, weight)
-            if (release === undefined) return undefined
-            try {
-              return await read()
-            } finally {
-              release()
-            }
-          }
+          spareTurn: async (weight, read) => await fastify.exploreQueue.runSpare(request, weight, read)
         }), encoder)
       } else {
         const threadPull = threads.start({ format, request: parsed, featureSets: fastify.featureRegistry.featureSets(), limits: fastify.featureExport.limits }, {
