@@ -134,15 +134,29 @@ export class FeatureLookup {
   }
 }
 
-function featureResult (row: RowResult, f: ResolvedFeature, now: number): FeatureResult {
-  if (row === undefined) return NOT_FOUND
-  if (isUnread(row)) return UNAVAILABLE
+/**
+ * A feature's status in a row read for it: the one rule every answer follows (a lookup's results,
+ * a page's columns). Its value is the row's for PRESENT and STALE, null otherwise; its event time
+ * the row's whenever there is one.
+ */
+export function featureStatus (row: RowResult, f: ResolvedFeature, now: number): FeatureStatus {
+  if (row === undefined) return 'NOT_FOUND'
+  if (isUnread(row)) return 'UNAVAILABLE'
   const name = f.feature.name
-  if (row.invalid.has(name)) return { status: 'INVALID', value: null, eventTime: row.eventTime }
+  if (row.invalid.has(name)) return 'INVALID'
   const value = row.values.get(name)
-  if (value === undefined) return { status: 'NOT_FOUND', value: null, eventTime: row.eventTime }
-  if (value === null) return { status: 'NULL_VALUE', value: null, eventTime: row.eventTime }
+  if (value === undefined) return 'NOT_FOUND'
+  if (value === null) return 'NULL_VALUE'
   const maxAge = f.featureSet.maxAgeSeconds
   const stale = row.staleIfError === true || (maxAge !== undefined && now - row.eventTime > maxAge * 1000)
-  return { status: stale ? 'STALE' : 'PRESENT', value, eventTime: row.eventTime }
+  return stale ? 'STALE' : 'PRESENT'
+}
+
+/** A feature's result in a row read for it (featureStatus, with its value and event time). */
+export function featureResult (row: RowResult, f: ResolvedFeature, now: number): FeatureResult {
+  const status = featureStatus(row, f, now)
+  if (row === undefined) return NOT_FOUND
+  if (isUnread(row)) return UNAVAILABLE
+  const value = status === 'PRESENT' || status === 'STALE' ? row.values.get(f.feature.name)! : null
+  return { status, value, eventTime: row.eventTime }
 }

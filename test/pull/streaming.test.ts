@@ -122,7 +122,7 @@ t.test('a pull that breaks continues from its last resume token: every row exact
     const controller = new AbortController()
     const batches = pull.batches(pull.prepare({ featureSet: 'user_profile', features: ['user_profile:region'], batchRows: 20 }), { signal: controller.signal })
     const first = await batches.next()
-    t.equal(first.value?.rows.length, 20)
+    t.equal(first.value?.columns.length, 20)
     // The reader leaves: the page read ahead of it fails with the abort, and nobody asks for it.
     controller.abort()
     await sleep(200)
@@ -161,11 +161,11 @@ t.test('a pull that breaks continues from its last resume token: every row exact
     t.equal(reads(), 2, 'the page handed out, and the next read while the reader holds it')
     await sleep(300)
     t.equal(reads(), 2, 'and no more until the reader takes one')
-    const ids = first.value!.rows.map((r) => r.entity.entityId)
+    const ids = first.value!.columns.entityIds()
     let handedOut = 1
     for (let next = await batches.next(); next.done !== true; next = await batches.next()) {
       handedOut++
-      ids.push(...next.value.rows.map((r) => r.entity.entityId))
+      ids.push(...next.value.columns.entityIds())
     }
     t.same(ids, inScanOrder, 'every row once, in the order the streamed pull gives them')
     t.equal(reads(), handedOut, 'each page read once, none read past the last')
@@ -186,7 +186,7 @@ t.test('a pull that breaks continues from its last resume token: every row exact
     const order: number[] = []
     const ids: string[] = []
     for (let next = first; next.done !== true; next = await batches.next()) {
-      const rows = next.value.rows.map((r) => r.entity.entityId)
+      const rows = next.value.columns.entityIds()
       if (rows.length === 0) continue
       t.equal(new Set(rows.map(segmentOf)).size, 1, 'a batch holds one segment\'s rows')
       order.push(segmentOf(rows[0]!))
@@ -212,7 +212,7 @@ t.test('a pull that breaks continues from its last resume token: every row exact
     }
     const pull = new FeaturePull(exporter)
     const batches = pull.batches(pull.prepare(request))
-    t.equal((await batches.next()).value?.rows.length, 100)
+    t.equal((await batches.next()).value?.columns.length, 100)
     t.same(readsWhileMakingValues, [2], 'the second page was read while the first page\'s values were made')
     await batches.return()
   })
@@ -229,19 +229,21 @@ t.test('a pull that breaks continues from its last resume token: every row exact
     const page = await app.featureExport.values(plan, read)
     t.equal(keyReads + calls.calls(), 0, 'no store read while the values were made')
     t.equal(page.storeCalls, read.storeCalls)
-    t.equal(page.rows.length, 50)
+    const { columns } = page
+    t.equal(columns.length, 50)
     const column = plan.features.findIndex((f) => f.ref === 'user_word_stats:token_count')
-    t.ok(page.rows.some((r) => r.entity.results[column]!.status === 'PRESENT'), 'the other set\'s values are there')
-    t.same(page.rows.map((r) => r.entity.entityId), (await app.featureExport.page(plan)).rows.map((r) => r.entity.entityId), 'the same rows as page()')
+    const rows = Array.from({ length: columns.length }, (_, row) => row)
+    t.ok(rows.some((row) => columns.status(row, column) === 'PRESENT'), 'the other set\'s values are there')
+    t.same(columns.entityIds(), (await app.featureExport.page(plan)).rows.map((r) => r.entity.entityId), 'the same rows as page()')
   })
 
   t.test('a read that fails ahead reaches the reader after the pages read before it, as a typed error', async (t) => {
     const { exporter } = countingExport(3)
     const pull = new FeaturePull(exporter)
     const batches = pull.batches(pull.prepare(request))
-    t.equal((await batches.next()).value?.rows.length, 100)
+    t.equal((await batches.next()).value?.columns.length, 100)
     // The second page comes; the third read, started as it is handed out, fails.
-    t.equal((await batches.next()).value?.rows.length, 100, 'the page read before the failure')
+    t.equal((await batches.next()).value?.columns.length, 100, 'the page read before the failure')
     await sleep(200)
     await t.rejects(batches.next(), { code: 'FG_ERR_STORE_UNAVAILABLE' }, 'then the failure')
   })

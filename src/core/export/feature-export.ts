@@ -1,19 +1,18 @@
 import { createHash } from 'node:crypto'
-import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import type { FeatureSetSpec } from '../../domain/feature-set-spec.js'
 import type { BulkReader, ScanCondition, ScanPosition } from '../../domain/ports/bulk-reader.js'
-import type { RowReader } from '../../domain/ports/row-reader.js'
+import type { RowResult } from '../../domain/feature-row.js'
 import type { ReadOptions } from '../../domain/read-options.js'
 import { InvalidFilterError, LimitExceededError, MissingArgumentError } from '../../errors.js'
 import type { FeatureSetAuthorizer } from '../access/feature-set-authorizer.js'
 import { namedSets } from '../access/named-sets.js'
 import type { Principal } from '../access/principal.js'
-import { FeatureLookup, type EntityFeatures, type LookupLimits } from '../feature-lookup.js'
+import type { EntityFeatures } from '../feature-lookup.js'
 import type { GatewayObserver, StatusProtocol } from '../gateway-observer.js'
 import { requireAtMost } from '../limits.js'
-import { countStatuses } from '../status-counts.js'
 import type { FeatureRegistry, ResolvedFeature } from '../feature-registry.js'
 import { KnownRows, PageKeyReads } from './page-rows.js'
+import { PageColumns } from './page-columns.js'
 import { decodeCursor, encodeCursor } from './pull-cursor.js'
 import { shardAt, singleSegmentShard } from './scan-positions.js'
 import { placeConditions } from './placed-conditions.js'
@@ -98,13 +97,19 @@ export interface ReadScope {
   readonly shardOnly?: boolean
 }
 
-export interface ExportPage {
-  readonly features: readonly ResolvedFeature[]
-  readonly rows: readonly ExportRow[]
+/** A page's values as columns (a pull's encoders write them out as they are). */
+export interface PageValues {
+  readonly columns: PageColumns
   readonly hasNextPage: boolean
   readonly endCursor: string | undefined
   readonly itemsScanned: number
   readonly storeCalls: number
+}
+
+/** A page as a lookup answers: an object per row and cell (GraphQL's edges, samples). */
+export interface ExportPage extends Omit<PageValues, 'columns'> {
+  readonly features: readonly ResolvedFeature[]
+  readonly rows: readonly ExportRow[]
 }
 
 const MAX_FILTERS = 50
@@ -112,7 +117,6 @@ const MAX_TOTAL_SEGMENTS = 1_000
 /** Candidates read per wanted row when gateway-side filters will drop some. */
 const RESIDUAL_OVERREAD = 2
 /** Rows turned into values in one go (see page). */
-const LOOKUP_SLICE = 250
 
 /**
  * Bulk pulls for training: the entities of one feature set page by page (opaque cursors carrying
@@ -198,7 +202,9 @@ export class FeatureExport {
 
   /** One page: scan until `first` rows match, the covered segments end, or the page's item or byte budget is spent. */
   async page (plan: ExportPlan, options: PageOptions = {}): Promise<ExportPage> {
-    return this.values(plan, await this.read(plan, options), options)
+    const { columns, ...page } = await this.values(plan, await this.read(plan, options), options)
+    const rows = columns.entities().map((entity, row): ExportRow => new PagedRow(entity, columns, row))
+    return { ...page, features: plan.features, rows }
   }
 
   /**
@@ -310,33 +316,23 @@ export class FeatureExport {
     }
   }
 
-  /** A read page's values and statuses, through the lookup's own code, from the rows read. */
-  async values (plan: ExportPlan, read: ReadPage, options: Pick<PageOptions, 'servedBy'> = {}): Promise<ExportPage> {
-    const { kept, known, readOptions, itemsScanned, storeCalls } = read
-    // Values and statuses through the lookup's own code, from the rows read: read() brought every row
-    // the page's columns need, so a row asked for that it did not read is a fault here, not a store call.
-    const reader: RowReader = {
-      readRows: async (requests) => requests.map((r) => {
-        if (!known.has(r.featureSet.name, r.entityId)) throw new Error(`the page did not read ${r.featureSet.name}'s row of ${r.entityId}`)
-        return known.get(r.featureSet.name, r.entityId)
-      })
+  /**
+   * A read page's values and statuses, by row and column, from the rows read: read() brought every
+   * row the page's columns need, so a row asked for that it did not read is a fault here, not a store call.
+   */
+  async values (plan: ExportPlan, read: ReadPage, options: Pick<PageOptions, 'servedBy'> = {}): Promise<PageValues> {
+    const { kept, known, itemsScanned, storeCalls } = read
+    const rowOf = (featureSet: string, entityId: string): RowResult => {
+      if (!known.has(featureSet, entityId)) throw new Error(`the page did not read ${featureSet}'s row of ${entityId}`)
+      return known.get(featureSet, entityId)
     }
-    const lookupLimits: LookupLimits = { maxEntitiesPerRequest: plan.first, maxFeaturesPerRequest: this.#limits.maxFeaturesPerRequest, defaultDeadlineMs: this.#limits.defaultDeadlineMs }
-    const lookup = new FeatureLookup(this.#registry, reader, lookupLimits)
-    const entities: EntityFeatures[] = []
-    for (let start = 0; start < kept.length; start += LOOKUP_SLICE) {
-      // A page's values in slices, the loop free between them: a 1,000-row page would hold it for milliseconds.
-      if (start > 0) await yieldToLoop()
-      const slice = kept.slice(start, start + LOOKUP_SLICE).map((k) => k.entityId)
-      entities.push(...(await lookup.read(slice, plan.features, { ...readOptions, now: plan.startedAt })).entities)
-    }
+    // A row's cursor is encoded only when asked for: GraphQL edges want one per row, a streamed pull one per batch.
+    const columns = await PageColumns.of(plan.features, kept.map((k) => k.entityId), rowOf, plan.startedAt, (row) => encodeCursor(plan, kept[row]!.after))
     if (options.servedBy !== undefined) {
-      this.#observer?.featureStatuses(options.servedBy, countStatuses({ features: plan.features, entities }))
-      this.#observer?.exportPage(options.servedBy, entities.length, itemsScanned)
+      this.#observer?.featureStatuses(options.servedBy, columns.statusCounts())
+      this.#observer?.exportPage(options.servedBy, columns.length, itemsScanned)
     }
-    // A row's cursor is encoded only when asked for: GraphQL edges want one per row, a streamed pull one per slice.
-    const rows = entities.map((entity, i): ExportRow => new PagedRow(entity, plan, kept[i]!.after))
-    return { features: plan.features, rows, hasNextPage: read.hasNextPage, endCursor: read.endCursor, itemsScanned, storeCalls }
+    return { columns, hasNextPage: read.hasNextPage, endCursor: read.endCursor, itemsScanned, storeCalls }
   }
 }
 
@@ -355,16 +351,16 @@ function otherSetColumns (plan: ExportPlan): Map<string, { spec: FeatureSetSpec,
 /** A row of a page whose cursor is encoded only when read (a class: one shape for every row, the getter on its prototype). */
 class PagedRow implements ExportRow {
   readonly entity: EntityFeatures
-  readonly #plan: ExportPlan
-  readonly #after: ScanPosition
+  readonly #columns: PageColumns
+  readonly #row: number
 
-  constructor (entity: EntityFeatures, plan: ExportPlan, after: ScanPosition) {
+  constructor (entity: EntityFeatures, columns: PageColumns, row: number) {
     this.entity = entity
-    this.#plan = plan
-    this.#after = after
+    this.#columns = columns
+    this.#row = row
   }
 
   get cursor (): string {
-    return encodeCursor(this.#plan, this.#after)
+    return this.#columns.cursor(this.#row)
   }
 }

@@ -3,7 +3,8 @@ import { throwIfAborted } from '../../lib/backoff.js'
 import type { ResolvedFeature } from '../feature-registry.js'
 import { pullWork } from '../query-cost.js'
 import type { ScanPosition, SegmentPosition } from '../../domain/ports/bulk-reader.js'
-import type { ExportPlan, ExportRequest, ExportRow, FeatureExport, ReadPage } from './feature-export.js'
+import type { ExportPlan, ExportRequest, FeatureExport, ReadPage } from './feature-export.js'
+import type { PageColumns } from './page-columns.js'
 import { encodeCursor } from './pull-cursor.js'
 import { endedInsideItsShard, samePosition, withSegment } from './scan-positions.js'
 import { ShardReadAhead, type SegmentReads } from './shard-read-ahead.js'
@@ -26,8 +27,8 @@ export interface PreparedPull {
 }
 
 export interface PullBatch {
-  /** In scan order; each row's cursor resumes the pull just after it. */
-  readonly rows: readonly ExportRow[]
+  /** The batch's rows, in scan order, by row and column; each row's cursor resumes the pull just after it. */
+  readonly columns: PageColumns
   /** Resumes the pull after this batch's rows (as `after`); undefined only on a finished pull with no rows in its last batch. */
   readonly resumeAfter: string | undefined
   /** The pull's last batch: nothing follows it. */
@@ -125,7 +126,7 @@ export class FeaturePull {
         from = to
         throwIfAborted(options.signal, 'pulling rows')
         const page = await this.#export.values(plan, read, { servedBy: 'pull' })
-        yield { rows: page.rows, resumeAfter: page.endCursor, done, itemsScanned: page.itemsScanned }
+        yield { columns: page.columns, resumeAfter: page.endCursor, done, itemsScanned: page.itemsScanned }
         if (done) return
       }
     } finally {
@@ -181,7 +182,7 @@ export class FeaturePull {
     let examinedUnreported = 0
     if (open.length === 0) {
       const page = await this.#export.values(plan, await this.#readPage(pull, plan, options), { servedBy: 'pull' })
-      yield { rows: page.rows, resumeAfter: page.endCursor, done: true, itemsScanned: page.itemsScanned }
+      yield { columns: page.columns, resumeAfter: page.endCursor, done: true, itemsScanned: page.itemsScanned }
       return
     }
     while (open.length > 0) {
@@ -212,7 +213,7 @@ export class FeaturePull {
       const itemsScanned = read.itemsScanned + examinedUnreported
       examinedUnreported = 0
       const page = await this.#export.values(plan, { ...read, kept, hasNextPage: !done, endCursor, itemsScanned }, { servedBy: 'pull' })
-      yield { rows: page.rows, resumeAfter: page.endCursor, done, itemsScanned: page.itemsScanned }
+      yield { columns: page.columns, resumeAfter: page.endCursor, done, itemsScanned: page.itemsScanned }
     }
   }
 

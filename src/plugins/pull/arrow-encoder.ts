@@ -3,7 +3,7 @@ import {
   RecordBatch, RecordBatchStreamWriter, Schema, Struct, TimestampMillisecond, Utf8, makeBuilder, makeData, vectorFromArray
 } from 'apache-arrow'
 import type { PullBatch } from '../../core/export/feature-pull.js'
-import type { EntityFeatures } from '../../core/feature-lookup.js'
+import type { PageColumns } from '../../core/export/page-columns.js'
 import type { ResolvedFeature } from '../../core/feature-registry.js'
 import { FEATURE_STATUSES } from '../../domain/feature-status.js'
 import type { FeatureValue, ValueType } from '../../domain/feature-value.js'
@@ -61,22 +61,22 @@ function builderValue (value: FeatureValue): unknown {
 }
 
 /** Embeddings copied as bits (TypedArray.set), never through a double: NaN payloads survive. */
-function vectorColumn (type: FixedSizeList<Float32>, entities: readonly EntityFeatures[], column: number): Data {
+function vectorColumn (type: FixedSizeList<Float32>, cells: PageColumns, column: number): Data {
   const dimension = type.listSize
-  const values = new Float32Array(entities.length * dimension)
-  const validity = new Uint8Array(Math.ceil(entities.length / 8))
+  const values = new Float32Array(cells.length * dimension)
+  const validity = new Uint8Array(Math.ceil(cells.length / 8))
   let nullCount = 0
-  entities.forEach((entity, row) => {
-    const value = entity.results[column]!.value
+  for (let row = 0; row < cells.length; row++) {
+    const value = cells.value(row, column)
     if (value?.type === 'float_vector' && value.value.length === dimension) {
       values.set(value.value, row * dimension)
       validity[row >> 3]! |= 1 << (row & 7)
     } else {
       nullCount++
     }
-  })
+  }
   const child = makeData({ type: new Float32(), length: values.length, nullCount: 0, data: values })
-  return makeData({ type, length: entities.length, nullCount, nullBitmap: validity, child })
+  return makeData({ type, length: cells.length, nullCount, nullBitmap: validity, child })
 }
 
 /**
@@ -84,17 +84,17 @@ function vectorColumn (type: FixedSizeList<Float32>, entities: readonly EntityFe
  * builders cost several times more per value, and pulls are mostly such columns. Null where the
  * value is null or of another type (as valueColumn's builders do).
  */
-function fixedWidthColumn (feature: ResolvedFeature, type: DataType, entities: readonly EntityFeatures[], column: number): Data | undefined {
+function fixedWidthColumn (feature: ResolvedFeature, type: DataType, cells: PageColumns, column: number): Data | undefined {
   const kind = feature.feature.type
   if (kind !== 'double' && kind !== 'int64' && kind !== 'timestamp' && kind !== 'bool') return undefined
-  const length = entities.length
+  const length = cells.length
   const validity = new Uint8Array(Math.ceil(length / 8))
   const doubles = kind === 'double' ? new Float64Array(length) : undefined
   const longs = kind === 'int64' || kind === 'timestamp' ? new BigInt64Array(length) : undefined
   const bits = kind === 'bool' ? new Uint8Array(Math.ceil(length / 8)) : undefined
   let nullCount = 0
   for (let row = 0; row < length; row++) {
-    const value = entities[row]!.results[column]!.value
+    const value = cells.value(row, column)
     if (value === null || value.type !== kind) {
       nullCount++
       continue
@@ -140,21 +140,21 @@ function utf8Data (strings: ReadonlyArray<string | undefined>): Data<Utf8> {
 }
 
 /** A string feature's column, or a string list's (List<Utf8>: list offsets over one Utf8 child of every item). */
-function stringColumn (feature: ResolvedFeature, type: DataType, entities: readonly EntityFeatures[], column: number): Data | undefined {
+function stringColumn (feature: ResolvedFeature, type: DataType, cells: PageColumns, column: number): Data | undefined {
   const kind = feature.feature.type
   if (kind === 'string') {
-    return utf8Data(entities.map((entity) => {
-      const value = entity.results[column]!.value
+    return utf8Data(Array.from({ length: cells.length }, (_, row) => {
+      const value = cells.value(row, column)
       return value?.type === 'string' ? value.value : undefined
     }))
   }
   if (kind !== 'string_list') return undefined
-  const listOffsets = new Int32Array(entities.length + 1)
-  const validity = new Uint8Array(Math.ceil(entities.length / 8))
+  const listOffsets = new Int32Array(cells.length + 1)
+  const validity = new Uint8Array(Math.ceil(cells.length / 8))
   const items: string[] = []
   let nullCount = 0
-  for (let row = 0; row < entities.length; row++) {
-    const value = entities[row]!.results[column]!.value
+  for (let row = 0; row < cells.length; row++) {
+    const value = cells.value(row, column)
     if (value?.type === 'string_list') {
       for (const item of value.value) items.push(item)
       validity[row >> 3]! |= 1 << (row & 7)
@@ -163,44 +163,45 @@ function stringColumn (feature: ResolvedFeature, type: DataType, entities: reado
     }
     listOffsets[row + 1] = items.length
   }
-  return makeData({ type: type as List<Utf8>, length: entities.length, nullCount, nullBitmap: validity, valueOffsets: listOffsets, child: utf8Data(items) })
+  return makeData({ type: type as List<Utf8>, length: cells.length, nullCount, nullBitmap: validity, valueOffsets: listOffsets, child: utf8Data(items) })
 }
 
-function valueColumn (feature: ResolvedFeature, type: DataType, entities: readonly EntityFeatures[], column: number): Data {
-  if (feature.feature.type === 'float_vector') return vectorColumn(type as FixedSizeList<Float32>, entities, column)
-  const fixed = fixedWidthColumn(feature, type, entities, column) ?? stringColumn(feature, type, entities, column)
+function valueColumn (feature: ResolvedFeature, type: DataType, cells: PageColumns, column: number): Data {
+  if (feature.feature.type === 'float_vector') return vectorColumn(type as FixedSizeList<Float32>, cells, column)
+  const fixed = fixedWidthColumn(feature, type, cells, column) ?? stringColumn(feature, type, cells, column)
   if (fixed !== undefined) return fixed
   const builder = makeBuilder({ type, nullValues: [null] })
-  for (const entity of entities) {
-    const value = entity.results[column]!.value
+  for (let row = 0; row < cells.length; row++) {
+    const value = cells.value(row, column)
     builder.append(value === null || value.type !== feature.feature.type ? null : builderValue(value))
   }
   return builder.finish().flush()
 }
 
-const STATUS_CODES = new Map(FEATURE_STATUSES.map((s, i) => [s, i]))
-/** One dictionary object shared by every status column: the writer sends it once per column, never again. */
+/** One dictionary object shared by every status column (a status's code is its index here): the writer sends it once per column, never again. */
 const STATUS_DICTIONARY = vectorFromArray([...FEATURE_STATUSES], new Utf8())
 
-function statusColumn (type: Dictionary<Utf8, Int8>, entities: readonly EntityFeatures[], column: number): Data {
-  const codes = Int8Array.from(entities, (entity) => STATUS_CODES.get(entity.results[column]!.status) ?? 0)
+function statusColumn (type: Dictionary<Utf8, Int8>, cells: PageColumns, column: number): Data {
+  // A plain loop: Int8Array.from with a mapping function first collects every code in an array of its own.
+  const codes = new Int8Array(cells.length)
+  for (let row = 0; row < cells.length; row++) codes[row] = cells.statusCode(row, column)
   return makeData({ type, length: codes.length, nullCount: 0, data: codes, dictionary: STATUS_DICTIONARY })
 }
 
-function eventTimeColumn (type: TimestampMillisecond, entities: readonly EntityFeatures[], column: number): Data {
-  const times = new BigInt64Array(entities.length)
-  const validity = new Uint8Array(Math.ceil(entities.length / 8))
+function eventTimeColumn (type: TimestampMillisecond, cells: PageColumns, column: number): Data {
+  const times = new BigInt64Array(cells.length)
+  const validity = new Uint8Array(Math.ceil(cells.length / 8))
   let nullCount = 0
-  entities.forEach((entity, row) => {
-    const time = entity.results[column]!.eventTime
+  for (let row = 0; row < cells.length; row++) {
+    const time = cells.eventTime(row, column)
     if (time === undefined) {
       nullCount++
     } else {
       times[row] = BigInt(time)
       validity[row >> 3]! |= 1 << (row & 7)
     }
-  })
-  return makeData({ type, length: entities.length, nullCount, nullBitmap: validity, data: times })
+  }
+  return makeData({ type, length: cells.length, nullCount, nullBitmap: validity, data: times })
 }
 
 /**
@@ -228,13 +229,13 @@ export function arrowEncoder (featureSet: string, features: readonly ResolvedFea
   let rows = 0
 
   const recordBatch = (batch: PullBatch, end: boolean): RecordBatch => {
-    const entities = batch.rows.map((r) => r.entity)
-    rows += entities.length
+    const cells = batch.columns
+    rows += cells.length
     const children: Data[] = [
-      utf8Data(entities.map((e) => e.entityId)),
-      ...features.map((f, i) => valueColumn(f, valueTypes[i]!, entities, i)),
-      ...features.map((_, i) => statusColumn(statusTypes[i]!, entities, i)),
-      ...sets.map((s) => eventTimeColumn(timeType, entities, s.column))
+      utf8Data(cells.entityIds()),
+      ...features.map((f, i) => valueColumn(f, valueTypes[i]!, cells, i)),
+      ...features.map((_, i) => statusColumn(statusTypes[i]!, cells, i)),
+      ...sets.map((s) => eventTimeColumn(timeType, cells, s.column))
     ]
     const metadata = new Map<string, string>()
     if (batch.resumeAfter !== undefined) metadata.set(RESUME_AFTER_KEY, batch.resumeAfter)
@@ -242,7 +243,7 @@ export function arrowEncoder (featureSet: string, features: readonly ResolvedFea
       metadata.set(END_KEY, 'true')
       metadata.set(ROWS_KEY, String(rows))
     }
-    const data = makeData({ type: new Struct(fields), length: entities.length, nullCount: 0, children })
+    const data = makeData({ type: new Struct(fields), length: cells.length, nullCount: 0, children })
     return new RecordBatch(schema, data, metadata)
   }
 

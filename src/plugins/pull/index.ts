@@ -69,8 +69,8 @@ async function * localChunks (batches: AsyncGenerator<PullBatch, void, undefined
       for (const slice of slicesOf(batch)) {
         // Between slices other work gets the loop (online lookups among it): no slice holds it for long.
         if (rows > 0) await yieldToLoop()
-        yield { bytes: Buffer.concat(encoder.batch(slice)), rows: slice.rows.length }
-        rows += slice.rows.length
+        yield { bytes: Buffer.concat(encoder.batch(slice)), rows: slice.columns.length }
+        rows += slice.columns.length
       }
       if (batch.done) break
     }

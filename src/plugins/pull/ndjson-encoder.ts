@@ -38,28 +38,28 @@ export function ndjsonEncoder (features: readonly ResolvedFeature[]): PullEncode
     batch (batch: PullBatch): Uint8Array[] {
       // The same text JSON.stringify gives for {entity_id, features, statuses, event_times}, written
       // as bytes piece by piece, without building those four objects or the line's string.
-      const out = new ByteWriter(batch.rows.length * bytesPerRow * 1.25 + 256)
-      for (const { entity } of batch.rows) {
-        const results = entity.results
+      const { columns: cells } = batch
+      const out = new ByteWriter(cells.length * bytesPerRow * 1.25 + 256)
+      for (let row = 0; row < cells.length; row++) {
         out.bytes(ENTITY_ID)
-        out.utf8(JSON.stringify(entity.entityId))
+        out.utf8(JSON.stringify(cells.entityId(row)))
         out.bytes(FEATURES)
         for (const { key, column } of columns) {
           out.bytes(key)
-          writeValue(out, results[column]!.value)
+          writeValue(out, cells.value(row, column))
         }
         out.bytes(STATUSES)
-        for (const { column, statuses } of columns) out.bytes(statuses[results[column]!.status])
+        for (const { column, statuses } of columns) out.bytes(statuses[cells.status(row, column)])
         out.bytes(EVENT_TIMES)
         for (const { key, column } of setKeys) {
           out.bytes(key)
-          const time = results[column]!.eventTime
+          const time = cells.eventTime(row, column)
           if (time === undefined) out.bytes(NULL)
           else writeTime(out, time)
         }
         out.bytes(LINE_END)
       }
-      if (batch.rows.length > 0) bytesPerRow = Math.max(16, out.length / batch.rows.length)
+      if (cells.length > 0) bytesPerRow = Math.max(16, out.length / cells.length)
       if (batch.resumeAfter !== undefined) out.utf8(JSON.stringify({ resume_after: batch.resumeAfter }) + '\n')
       return out.length === 0 ? [] : [out.take()]
     },

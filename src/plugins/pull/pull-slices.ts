@@ -15,14 +15,15 @@ export const SLICE_ROWS = 250
  * resumes after its last row, so a reader can commit at every one.
  */
 export function slicesOf (batch: PullBatch): PullBatch[] {
-  if (batch.rows.length <= SLICE_ROWS) return [batch]
+  const { columns } = batch
+  if (columns.length <= SLICE_ROWS) return [batch]
   const slices: PullBatch[] = []
-  for (let start = 0; start < batch.rows.length; start += SLICE_ROWS) {
-    const rows = batch.rows.slice(start, start + SLICE_ROWS)
-    const last = start + SLICE_ROWS >= batch.rows.length
-    slices.push(last
-      ? { ...batch, rows }
-      : { rows, resumeAfter: rows[rows.length - 1]!.cursor, done: false, itemsScanned: 0 })
+  for (let start = 0; start < columns.length; start += SLICE_ROWS) {
+    const end = Math.min(start + SLICE_ROWS, columns.length)
+    const slice = columns.slice(start, end)
+    slices.push(end === columns.length
+      ? { ...batch, columns: slice }
+      : { columns: slice, resumeAfter: columns.cursor(end - 1), done: false, itemsScanned: 0 })
   }
   return slices
 }

@@ -182,8 +182,8 @@ async function run (job: PullJob): Promise<void> {
       // A page goes out whole, as one batch: cut into slices only keeps the event loop free between
       // them (pulls on the loop), and here each Arrow record batch would cost its metadata again.
       await pull.hasCredit()
-      send(encoder.batch(batch), batch.rows.length, false)
-      rows += batch.rows.length
+      send(encoder.batch(batch), batch.columns.length, false)
+      rows += batch.columns.length
       if (batch.done) break
     }
     await pull.hasCredit()
