@@ -1,6 +1,6 @@
 import { QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { StoreConfig } from '../config.js'
-import type { RowRequest, RowResult } from '../domain/feature-row.js'
+import type { FeatureRow, RowRequest, RowResult } from '../domain/feature-row.js'
 import type { FeatureSetSpec } from '../domain/feature-set-spec.js'
 import type { BulkReader, ScanCondition, ScanPosition, ScanRequest, ScanResult, ScannedRow, SegmentPosition, ShardPosition } from '../domain/ports/bulk-reader.js'
 import type { StoreObserver } from '../domain/ports/store-observer.js'
@@ -163,17 +163,20 @@ export class FeatureScanner implements BulkReader {
         }
         if (!handing) continue
         let cut = false
+        // Where the other segments stand while this page's rows are handed out: one copy for all of them.
+        const others: readonly SegmentPosition[] = [...positions]
+        let last: ScannedAt | undefined
         for (let i = 0; i < page.rows.length; i++) {
           const { entityId, row } = page.rows[i]!
           if (entityId === undefined) continue
-          positions[segment] = { shard: page.shard, after: entityId }
-          rows.push({ entityId, row, after: { totalSegments: total, segments: [...positions] } })
+          rows.push(last = new ScannedAt(entityId, row, total, others, segment, page.shard))
           if (rows.length === request.maxRows && i < page.rows.length - 1) {
             cut = true
             break
           }
         }
-        if (!cut) positions[segment] = page.next
+        if (cut) positions[segment] = { shard: page.shard, after: last!.entityId }
+        else positions[segment] = page.next
         if (request.shardOnly === true && !shardGoesOn) shardEnded = true
         oneAtATime = shardGoesOn && !cut && rows.length < request.maxRows
         // Later shards' rows come after all of this shard's: hand them out only once it has ended.
@@ -241,6 +244,38 @@ export class FeatureScanner implements BulkReader {
     } finally {
       this.#semaphore.release()
     }
+  }
+}
+
+/**
+ * A scanned row, with the position just after it made only when asked for: a page asks for its
+ * last row's and a cursor's, not for every row's (three objects a row, most of them never read).
+ */
+class ScannedAt implements ScannedRow {
+  readonly entityId: string
+  readonly row: FeatureRow
+  readonly #total: number
+  readonly #others: readonly SegmentPosition[]
+  readonly #segment: number
+  readonly #shard: number
+  #after: ScanPosition | undefined
+
+  constructor (entityId: string, row: FeatureRow, total: number, others: readonly SegmentPosition[], segment: number, shard: number) {
+    this.entityId = entityId
+    this.row = row
+    this.#total = total
+    this.#others = others
+    this.#segment = segment
+    this.#shard = shard
+  }
+
+  get after (): ScanPosition {
+    if (this.#after === undefined) {
+      const segments = [...this.#others]
+      segments[this.#segment] = { shard: this.#shard, after: this.entityId }
+      this.#after = { totalSegments: this.#total, segments }
+    }
+    return this.#after
   }
 }
 

@@ -273,7 +273,7 @@ export class FeatureExport {
         })
         if (cutShort && candidates.length <= wanted) {
           position = lastRead.after
-          for (const c of candidates) kept.push({ entityId: c.entityId, after: c.after })
+          for (const c of candidates) kept.push(c)
           break
         }
       }
@@ -284,7 +284,7 @@ export class FeatureExport {
         position = result.position
         exhausted = result.exhausted
       }
-      for (const c of candidates) kept.push({ entityId: c.entityId, after: c.after })
+      for (const c of candidates) kept.push(c)
       if (onlyShard !== undefined && shardAt(position.segments[plan.segments[0]!]) !== onlyShard) break
     }
 

@@ -200,8 +200,9 @@ export class FeaturePull {
       }
       if (turn >= open.length) turn = 0
       throwIfAborted(options.signal, 'pulling rows')
-      const at = (position: SegmentPosition): ScanPosition => withSegment({ totalSegments, segments: handedOut }, segment, position)
-      const kept = read.kept.map(({ entityId, after }) => ({ entityId, after: at(after.segments[segment]!) }))
+      const others: ScanPosition = { totalSegments, segments: [...handedOut] }
+      const at = (position: SegmentPosition): ScanPosition => withSegment(others, segment, position)
+      const kept = read.kept.map((row) => new HandedOutRow(row, others, segment))
       handedOut[segment] = read.endPosition.segments[segment]!
       const done = open.length === 0
       // A segment that ended with no rows left: nothing to hand out (the next batch's token counts it done).
@@ -221,6 +222,29 @@ export class FeaturePull {
   async #readPage (pull: PreparedPull, plan: ExportPlan, options: PullOptions): Promise<ReadPage> {
     const read = async (): Promise<ReadPage> => await this.#export.read(plan, { signal: options.signal })
     return options.turn === undefined ? await read() : await options.turn(pullWork(pull.batchRows, pull.otherSets), read)
+  }
+}
+
+/**
+ * A row of one segment's page as the fan-out hands it out: resuming after it continues its segment
+ * just after it and every other segment where it stood in what was handed out before. The position
+ * is made only when asked for (a batch's cursor), not for every row.
+ */
+class HandedOutRow {
+  readonly entityId: string
+  readonly #row: { readonly after: ScanPosition }
+  readonly #others: ScanPosition
+  readonly #segment: number
+
+  constructor (row: { readonly entityId: string, readonly after: ScanPosition }, others: ScanPosition, segment: number) {
+    this.entityId = row.entityId
+    this.#row = row
+    this.#others = others
+    this.#segment = segment
+  }
+
+  get after (): ScanPosition {
+    return withSegment(this.#others, this.#segment, this.#row.after.segments[this.#segment]!)
   }
 }
 
