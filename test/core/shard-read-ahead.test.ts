@@ -1,5 +1,6 @@
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { FeatureRow } from '../../src/domain/feature-row.js'
 import type { ScanPosition, SegmentPosition } from '../../src/domain/ports/bulk-reader.js'
 import type { ReadPage } from '../../src/core/export/feature-export.js'
 import { KnownRows } from '../../src/core/export/page-rows.js'
@@ -18,6 +19,8 @@ const SHARDS = [1, 5, 9, 13, 17]
 const PAGES_PER_SHARD = 3
 const ROWS_PER_PAGE = 2
 const PAGE_BYTES = 1_000
+/** Every made-up row's values: the read-ahead hands pages out, it never looks inside them. */
+const ROW: FeatureRow = { eventTime: 0, values: new Map(), invalid: new Set() }
 const OTHER: SegmentPosition = { shard: 2, after: 'elsewhere' }
 
 const at = (position: SegmentPosition): ScanPosition => ({ totalSegments: TOTAL, segments: ['done', position, OTHER, 'start'] })
@@ -57,7 +60,7 @@ function fakeSegment (options: { delayMs?: (from: string) => number, spare?: 'gr
       const nextShard = SHARDS[SHARDS.indexOf(from.shard) + 1]
       const end: SegmentPosition = !shardEnds ? { shard: from.shard, after: taken.at(-1)! } : nextShard === undefined ? 'done' : { shard: nextShard }
       return {
-        kept: taken.map((entityId) => ({ entityId, after: at({ shard: from.shard, after: entityId }) })),
+        kept: taken.map((entityId) => ({ entityId, row: ROW, after: at({ shard: from.shard, after: entityId }) })),
         known: new KnownRows(),
         readOptions: {},
         hasNextPage: end !== 'done',

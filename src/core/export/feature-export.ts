@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { FeatureSetSpec } from '../../domain/feature-set-spec.js'
 import type { BulkReader, ScanCondition, ScanPosition } from '../../domain/ports/bulk-reader.js'
-import type { RowResult } from '../../domain/feature-row.js'
+import type { FeatureRow, RowResult } from '../../domain/feature-row.js'
 import type { ReadOptions } from '../../domain/read-options.js'
 import { InvalidFilterError, LimitExceededError, MissingArgumentError } from '../../errors.js'
 import type { FeatureSetAuthorizer } from '../access/feature-set-authorizer.js'
@@ -73,8 +73,16 @@ export interface ExportRow {
 }
 
 /** A page's rows as read from the store, before their values are made (FeatureExport.read). */
+/** A row a page keeps: its entity, its row of the scanned set, and where resuming after it starts. */
+export interface KeptRow {
+  readonly entityId: string
+  readonly row: FeatureRow
+  readonly after: ScanPosition
+}
+
 export interface ReadPage {
-  readonly kept: ReadonlyArray<{ readonly entityId: string, readonly after: ScanPosition }>
+  readonly kept: readonly KeptRow[]
+  /** Other sets' rows the page read by key (for filters and columns); the scanned set's rows are in `kept`. */
   readonly known: KnownRows
   /** The read's deadline and signal, which the values keep. */
   readonly readOptions: ReadOptions
@@ -218,7 +226,7 @@ export class FeatureExport {
     const drivingNames = new Set(plan.features.filter((f) => f.featureSet.name === plan.featureSet.name).map((f) => f.feature.name))
     const others = otherSetColumns(plan)
     const known = new KnownRows()
-    const kept: Array<{ entityId: string, after: ScanPosition }> = []
+    const kept: KeptRow[] = []
     let position = plan.position
     let exhausted = position.segments.every((s, i) => s === 'done' || !plan.segments.includes(i))
     let itemsScanned = 0
@@ -251,7 +259,6 @@ export class FeatureExport {
       itemsScanned += result.itemsScanned
       storeCalls += result.calls
       scannedBytes += result.bytesRead
-      for (const scanned of result.rows) known.set(plan.featureSet.name, scanned.entityId, scanned.row)
       let candidates = result.rows
       let cutShort = false
       if (plan.residual.size > 0 && candidates.length > 0) {
@@ -322,7 +329,10 @@ export class FeatureExport {
    */
   async values (plan: ExportPlan, read: ReadPage, options: Pick<PageOptions, 'servedBy'> = {}): Promise<PageValues> {
     const { kept, known, itemsScanned, storeCalls } = read
-    const rowOf = (featureSet: string, entityId: string): RowResult => {
+    const scanned = plan.featureSet.name
+    const rowOf = (featureSet: string, row: number): RowResult => {
+      const { entityId, row: scannedRow } = kept[row]!
+      if (featureSet === scanned) return scannedRow
       if (!known.has(featureSet, entityId)) throw new Error(`the page did not read ${featureSet}'s row of ${entityId}`)
       return known.get(featureSet, entityId)
     }

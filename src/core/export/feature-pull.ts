@@ -1,9 +1,10 @@
+import type { FeatureRow } from '../../domain/feature-row.js'
 import type { FeatureSetSpec } from '../../domain/feature-set-spec.js'
 import { throwIfAborted } from '../../lib/backoff.js'
 import type { ResolvedFeature } from '../feature-registry.js'
 import { pullWork } from '../query-cost.js'
 import type { ScanPosition, SegmentPosition } from '../../domain/ports/bulk-reader.js'
-import type { ExportPlan, ExportRequest, FeatureExport, ReadPage } from './feature-export.js'
+import type { ExportPlan, ExportRequest, FeatureExport, KeptRow, ReadPage } from './feature-export.js'
 import type { PageColumns } from './page-columns.js'
 import { encodeCursor } from './pull-cursor.js'
 import { endedInsideItsShard, samePosition, withSegment } from './scan-positions.js'
@@ -230,21 +231,23 @@ export class FeaturePull {
  * just after it and every other segment where it stood in what was handed out before. The position
  * is made only when asked for (a batch's cursor), not for every row.
  */
-class HandedOutRow {
+class HandedOutRow implements KeptRow {
   readonly entityId: string
-  readonly #row: { readonly after: ScanPosition }
+  readonly row: FeatureRow
+  readonly #read: KeptRow
   readonly #others: ScanPosition
   readonly #segment: number
 
-  constructor (row: { readonly entityId: string, readonly after: ScanPosition }, others: ScanPosition, segment: number) {
-    this.entityId = row.entityId
-    this.#row = row
+  constructor (read: KeptRow, others: ScanPosition, segment: number) {
+    this.entityId = read.entityId
+    this.row = read.row
+    this.#read = read
     this.#others = others
     this.#segment = segment
   }
 
   get after (): ScanPosition {
-    return withSegment(this.#others, this.#segment, this.#row.after.segments[this.#segment]!)
+    return withSegment(this.#others, this.#segment, this.#read.after.segments[this.#segment]!)
   }
 }
 

@@ -30,12 +30,12 @@ export class PageColumns {
   readonly #start: number
 
   /**
-   * The columns of `entityIds` (a page's rows, in order), each row of a set given by `rowOf`, with
+   * The columns of `entityIds` (a page's rows, in order), each set's row of the i-th given by `rowOf`, with
    * statuses as of `now`; `cursorOf(i)` resumes after row i. The loop is free between every
    * ROWS_PER_TURN rows.
    */
   static async of (
-    features: readonly ResolvedFeature[], entityIds: readonly string[], rowOf: (featureSet: string, entityId: string) => RowResult,
+    features: readonly ResolvedFeature[], entityIds: readonly string[], rowOf: (featureSet: string, row: number) => RowResult,
     now: number, cursorOf: (row: number) => string
   ): Promise<PageColumns> {
     const sets: string[] = []
@@ -43,7 +43,7 @@ export class PageColumns {
       const at = sets.indexOf(f.featureSet.name)
       return at >= 0 ? at : sets.push(f.featureSet.name) - 1
     })
-    const rows = sets.map((name) => entityIds.map((entityId) => rowOf(name, entityId)))
+    const rows = sets.map((name) => entityIds.map((_, row) => rowOf(name, row)))
     const statuses = new Uint8Array(entityIds.length * features.length)
     for (let row = 0, cell = 0; row < entityIds.length; row++) {
       if (row > 0 && row % ROWS_PER_TURN === 0) await yieldToLoop()
