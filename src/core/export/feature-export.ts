@@ -72,7 +72,6 @@ export interface ExportRow {
   readonly cursor: string
 }
 
-/** A page's rows as read from the store, before their values are made (FeatureExport.read). */
 /** A row a page keeps: its entity, its row of the scanned set, and where resuming after it starts. */
 export interface KeptRow {
   readonly entityId: string
@@ -80,6 +79,7 @@ export interface KeptRow {
   readonly after: ScanPosition
 }
 
+/** A page's rows as read from the store, before their values are made (FeatureExport.read). */
 export interface ReadPage {
   readonly kept: readonly KeptRow[]
   /** Other sets' rows the page read by key (for filters and columns); the scanned set's rows are in `kept`. */
@@ -124,7 +124,6 @@ const MAX_FILTERS = 50
 const MAX_TOTAL_SEGMENTS = 1_000
 /** Candidates read per wanted row when gateway-side filters will drop some. */
 const RESIDUAL_OVERREAD = 2
-/** Rows turned into values in one go (see page). */
 
 /**
  * Bulk pulls for training: the entities of one feature set page by page (opaque cursors carrying
