@@ -16,6 +16,7 @@ import { readQueryBody } from './raw-items.js'
 import { decodeQueryAnswer, type AnsweredRow } from './query-answer.js'
 import { Semaphore } from '../lib/semaphore.js'
 import { toStoreError } from './store-errors.js'
+import { withSegment } from '../domain/scan-positions.js'
 
 export interface FeatureScannerOptions {
   readonly client: DynamoDBClient
@@ -164,12 +165,12 @@ export class FeatureScanner implements BulkReader {
         if (!handing) continue
         let cut = false
         // Where the other segments stand while this page's rows are handed out: one copy for all of them.
-        const others: readonly SegmentPosition[] = [...positions]
+        const others: ScanPosition = { totalSegments: total, segments: [...positions] }
         let last: ScannedAt | undefined
         for (let i = 0; i < page.rows.length; i++) {
           const { entityId, row } = page.rows[i]!
           if (entityId === undefined) continue
-          rows.push(last = new ScannedAt(entityId, row, total, others, segment, page.shard))
+          rows.push(last = new ScannedAt(entityId, row, others, segment, page.shard))
           if (rows.length === request.maxRows && i < page.rows.length - 1) {
             cut = true
             break
@@ -254,27 +255,21 @@ export class FeatureScanner implements BulkReader {
 class ScannedAt implements ScannedRow {
   readonly entityId: string
   readonly row: FeatureRow
-  readonly #total: number
-  readonly #others: readonly SegmentPosition[]
+  readonly #others: ScanPosition
   readonly #segment: number
   readonly #shard: number
   #after: ScanPosition | undefined
 
-  constructor (entityId: string, row: FeatureRow, total: number, others: readonly SegmentPosition[], segment: number, shard: number) {
+  constructor (entityId: string, row: FeatureRow, others: ScanPosition, segment: number, shard: number) {
     this.entityId = entityId
     this.row = row
-    this.#total = total
     this.#others = others
     this.#segment = segment
     this.#shard = shard
   }
 
   get after (): ScanPosition {
-    if (this.#after === undefined) {
-      const segments = [...this.#others]
-      segments[this.#segment] = { shard: this.#shard, after: this.entityId }
-      this.#after = { totalSegments: this.#total, segments }
-    }
+    this.#after ??= withSegment(this.#others, this.#segment, { shard: this.#shard, after: this.entityId })
     return this.#after
   }
 }

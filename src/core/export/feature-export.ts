@@ -14,7 +14,7 @@ import type { FeatureRegistry, ResolvedFeature } from '../feature-registry.js'
 import { KnownRows, PageKeyReads } from './page-rows.js'
 import { PageColumns } from './page-columns.js'
 import { decodeCursor, encodeCursor } from './pull-cursor.js'
-import { shardAt, singleSegmentShard } from './scan-positions.js'
+import { shardAt, singleSegmentShard } from '../../domain/scan-positions.js'
 import { placeConditions } from './placed-conditions.js'
 import { canonicalFilter, matches, type FilterInput } from './scan-filter.js'
 

@@ -7,7 +7,7 @@ import type { ScanPosition, SegmentPosition } from '../../domain/ports/bulk-read
 import type { ExportPlan, ExportRequest, FeatureExport, KeptRow, ReadPage } from './feature-export.js'
 import type { PageColumns } from './page-columns.js'
 import { encodeCursor } from './pull-cursor.js'
-import { endedInsideItsShard, samePosition, withSegment } from './scan-positions.js'
+import { endedInsideItsShard, samePosition, withSegment } from '../../domain/scan-positions.js'
 import { ShardReadAhead, type SegmentReads } from './shard-read-ahead.js'
 
 /** A whole pull: featureRows' arguments, with the batch size in place of the page size. */

@@ -1,6 +1,6 @@
 import type { ScanPosition, SegmentPosition } from '../../domain/ports/bulk-reader.js'
 import type { ReadPage } from './feature-export.js'
-import { samePosition, shardAt, withSegment } from './scan-positions.js'
+import { samePosition, shardAt, withSegment } from '../../domain/scan-positions.js'
 
 /** How one segment's pages are read: in a turn of the queue, or ahead of the reader in a spare one. */
 export interface SegmentReads {

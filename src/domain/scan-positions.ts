@@ -1,4 +1,4 @@
-import type { ScanPosition, SegmentPosition } from '../../domain/ports/bulk-reader.js'
+import type { ScanPosition, SegmentPosition } from './ports/bulk-reader.js'
 
 /** `position` with one segment standing at `at` instead, the others where they were. */
 export function withSegment (position: ScanPosition, segment: number, at: SegmentPosition): ScanPosition {
