@@ -54,10 +54,6 @@ export class ShardReadAhead {
   readonly #base: ScanPosition
   /** Index in #shards of the next shard to open a lane for. */
   #nextShard: number
-  /** Pages read or being read and not yet handed out; of those, the ones being read; the bytes of those read. */
-  #pagesAhead = 0
-  #reading = 0
-  #bytesAhead = 0
   /** Bytes per page seen so far, to judge a read ahead before it is made. */
   #pagesSeen = 0
   #bytesSeen = 0
@@ -93,8 +89,6 @@ export class ShardReadAhead {
       if (head === undefined) throw new Error('the segment has no page left')
       const page = head.pages.shift()
       if (page !== undefined) {
-        this.#pagesAhead--
-        this.#bytesAhead -= page.bytesRead
         if (head.ended && head.pages.length === 0) this.#advance(head, page)
         this.#fill()
         return page
@@ -131,7 +125,16 @@ export class ShardReadAhead {
     while (this.#lanes.length < this.#limits.shards && this.#nextShard < this.#shards.length) this.#openNext()
     for (const lane of this.#lanes.slice(1)) {
       if (lane.ended || lane.reading !== undefined || lane.failure !== undefined) continue
-      if (this.#pagesAhead >= this.#limits.pages || this.#bytesAhead + (this.#reading + 1) * pageBytes > this.#limits.bytes) return
+      // Pages read or being read and not yet handed out, and the bytes of those read (those being read judged by the pages seen).
+      let reading = 0
+      let pages = 0
+      let bytes = 0
+      for (const { pages: held, reading: pending } of this.#lanes) {
+        if (pending !== undefined) reading++
+        pages += held.length
+        for (const page of held) bytes += page.bytesRead
+      }
+      if (pages + reading >= this.#limits.pages || bytes + (reading + 1) * pageBytes > this.#limits.bytes) return
       this.#start(lane, 'spare')
     }
   }
@@ -148,8 +151,6 @@ export class ShardReadAhead {
   }
 
   #start (lane: Lane, kind: 'turn' | 'spare'): void {
-    this.#pagesAhead++
-    this.#reading++
     lane.reading = (async () => {
       let read: ReadPage | undefined
       try {
@@ -158,18 +159,13 @@ export class ShardReadAhead {
         lane.failure = { error }
       } finally {
         lane.reading = undefined
-        this.#reading--
       }
-      if (read === undefined) {
-        // Declined (no spare turn) or failed: nothing is held. A declined lane is asked again only
-        // once the reader takes a page, so a busy queue is not asked over and over.
-        this.#pagesAhead--
-        return
-      }
+      // Declined (no spare turn) or failed: nothing is held. A declined lane is asked again only
+      // once the reader takes a page, so a busy queue is not asked over and over.
+      if (read === undefined) return
       lane.pages.push(read)
       lane.from = read.endPosition
       lane.ended = shardAt(read.endPosition.segments[this.#segment]) !== lane.shard
-      this.#bytesAhead += read.bytesRead
       this.#pagesSeen++
       this.#bytesSeen += read.bytesRead
       this.#fill()
