@@ -122,14 +122,11 @@ export class FairQueue {
       throw error
     }
     const weight = Math.max(1, options.weight ?? 1)
-    const start = Math.max(this.#virtualTime, caller.lastFinish)
     if (this.#waiting === 0 && this.#running < this.limit) {
-      // Charged like a queued turn, so a caller that keeps every slot busy queues behind newcomers later.
-      caller.lastFinish = start + weight
-      this.#virtualTime = start
       this.#options.onWait?.('admitted', 0)
-      return this.#start(callerId, caller)
+      return this.#startNow(callerId, caller, weight)
     }
+    const start = Math.max(this.#virtualTime, caller.lastFinish)
     return await new Promise<Release>((resolve, reject) => {
       caller.lastFinish = start + weight
       let timer: NodeJS.Timeout | undefined
@@ -171,21 +168,23 @@ export class FairQueue {
    */
   trySpare (callerId: string, weight = 1): Release | undefined {
     if (this.#waiting > 0 || this.#running + 1 >= this.limit) return undefined
-    const caller = this.#caller(callerId)
-    const start = Math.max(this.#virtualTime, caller.lastFinish)
-    caller.lastFinish = start + Math.max(1, weight)
-    this.#virtualTime = start
-    return this.#start(callerId, caller)
+    return this.#startNow(callerId, this.#caller(callerId), Math.max(1, weight))
   }
 
   /** Runs `work` in a turn, and gives the turn back however it ends. */
   async run<T> (callerId: string, options: TurnOptions, work: () => Promise<T>): Promise<T> {
-    const release = await this.acquire(callerId, options)
-    try {
-      return await work()
-    } finally {
-      release()
-    }
+    return await inTurn(await this.acquire(callerId, options), work)
+  }
+
+  /**
+   * A turn started at once, charged like a queued one (its weight from where the caller's last turn
+   * ended), so a caller that keeps every slot busy queues behind newcomers later.
+   */
+  #startNow (callerId: string, caller: Caller, weight: number): Release {
+    const start = Math.max(this.#virtualTime, caller.lastFinish)
+    caller.lastFinish = start + weight
+    this.#virtualTime = start
+    return this.#start(callerId, caller)
   }
 
   /** Fails every waiter (shutting down); running turns finish as they will. */
@@ -266,5 +265,14 @@ export class FairQueue {
 
   #changed (): void {
     this.#options.onChange?.(this.#running, this.#waiting, this.limit)
+  }
+}
+
+/** `work` in a turn already granted, given back however the work ends. */
+export async function inTurn<T> (release: Release, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } finally {
+    release()
   }
 }

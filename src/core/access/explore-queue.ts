@@ -1,4 +1,4 @@
-import { FairQueue, type Release, type TurnOptions } from '../../lib/fair-queue.js'
+import { FairQueue, inTurn, type Release, type TurnOptions } from '../../lib/fair-queue.js'
 import type { GatewayObserver } from '../gateway-observer.js'
 import type { Principal } from './principal.js'
 
@@ -66,12 +66,7 @@ export class ExploreQueue {
   /** Runs `work` in a spare turn of this caller's, or not at all (undefined) when none is spare now. */
   async runSpare<T> (caller: ExploreCaller, weight: number, work: () => Promise<T>): Promise<T | undefined> {
     const release = this.trySpare(caller, weight)
-    if (release === undefined) return undefined
-    try {
-      return await work()
-    } finally {
-      release()
-    }
+    return release === undefined ? undefined : await inTurn(release, work)
   }
 
   /** Runs `work` in one of this caller's turns. */

@@ -4,6 +4,7 @@ import { FeatureExport } from '../../core/export/feature-export.js'
 import { FeaturePull, type PullBatch } from '../../core/export/feature-pull.js'
 import { FeatureRegistry } from '../../core/feature-registry.js'
 import { isFeaturegateError } from '../../errors.js'
+import { inTurn } from '../../lib/fair-queue.js'
 import { openBulkReader } from '../../repo/open-feature-store.js'
 import { httpFailureOf } from '../http-errors.js'
 import type { FromPullThread, ObservedEvent, PullJob, PullThreadData, ThreadObserver, ToPullThread } from './pull-thread-protocol.js'
@@ -156,25 +157,15 @@ async function run (job: PullJob): Promise<void> {
     const featurePull = new FeaturePull(new FeatureExport(registry, scanner, job.limits, undefined, observer))
     const prepared = featurePull.prepare(job.request)
     const encoder = encoderFor(job.format, prepared.featureSet.name, prepared.features)
+    // A turn the gateway's thread granted (its ask's number) is given back there once the read is done.
+    const givenBack = (ask: number) => () => { post({ type: 'turn-done', id: job.id, ask }) }
     const batches: AsyncGenerator<PullBatch, void, undefined> = featurePull.batches(prepared, {
       signal,
       charge: async (points) => { await pull.ask('charge', points) },
-      turn: async (weight, read) => {
-        const ask = await pull.ask('turn', weight)
-        try {
-          return await read()
-        } finally {
-          post({ type: 'turn-done', id: job.id, ask })
-        }
-      },
+      turn: async (weight, read) => await inTurn(givenBack(await pull.ask('turn', weight)), read),
       spareTurn: async (weight, read) => {
         const ask = await pull.askSpare(weight)
-        if (ask === undefined) return undefined
-        try {
-          return await read()
-        } finally {
-          post({ type: 'turn-done', id: job.id, ask })
-        }
+        return ask === undefined ? undefined : await inTurn(givenBack(ask), read)
       }
     })
     let rows = 0
