@@ -2,7 +2,7 @@ import type { FeatureStatus } from '../domain/feature-status.js'
 import type { FeatureValue } from '../domain/feature-value.js'
 import type { ReadOptions } from '../domain/read-options.js'
 import { LimitExceededError, MissingArgumentError } from '../errors.js'
-import { isUnread, type RowRequest, type RowResult } from '../domain/feature-row.js'
+import { isUnread, type FeatureRow, type RowRequest, type RowResult } from '../domain/feature-row.js'
 import type { RowReader } from '../domain/ports/row-reader.js'
 import { checkEntityId } from './entity-id.js'
 import { requireAtMost } from './limits.js'
@@ -142,21 +142,24 @@ export class FeatureLookup {
 export function featureStatus (row: RowResult, f: ResolvedFeature, now: number): FeatureStatus {
   if (row === undefined) return 'NOT_FOUND'
   if (isUnread(row)) return 'UNAVAILABLE'
-  const name = f.feature.name
-  if (row.invalid.has(name)) return 'INVALID'
-  const value = row.values.get(name)
+  return storedStatus(row, row.values.get(f.feature.name), f, now)
+}
+
+/** A feature's result in a row read for it (featureStatus, with its value and event time): one map lookup a cell, on every lookup's path. */
+export function featureResult (row: RowResult, f: ResolvedFeature, now: number): FeatureResult {
+  if (row === undefined) return NOT_FOUND
+  if (isUnread(row)) return UNAVAILABLE
+  const value = row.values.get(f.feature.name)
+  const status = storedStatus(row, value, f, now)
+  return { status, value: status === 'PRESENT' || status === 'STALE' ? value! : null, eventTime: row.eventTime }
+}
+
+/** featureStatus of a row that was read, given the feature's stored value (undefined: not stored). */
+function storedStatus (row: FeatureRow, value: FeatureValue | null | undefined, f: ResolvedFeature, now: number): FeatureStatus {
+  if (row.invalid.has(f.feature.name)) return 'INVALID'
   if (value === undefined) return 'NOT_FOUND'
   if (value === null) return 'NULL_VALUE'
   const maxAge = f.featureSet.maxAgeSeconds
   const stale = row.staleIfError === true || (maxAge !== undefined && now - row.eventTime > maxAge * 1000)
   return stale ? 'STALE' : 'PRESENT'
-}
-
-/** A feature's result in a row read for it (featureStatus, with its value and event time). */
-export function featureResult (row: RowResult, f: ResolvedFeature, now: number): FeatureResult {
-  const status = featureStatus(row, f, now)
-  if (row === undefined) return NOT_FOUND
-  if (isUnread(row)) return UNAVAILABLE
-  const value = status === 'PRESENT' || status === 'STALE' ? row.values.get(f.feature.name)! : null
-  return { status, value, eventTime: row.eventTime }
 }
